@@ -1,0 +1,65 @@
+package io.pulse.api.auth;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.OffsetDateTime;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.UUID;
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
+
+/**
+ * An API key as stored: only its SHA-256 is kept. Keys are 256 random bits, so a fast hash is
+ * enough (there is nothing to brute-force that a slow hash would protect).
+ */
+@Entity
+@Table(name = "api_keys")
+public class ApiKey extends PanacheEntityBase {
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  @Id public UUID id;
+
+  public String name;
+
+  @Column(name = "key_hash")
+  public String keyHash;
+
+  @JdbcTypeCode(SqlTypes.ARRAY)
+  public String[] scopes;
+
+  @Column(name = "created_at")
+  public OffsetDateTime createdAt;
+
+  @Column(name = "revoked_at")
+  public OffsetDateTime revokedAt;
+
+  public static Optional<ApiKey> findActive(String presentedKey) {
+    return find("keyHash = ?1 and revokedAt is null", hash(presentedKey)).firstResultOptional();
+  }
+
+  /** A new secret: "pk_" and 43 URL-safe characters. */
+  public static String newSecret() {
+    byte[] bytes = new byte[32];
+    RANDOM.nextBytes(bytes);
+    return "pk_" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  public static String hash(String key) {
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
+  }
+}

@@ -1,0 +1,150 @@
+package io.pulse.api.notification;
+
+import io.pulse.api.auth.ApiConfig;
+import io.pulse.api.auth.RequireScope;
+import io.pulse.api.auth.Scope;
+import io.pulse.api.jobs.EnqueueRequestHeaders;
+import io.pulse.api.jobs.Ids;
+import io.pulse.api.jobs.JobAccepted;
+import io.pulse.api.problem.ProblemException;
+import io.pulse.common.jobs.JobEnqueuer;
+import io.pulse.common.jobs.JobType;
+import io.pulse.common.notification.NotificationDispatch;
+import jakarta.transaction.Transactional;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.time.OffsetDateTime;
+import java.util.List;
+
+@Path("/api/v1")
+@Consumes(MediaType.APPLICATION_JSON)
+@Produces(MediaType.APPLICATION_JSON)
+public class NotificationResource {
+  static final int DEFAULT_LIMIT = 20;
+  static final int MAX_LIMIT = 100;
+
+  private final JobEnqueuer enqueuer;
+  private final ApiConfig config;
+
+  public NotificationResource(JobEnqueuer enqueuer, ApiConfig config) {
+    this.enqueuer = enqueuer;
+    this.config = config;
+  }
+
+  public record NotificationView(
+      String id,
+      String type,
+      String title,
+      String body,
+      String link,
+      Long actorId,
+      OffsetDateTime createdAt,
+      boolean read) {
+    static NotificationView of(Notification n) {
+      return new NotificationView(
+          Long.toString(n.id), n.type, n.title, n.body, n.link, n.actorId, n.createdAt, n.readAt != null);
+    }
+  }
+
+  public record Inbox(List<NotificationView> items, String nextCursor) {}
+
+  /** Either the ids to mark read, or {@code "all": true}. */
+  public record ReadRequest(@Size(max = 1_000) List<@NotNull Long> ids, Boolean all) {}
+
+  public record ReadResult(int marked) {}
+
+  @POST
+  @Path("/notifications")
+  @RequireScope(Scope.JOBS_WRITE)
+  public Response notify(
+      @Valid @NotNull NotificationRequest request,
+      @HeaderParam("Idempotency-Key") String idempotencyKey,
+      @HeaderParam("traceparent") String traceparent) {
+    if (request.recipientIds().size() > config.maxRecipients()) {
+      throw ProblemException.badField(
+          "recipientIds", "at most " + config.maxRecipients() + " recipients per notification");
+    }
+    NotificationDispatch dispatch =
+        new NotificationDispatch(
+            request.type(),
+            request.recipientIds().stream().distinct().toList(),
+            request.title(),
+            request.body(),
+            request.link(),
+            request.actorId());
+    JobEnqueuer.Enqueued enqueued =
+        enqueuer.enqueue(
+            JobType.NOTIFICATION_DISPATCH,
+            dispatch,
+            EnqueueRequestHeaders.idempotencyKey(idempotencyKey),
+            EnqueueRequestHeaders.traceparent(traceparent));
+    return JobAccepted.response(enqueued);
+  }
+
+  @GET
+  @Path("/users/{id}/notifications")
+  @RequireScope(Scope.READ)
+  public Inbox inbox(
+      @PathParam("id") String id,
+      @QueryParam("unreadOnly") String unreadOnly,
+      @QueryParam("limit") String limit,
+      @QueryParam("cursor") String cursor) {
+    long userId = Ids.positive("id", id);
+    int size = parseLimit(limit);
+    List<Notification> rows =
+        Notification.page(userId, InboxCursor.decode(cursor), parseBoolean(unreadOnly), size + 1);
+    boolean more = rows.size() > size;
+    List<Notification> page = more ? rows.subList(0, size) : rows;
+    String next = more ? InboxCursor.encode(page.get(page.size() - 1).id) : null;
+    return new Inbox(page.stream().map(NotificationView::of).toList(), next);
+  }
+
+  @POST
+  @Path("/users/{id}/notifications/read")
+  @RequireScope(Scope.JOBS_WRITE)
+  @Transactional
+  public ReadResult markRead(@PathParam("id") String id, @Valid @NotNull ReadRequest request) {
+    long userId = Ids.positive("id", id);
+    boolean all = Boolean.TRUE.equals(request.all());
+    if (all == (request.ids() != null)) {
+      throw ProblemException.badField("ids", "give either ids or \"all\": true");
+    }
+    return new ReadResult(Notification.markRead(userId, all ? null : request.ids()));
+  }
+
+  private static int parseLimit(String limit) {
+    if (limit == null) {
+      return DEFAULT_LIMIT;
+    }
+    try {
+      int value = Integer.parseInt(limit);
+      if (value >= 1 && value <= MAX_LIMIT) {
+        return value;
+      }
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    throw ProblemException.badField("limit", "must be an integer from 1 to " + MAX_LIMIT);
+  }
+
+  private static boolean parseBoolean(String value) {
+    if (value == null || value.equals("false")) {
+      return false;
+    }
+    if (value.equals("true")) {
+      return true;
+    }
+    throw ProblemException.badField("unreadOnly", "must be true or false");
+  }
+}

@@ -1,0 +1,32 @@
+package io.pulse.api.problem;
+
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+import java.util.Map;
+
+/** Thrown by resources to answer with a problem body; headers (Retry-After, ...) ride along. */
+public class ProblemException extends RuntimeException {
+  public final Problem problem;
+  public final Map<String, String> headers;
+
+  public ProblemException(Problem problem, Map<String, String> headers, Throwable cause) {
+    super(problem.detail(), cause);
+    this.problem = problem;
+    this.headers = headers;
+  }
+
+  public ProblemException(Problem problem) {
+    this(problem, Map.of(), null);
+  }
+
+  /** 400 naming one field. */
+  public static ProblemException badField(String field, String message) {
+    return new ProblemException(
+        Problem.of(Response.Status.BAD_REQUEST, "invalid-request", field + ": " + message)
+            .withErrors(List.of(new Problem.FieldError(field, message))));
+  }
+
+  public static ProblemException notFound(String what) {
+    return new ProblemException(Problem.of(Response.Status.NOT_FOUND, "not-found", what + " not found"));
+  }
+}

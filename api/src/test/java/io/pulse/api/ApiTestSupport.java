@@ -1,0 +1,48 @@
+package io.pulse.api;
+
+import static io.restassured.RestAssured.given;
+
+import io.pulse.api.auth.ApiKey;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.restassured.http.ContentType;
+import io.restassured.specification.RequestSpecification;
+import jakarta.persistence.EntityManager;
+import java.time.OffsetDateTime;
+import java.util.UUID;
+
+/** Requests as a caller with a given key, and counts that show nothing was written. */
+public final class ApiTestSupport {
+  public static final String ADMIN_KEY = "test-admin-key";
+
+  private ApiTestSupport() {}
+
+  public static RequestSpecification as(String key) {
+    return given().header("Authorization", "Bearer " + key).contentType(ContentType.JSON);
+  }
+
+  public static RequestSpecification admin() {
+    return as(ADMIN_KEY);
+  }
+
+  /** Stores a key with just these scopes and returns its secret. */
+  public static String keyWithScopes(String... scopes) {
+    String secret = ApiKey.newSecret();
+    QuarkusTransaction.requiringNew()
+        .run(
+            () -> {
+              ApiKey key = new ApiKey();
+              key.id = UUID.randomUUID();
+              key.name = "test " + String.join(",", scopes);
+              key.keyHash = ApiKey.hash(secret);
+              key.scopes = scopes;
+              key.createdAt = OffsetDateTime.now();
+              key.persist();
+            });
+    return secret;
+  }
+
+  public static long count(EntityManager em, String sql) {
+    return QuarkusTransaction.requiringNew()
+        .call(() -> ((Number) em.createNativeQuery(sql).getSingleResult()).longValue());
+  }
+}

@@ -1,0 +1,293 @@
+package io.pulse.api;
+
+import static io.pulse.api.ApiTestSupport.admin;
+import static io.pulse.api.ApiTestSupport.count;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import com.rabbitmq.client.GetResponse;
+import io.pulse.common.jobs.JobType;
+import io.pulse.common.messaging.Topology;
+import io.pulse.common.testing.BrokerProbe;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+@QuarkusTest
+class NotificationResourceTest {
+  static final String QUEUE = Topology.workQueue(JobType.NOTIFICATION_DISPATCH);
+  static BrokerProbe broker;
+
+  @Inject EntityManager em;
+
+  @BeforeAll
+  static void connect() {
+    broker = new BrokerProbe();
+  }
+
+  @AfterAll
+  static void disconnect() {
+    broker.close();
+  }
+
+  @BeforeEach
+  void emptyQueue() {
+    broker.purge(QUEUE);
+  }
+
+  static String valid() {
+    return """
+        {"type":"comment.reply","recipientIds":[42,43],"title":"New reply","body":"Nice post",
+         "link":"/posts/9","actorId":5}
+        """;
+  }
+
+  @Test
+  void acceptedNotificationIsConfirmedOnItsQueueWithTheJobProperties() {
+    String jobId =
+        admin()
+            .body(valid())
+            .when()
+            .post("/api/v1/notifications")
+            .then()
+            .statusCode(202)
+            .header("Location", containsString("/api/v1/jobs/"))
+            .body("jobId", notNullValue())
+            .extract()
+            .path("jobId");
+
+    GetResponse message = broker.take(QUEUE);
+    assertNotNull(message, "the job must be on its queue when 202 is answered");
+    assertEquals(jobId, message.getProps().getMessageId());
+    assertEquals(JobType.NOTIFICATION_DISPATCH, message.getProps().getType());
+    assertEquals("application/json", message.getProps().getContentType());
+    assertEquals(2, message.getProps().getDeliveryMode());
+    assertEquals("1", BrokerProbe.header(message, Topology.ATTEMPT));
+    assertNotNull(BrokerProbe.header(message, Topology.TRACEPARENT));
+
+    admin()
+        .when()
+        .get("/api/v1/jobs/" + jobId)
+        .then()
+        .statusCode(200)
+        .body("type", equalTo(JobType.NOTIFICATION_DISPATCH))
+        .body("status", equalTo("queued"))
+        .body("attempts", equalTo(0));
+    assertEquals(
+        1,
+        count(em, "select count(*) from jobs where id = '" + jobId + "' and published_at is not null"));
+  }
+
+  @Test
+  void sameIdempotencyKeyReturnsTheFirstJobAndADifferentBodyIs422() {
+    String key = "reply-" + UUID.randomUUID();
+    String first =
+        admin().header("Idempotency-Key", key).body(valid()).post("/api/v1/notifications")
+            .then().statusCode(202).extract().path("jobId");
+    admin().header("Idempotency-Key", key).body(valid()).post("/api/v1/notifications")
+        .then().statusCode(200).body("jobId", equalTo(first));
+    admin()
+        .header("Idempotency-Key", key)
+        .body(valid().replace("New reply", "Other title"))
+        .post("/api/v1/notifications")
+        .then()
+        .statusCode(422)
+        .contentType("application/problem+json")
+        .body("detail", containsString(key));
+    assertEquals(1, broker.depth(QUEUE), "only the first request is enqueued");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "missing title | {\"type\":\"a\",\"recipientIds\":[1]} | title",
+        "empty title | {\"type\":\"a\",\"recipientIds\":[1],\"title\":\"\"} | title",
+        "no recipients | {\"type\":\"a\",\"recipientIds\":[],\"title\":\"t\"} | recipientIds",
+        "negative recipient | {\"type\":\"a\",\"recipientIds\":[1,-2],\"title\":\"t\"} | recipientIds[1]",
+        "null recipient | {\"type\":\"a\",\"recipientIds\":[null],\"title\":\"t\"} | recipientIds[0]",
+        "recipient as text | {\"type\":\"a\",\"recipientIds\":[\"x\"],\"title\":\"t\"} | recipientIds[0]",
+        "recipients not a list | {\"type\":\"a\",\"recipientIds\":7,\"title\":\"t\"} | recipientIds",
+        "unknown field | {\"type\":\"a\",\"recipientIds\":[1],\"title\":\"t\",\"colour\":1} | colour",
+        "bad type name | {\"type\":\"Not A Type\",\"recipientIds\":[1],\"title\":\"t\"} | type",
+        "title too long | {\"type\":\"a\",\"recipientIds\":[1],\"title\":\"%s\"} | title",
+        "actor zero | {\"type\":\"a\",\"recipientIds\":[1],\"title\":\"t\",\"actorId\":0} | actorId",
+        "title an object | {\"type\":\"a\",\"recipientIds\":[1],\"title\":{}} | title",
+      })
+  void badInputIs400NamingTheFieldAndEnqueuesNothing(String name, String body, String field) {
+    long jobsBefore = count(em, "select count(*) from jobs");
+    admin()
+        .body(body.replace("%s", "x".repeat(201)))
+        .post("/api/v1/notifications")
+        .then()
+        .statusCode(400)
+        .contentType("application/problem+json")
+        .body("status", equalTo(400))
+        .body("errors.field", hasItem(field));
+    assertEquals(jobsBefore, count(em, "select count(*) from jobs"), "no ledger row for " + name);
+    assertEquals(0, broker.depth(QUEUE), "no message for " + name);
+  }
+
+  @Test
+  void tooManyRecipientsIs400() {
+    String ids = String.join(",", LongStream.rangeClosed(1, 10_001).mapToObj(Long::toString).toList());
+    admin()
+        .body("{\"type\":\"a\",\"title\":\"t\",\"recipientIds\":[" + ids + "]}")
+        .post("/api/v1/notifications")
+        .then()
+        .statusCode(400)
+        .body("errors.field", hasItem("recipientIds"));
+    assertEquals(0, broker.depth(QUEUE));
+  }
+
+  @Test
+  void tenThousandRecipientsAreOneJob() {
+    String ids = String.join(",", LongStream.rangeClosed(1, 10_000).mapToObj(Long::toString).toList());
+    admin()
+        .body("{\"type\":\"a\",\"title\":\"t\",\"recipientIds\":[" + ids + "]}")
+        .post("/api/v1/notifications")
+        .then()
+        .statusCode(202);
+    assertEquals(1, broker.depth(QUEUE));
+  }
+
+  @Test
+  void malformedJsonWrongContentTypeAndHugeBodiesAreRefusedWithAProblem() {
+    admin().body("{\"type\":").post("/api/v1/notifications")
+        .then().statusCode(400).contentType("application/problem+json")
+        .body("detail", containsString("not valid JSON"));
+    admin().body("").post("/api/v1/notifications")
+        .then().statusCode(400).contentType("application/problem+json");
+    admin().contentType("text/plain").body("hello").post("/api/v1/notifications")
+        .then().statusCode(415).contentType("application/problem+json")
+        .body("detail", containsString("application/json"));
+    admin().body("{\"title\":\"" + "x".repeat(1_100_000) + "\"}").post("/api/v1/notifications")
+        .then().statusCode(413).contentType("application/problem+json");
+    admin().header("Idempotency-Key", "has spaces in it").body(valid()).post("/api/v1/notifications")
+        .then().statusCode(400).body("errors.field", hasItem("Idempotency-Key"));
+    assertEquals(0, broker.depth(QUEUE));
+  }
+
+  @Test
+  void inboxPagesWithAKeysetCursorAndMarksReadIdempotently() {
+    long user = 900_000 + System.nanoTime() % 100_000;
+    QuarkusTransaction.requiringNew()
+        .run(
+            () ->
+                em.createNativeQuery(
+                        "insert into notifications (user_id, job_id, type, title) "
+                            + "select ?1, gen_random_uuid(), 'comment.reply', 'n' || g from generate_series(1, 5) g")
+                    .setParameter(1, user)
+                    .executeUpdate());
+    List<String> seen = new ArrayList<>();
+    String cursor = null;
+    do {
+      var page =
+          admin()
+              .queryParam("limit", 2)
+              .queryParam("cursor", cursor == null ? "" : cursor)
+              .get("/api/v1/users/" + user + "/notifications")
+              .then()
+              .statusCode(200)
+              .extract()
+              .jsonPath();
+      seen.addAll(page.getList("items.title"));
+      cursor = page.getString("nextCursor");
+    } while (cursor != null);
+    assertEquals(List.of("n5", "n4", "n3", "n2", "n1"), seen, "newest first, no skip, no repeat");
+
+    String firstId =
+        admin().get("/api/v1/users/" + user + "/notifications?limit=1").then().extract().path("items[0].id");
+    admin().body("{\"ids\":[" + firstId + "]}").post("/api/v1/users/" + user + "/notifications/read")
+        .then().statusCode(200).body("marked", equalTo(1));
+    admin().body("{\"ids\":[" + firstId + "]}").post("/api/v1/users/" + user + "/notifications/read")
+        .then().statusCode(200).body("marked", equalTo(0));
+    admin().get("/api/v1/users/" + user + "/notifications?unreadOnly=true")
+        .then().statusCode(200).body("items", hasSize(4)).body("nextCursor", nullValue());
+    admin().body("{\"all\":true}").post("/api/v1/users/" + user + "/notifications/read")
+        .then().statusCode(200).body("marked", equalTo(4));
+    admin().get("/api/v1/users/" + user + "/notifications")
+        .then().body("items.read", everyItemTrue());
+  }
+
+  private static org.hamcrest.Matcher<Iterable<? super Boolean>> everyItemTrue() {
+    return org.hamcrest.Matchers.not(hasItem(false));
+  }
+
+  @Test
+  void inboxRefusesBadCursorsLimitsAndIds() {
+    admin().get("/api/v1/users/42/notifications?cursor=nonsense").then().statusCode(400)
+        .body("errors.field", hasItem("cursor"));
+    admin().get("/api/v1/users/42/notifications?limit=0").then().statusCode(400)
+        .body("errors.field", hasItem("limit"));
+    admin().get("/api/v1/users/42/notifications?limit=abc").then().statusCode(400);
+    admin().get("/api/v1/users/abc/notifications").then().statusCode(400)
+        .body("errors.field", hasItem("id"));
+    admin().get("/api/v1/users/42/notifications?unreadOnly=yes").then().statusCode(400);
+    admin().body("{}").post("/api/v1/users/42/notifications/read").then().statusCode(400);
+  }
+
+  @Test
+  void aRefusingBrokerGives503AndTheSweeperPublishesTheJobOnceItIsBack() {
+    broker.deleteQueue(QUEUE); // the broker now returns every message for this type: unroutable
+    String key = "outage-" + UUID.randomUUID();
+    admin()
+        .header("Idempotency-Key", key)
+        .body(valid())
+        .post("/api/v1/notifications")
+        .then()
+        .statusCode(503)
+        .header("Retry-After", notNullValue())
+        .contentType("application/problem+json");
+    assertEquals(
+        1,
+        count(
+            em,
+            "select count(*) from jobs where idempotency_key = '" + key
+                + "' and status = 'queued' and published_at is null"),
+        "the accepted row stays for the sweeper");
+
+    redeclareTopology();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                count(
+                        em,
+                        "select count(*) from jobs where idempotency_key = '" + key
+                            + "' and published_at is not null")
+                    == 1);
+    assertEquals(1, broker.depth(QUEUE));
+  }
+
+  @Inject io.pulse.common.messaging.RabbitConnections connections;
+  @Inject io.pulse.common.messaging.Topology topology;
+
+  private void redeclareTopology() {
+    try (var connection = connections.open("test redeclare");
+        var channel = connection.createChannel()) {
+      topology.declare(channel, JobType.ALL);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

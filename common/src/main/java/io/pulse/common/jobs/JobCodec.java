@@ -1,0 +1,51 @@
+package io.pulse.common.jobs;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * JSON for job bodies. Unknown fields are ignored so an older worker can read a newer message; a
+ * body that does not parse is the caller's to dead-letter.
+ */
+public final class JobCodec {
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper()
+          .registerModule(new JavaTimeModule())
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+
+  private JobCodec() {}
+
+  public static byte[] encode(Object payload) {
+    try {
+      return MAPPER.writeValueAsBytes(payload);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot encode " + payload.getClass().getSimpleName(), e);
+    }
+  }
+
+  /** Throws {@link IOException} (a Jackson processing error) for a body that is not the payload. */
+  public static <P> P decode(byte[] body, Class<P> type) throws IOException {
+    return MAPPER.readValue(body, type);
+  }
+
+  public static String sha256(byte[] body) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
+  }
+
+  public static String text(byte[] body) {
+    return new String(body, StandardCharsets.UTF_8);
+  }
+}

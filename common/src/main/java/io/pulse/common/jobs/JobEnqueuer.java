@@ -1,0 +1,124 @@
+package io.pulse.common.jobs;
+
+import io.pulse.common.messaging.ConfirmingPublisher;
+import io.pulse.common.messaging.JobMessage;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+
+/**
+ * Accepts a job: writes its ledger row, then publishes it and waits for the broker's confirm. The
+ * row comes first so a crash or a broker outage between the two leaves a {@code queued} row with no
+ * {@code published_at}, which {@link UnpublishedJobSweeper} publishes later: an accepted job is
+ * never lost.
+ */
+@ApplicationScoped
+public class JobEnqueuer {
+  private static final Logger LOG = Logger.getLogger(JobEnqueuer.class);
+
+  private final EntityManager em;
+  private final ConfirmingPublisher publisher;
+  private final JobMetrics metrics;
+
+  public JobEnqueuer(EntityManager em, ConfirmingPublisher publisher, JobMetrics metrics) {
+    this.em = em;
+    this.publisher = publisher;
+    this.metrics = metrics;
+  }
+
+  /** What an enqueue did: a new job, or the earlier job of the same idempotency key. */
+  public record Enqueued(UUID jobId, boolean created) {}
+
+  /**
+   * @throws IdempotencyConflictException when the key was used with another body
+   * @throws io.pulse.common.messaging.BrokerUnavailableException when the broker did not confirm;
+   *     the row stays and the sweeper publishes it once the broker is back
+   */
+  public Enqueued enqueue(String type, Object payload, String idempotencyKey, String traceparent) {
+    byte[] body = JobCodec.encode(payload);
+    String hash = JobCodec.sha256(body);
+    UUID candidate = UUID.randomUUID();
+    Instant now = Instant.now();
+    Object[] existing =
+        QuarkusTransaction.requiringNew()
+            .call(() -> insertOrFind(candidate, type, body, hash, idempotencyKey, traceparent, now));
+    if (existing == null) {
+      publish(new JobMessage(candidate, type, 1, idempotencyKey, traceparent, now, body));
+      metrics.enqueued(type);
+      return new Enqueued(candidate, true);
+    }
+    UUID earlier = (UUID) existing[0];
+    if (!hash.equals(existing[1])) {
+      throw new IdempotencyConflictException(idempotencyKey, earlier);
+    }
+    if (existing[2] == null) {
+      // The first attempt was accepted but never confirmed (broker down): try again now rather
+      // than leave the caller waiting for the sweeper.
+      publish(
+          new JobMessage(
+              earlier, type, 1, idempotencyKey, traceparent, ((java.time.OffsetDateTime) existing[3]).toInstant(), body));
+    }
+    return new Enqueued(earlier, false);
+  }
+
+  private Object[] insertOrFind(
+      UUID id,
+      String type,
+      byte[] body,
+      String hash,
+      String idempotencyKey,
+      String traceparent,
+      Instant now) {
+    int inserted =
+        em.createNativeQuery(
+                """
+                insert into jobs (id, type, status, idempotency_key, request_hash, payload,
+                                  traceparent, created_at, updated_at)
+                values (?1, ?2, 'queued', ?3, ?4, cast(?5 as jsonb), ?6, ?7, ?7)
+                on conflict (type, idempotency_key) where idempotency_key is not null do nothing
+                """)
+            .setParameter(1, id)
+            .setParameter(2, type)
+            .setParameter(3, idempotencyKey)
+            .setParameter(4, hash)
+            .setParameter(5, JobCodec.text(body))
+            .setParameter(6, traceparent)
+            .setParameter(7, now.atOffset(java.time.ZoneOffset.UTC))
+            .executeUpdate();
+    if (inserted == 1) {
+      return null;
+    }
+    @SuppressWarnings("unchecked")
+    List<Object[]> rows =
+        em.createNativeQuery(
+                """
+                select id, request_hash, published_at, created_at from jobs
+                where type = ?1 and idempotency_key = ?2
+                """)
+            .setParameter(1, type)
+            .setParameter(2, idempotencyKey)
+            .getResultList();
+    return rows.get(0);
+  }
+
+  private void publish(JobMessage message) {
+    publisher.publishJob(message);
+    markPublished(List.of(message.jobId()));
+    LOG.debugf("published job %s type %s", message.jobId(), message.type());
+  }
+
+  /** Records the broker's confirm so the sweeper leaves these rows alone. */
+  public void markPublished(List<UUID> ids) {
+    QuarkusTransaction.requiringNew()
+        .run(
+            () ->
+                em.createNativeQuery(
+                        "update jobs set published_at = now() where id = any(?1) and published_at is null")
+                    .setParameter(1, ids.toArray(UUID[]::new))
+                    .executeUpdate());
+  }
+}

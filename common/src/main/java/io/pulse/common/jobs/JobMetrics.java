@@ -1,0 +1,47 @@
+package io.pulse.common.jobs;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+
+/** The job counters and timers both apps export on {@code /q/metrics}, tagged by job type. */
+@ApplicationScoped
+public class JobMetrics {
+  private final MeterRegistry registry;
+
+  public JobMetrics(MeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  public void enqueued(String type) {
+    Counter.builder("pulse.jobs.enqueued").tag("type", type).register(registry).increment();
+  }
+
+  /** outcome: succeeded, skipped (already done), retried, dead. */
+  public void completed(String type, String outcome) {
+    Counter.builder("pulse.jobs.completed")
+        .tag("type", type)
+        .tag("outcome", outcome)
+        .register(registry)
+        .increment();
+  }
+
+  public void handlerTime(String type, Duration time) {
+    Timer.builder("pulse.jobs.handler")
+        .tag("type", type)
+        .publishPercentileHistogram()
+        .register(registry)
+        .record(time);
+  }
+
+  /** From the job's creation (API accept) to its handler's commit. */
+  public void endToEnd(String type, Duration time) {
+    Timer.builder("pulse.jobs.latency")
+        .tag("type", type)
+        .publishPercentileHistogram()
+        .register(registry)
+        .record(time);
+  }
+}

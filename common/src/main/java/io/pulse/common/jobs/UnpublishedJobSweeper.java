@@ -1,0 +1,108 @@
+package io.pulse.common.jobs;
+
+import io.pulse.common.messaging.ConfirmingPublisher;
+import io.pulse.common.messaging.JobMessage;
+import io.pulse.common.messaging.Topology;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import java.nio.charset.StandardCharsets;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Publishes ledger rows that were accepted but never confirmed by the broker: the API crashed
+ * between insert and publish, or the broker was down. Rows are locked with SKIP LOCKED, so every
+ * node can run the sweeper without two nodes publishing the same row at once. A row may still be
+ * published twice (its first publish was confirmed but not yet recorded); workers skip a job that
+ * already succeeded, so that costs a redundant delivery, never a second effect.
+ */
+@ApplicationScoped
+public class UnpublishedJobSweeper {
+  private static final Logger LOG = Logger.getLogger(UnpublishedJobSweeper.class);
+
+  private final EntityManager em;
+  private final ConfirmingPublisher publisher;
+  private final long graceSeconds;
+  private final int batchSize;
+
+  public UnpublishedJobSweeper(
+      EntityManager em,
+      ConfirmingPublisher publisher,
+      @ConfigProperty(name = "pulse.sweeper.grace", defaultValue = "10") long graceSeconds,
+      @ConfigProperty(name = "pulse.sweeper.batch-size", defaultValue = "500") int batchSize) {
+    this.em = em;
+    this.publisher = publisher;
+    this.graceSeconds = graceSeconds;
+    this.batchSize = batchSize;
+  }
+
+  @Scheduled(
+      every = "${pulse.sweeper.every:5s}",
+      delay = 2,
+      concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+  void sweep() {
+    try {
+      int published;
+      do {
+        published = QuarkusTransaction.requiringNew().call(this::sweepBatch);
+      } while (published == batchSize);
+    } catch (RuntimeException e) {
+      LOG.warnf("sweeper could not publish pending jobs yet: %s", e.getMessage());
+    }
+  }
+
+  /** Publishes one batch; returns how many rows it published. */
+  int sweepBatch() throws Exception {
+    @SuppressWarnings("unchecked")
+    List<Object[]> rows =
+        em.createNativeQuery(
+                """
+                select id, type, cast(payload as text), idempotency_key, traceparent, created_at
+                from jobs
+                where status = 'queued' and published_at is null
+                  and created_at < now() - make_interval(secs => ?1)
+                order by created_at
+                limit ?2
+                for update skip locked
+                """)
+            .setParameter(1, graceSeconds)
+            .setParameter(2, batchSize)
+            .getResultList();
+    if (rows.isEmpty()) {
+      return 0;
+    }
+    List<CompletableFuture<Void>> confirms = new ArrayList<>();
+    List<UUID> ids = new ArrayList<>();
+    for (Object[] row : rows) {
+      String payload = row[2] == null ? "{}" : (String) row[2];
+      JobMessage message =
+          new JobMessage(
+              (UUID) row[0],
+              (String) row[1],
+              1,
+              (String) row[3],
+              (String) row[4],
+              ((OffsetDateTime) row[5]).toInstant(),
+              payload.getBytes(StandardCharsets.UTF_8));
+      ids.add(message.jobId());
+      confirms.add(
+          publisher.publishAsync(
+              Topology.JOBS_EXCHANGE, message.type(), message.properties(Map.of()), message.body()));
+    }
+    CompletableFuture.allOf(confirms.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+    em.createNativeQuery("update jobs set published_at = now() where id = any(?1)")
+        .setParameter(1, ids.toArray(UUID[]::new))
+        .executeUpdate();
+    LOG.infof("sweeper published %d job(s) that had no broker confirm", ids.size());
+    return ids.size();
+  }
+}

@@ -1,0 +1,8 @@
+package io.pulse.common.messaging;
+
+/** The broker could not take a message now: down, unreachable, refusing, or no confirm in time. */
+public class BrokerUnavailableException extends RuntimeException {
+  public BrokerUnavailableException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}

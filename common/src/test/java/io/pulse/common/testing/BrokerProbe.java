@@ -1,0 +1,90 @@
+package io.pulse.common.testing;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.GetResponse;
+import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A plain amqp-client view of the test virtual host, independent of the app under test: tests use
+ * it to look into queues, publish raw messages and break things.
+ */
+public final class BrokerProbe implements AutoCloseable {
+  public static final String TEST_VHOST = "pulse-test";
+  private final Connection connection;
+  private final Channel channel;
+
+  public BrokerProbe() {
+    try {
+      ConnectionFactory factory = new ConnectionFactory();
+      factory.setHost("127.0.0.1");
+      factory.setVirtualHost(TEST_VHOST);
+      connection = factory.newConnection("test probe");
+      channel = connection.createChannel();
+      channel.confirmSelect();
+    } catch (IOException | TimeoutException e) {
+      throw new IllegalStateException("RabbitMQ test vhost not reachable; run deploy/services.sh", e);
+    }
+  }
+
+  public long depth(String queue) {
+    try {
+      return channel.messageCount(queue);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read depth of " + queue, e);
+    }
+  }
+
+  public void purge(String queue) {
+    try {
+      channel.queuePurge(queue);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot purge " + queue, e);
+    }
+  }
+
+  /** Takes one message off a queue (acked), or null when it is empty. */
+  public GetResponse take(String queue) {
+    try {
+      return channel.basicGet(queue, true);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot get from " + queue, e);
+    }
+  }
+
+  public void publish(String exchange, String routingKey, AMQP.BasicProperties props, byte[] body) {
+    try {
+      channel.basicPublish(exchange, routingKey, true, props, body);
+      channel.waitForConfirmsOrDie(5_000);
+    } catch (IOException | InterruptedException | TimeoutException e) {
+      throw new IllegalStateException("publish to " + exchange + " failed", e);
+    }
+  }
+
+  public void deleteQueue(String queue) {
+    try {
+      channel.queueDelete(queue);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot delete " + queue, e);
+    }
+  }
+
+  public static String header(GetResponse message, String name) {
+    Map<String, Object> headers = message.getProps().getHeaders();
+    Object value = headers == null ? null : headers.get(name);
+    return value == null ? null : value.toString();
+  }
+
+  @Override
+  public void close() {
+    try {
+      connection.close();
+    } catch (IOException e) {
+      // the test is over; nothing to keep
+    }
+  }
+}

@@ -1,0 +1,120 @@
+package io.pulse.workers.jobs;
+
+import io.pulse.common.jobs.JobStatus;
+import io.pulse.common.messaging.JobMessage;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+
+/**
+ * The workers' side of the job ledger. {@link #claim} and {@link #succeeded} run inside the
+ * handler's transaction; the failure marks run in a transaction of their own after the handler's
+ * was rolled back. A message that was published without going through the API (or by a newer
+ * producer) gets its row here, so every job the workers touch is visible.
+ */
+@ApplicationScoped
+public class JobLedger {
+  private final EntityManager em;
+
+  public JobLedger(EntityManager em) {
+    this.em = em;
+  }
+
+  /**
+   * Locks the job's row for this transaction, creating it if needed, and returns its status. The
+   * lock makes two deliveries of one job (a redelivery racing a sweeper's republish) run one after
+   * the other, so the second sees {@code succeeded} and skips.
+   */
+  public JobStatus claim(JobMessage message) {
+    @SuppressWarnings("unchecked")
+    List<String> found =
+        em.createNativeQuery("select status from jobs where id = ?1 for update")
+            .setParameter(1, message.jobId())
+            .getResultList();
+    if (!found.isEmpty()) {
+      return JobStatus.fromWire(found.get(0));
+    }
+    em.createNativeQuery(
+            """
+            insert into jobs (id, type, status, idempotency_key, traceparent, created_at,
+                              updated_at, published_at)
+            values (?1, ?2, 'running', ?3, ?4, ?5, now(), now())
+            on conflict (id) do nothing
+            """)
+        .setParameter(1, message.jobId())
+        .setParameter(2, message.type())
+        .setParameter(3, message.idempotencyKey())
+        .setParameter(4, message.traceparent())
+        .setParameter(5, utc(message.createdAt()))
+        .executeUpdate();
+    return claim(message);
+  }
+
+  public void succeeded(JobMessage message) {
+    em.createNativeQuery(
+            """
+            update jobs set status = 'succeeded', attempts = greatest(attempts, ?2),
+                   last_error = null, next_attempt_at = null, finished_at = now(), updated_at = now()
+            where id = ?1
+            """)
+        .setParameter(1, message.jobId())
+        .setParameter(2, message.attempt())
+        .executeUpdate();
+  }
+
+  public void retrying(JobMessage message, String error, Instant nextAttemptAt) {
+    record(message, JobStatus.RETRYING, error, nextAttemptAt);
+  }
+
+  public void dead(JobMessage message, String error) {
+    record(message, JobStatus.DEAD, error, null);
+  }
+
+  /** Notes that the previous delivery ended without an ack: the worker died or lost the broker. */
+  public void noteRedelivery(JobMessage message, long deliveryCount) {
+    record(
+        message,
+        JobStatus.RETRYING,
+        "delivery "
+            + (deliveryCount + 1)
+            + ": the previous delivery ended without an ack (worker crashed or lost the broker)",
+        null);
+  }
+
+  private void record(JobMessage message, JobStatus status, String error, Instant nextAttemptAt) {
+    QuarkusTransaction.requiringNew()
+        .run(
+            () ->
+                em.createNativeQuery(
+                        """
+                        insert into jobs (id, type, status, attempts, last_error, next_attempt_at,
+                                          created_at, updated_at, published_at, finished_at)
+                        values (?1, ?2, ?3, ?4, ?5, ?6, ?7, now(), now(),
+                                case when ?3 = 'dead' then now() end)
+                        on conflict (id) do update set
+                            status = excluded.status,
+                            attempts = greatest(jobs.attempts, excluded.attempts),
+                            last_error = excluded.last_error,
+                            next_attempt_at = excluded.next_attempt_at,
+                            updated_at = now(),
+                            finished_at = excluded.finished_at
+                        where jobs.status <> 'succeeded'
+                        """)
+                    .setParameter(1, message.jobId())
+                    .setParameter(2, message.type())
+                    .setParameter(3, status.wire())
+                    .setParameter(4, message.attempt())
+                    .setParameter(5, error)
+                    .setParameter(6, nextAttemptAt == null ? null : utc(nextAttemptAt))
+                    .setParameter(7, utc(message.createdAt()))
+                    .executeUpdate());
+  }
+
+  private static OffsetDateTime utc(Instant instant) {
+    return instant.atOffset(ZoneOffset.UTC);
+  }
+}

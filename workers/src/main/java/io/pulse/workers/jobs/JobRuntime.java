@@ -1,0 +1,253 @@
+package io.pulse.workers.jobs;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
+import com.rabbitmq.client.ShutdownSignalException;
+import io.pulse.common.jobs.JobType;
+import io.pulse.common.messaging.ConfirmingPublisher;
+import io.pulse.common.messaging.JobMessage;
+import io.pulse.common.messaging.RabbitConnections;
+import io.pulse.common.messaging.Topology;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jboss.logging.Logger;
+
+/**
+ * Keeps one consumer channel per unit of concurrency on every job type's queue. A supervisor checks
+ * them every {@code pulse.jobs.supervise-every}: a broker that was down at start, a dropped
+ * connection and a consumer killed by a crashing handler all end the same way, with the missing
+ * channels reopened. Acks are manual and sent only after {@link JobProcessor} returns, that is
+ * after the job's transaction committed or its failure was routed and confirmed.
+ */
+@ApplicationScoped
+public class JobRuntime {
+  private static final Logger LOG = Logger.getLogger(JobRuntime.class);
+
+  private final RabbitConnections connections;
+  private final Topology topology;
+  private final JobProcessor processor;
+  private final JobsConfig config;
+  private final ConfirmingPublisher publisher;
+  private final List<Slot> slots = new ArrayList<>();
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private ExecutorService deliveries;
+  private ScheduledExecutorService supervisor;
+  private volatile Connection connection;
+  private volatile boolean stopping;
+
+  public JobRuntime(
+      RabbitConnections connections,
+      Topology topology,
+      JobProcessor processor,
+      JobsConfig config,
+      ConfirmingPublisher publisher) {
+    this.connections = connections;
+    this.topology = topology;
+    this.processor = processor;
+    this.config = config;
+    this.publisher = publisher;
+  }
+
+  /** Every type this node declares: the platform's types and any extra handlers it runs. */
+  public Set<String> declaredTypes() {
+    Set<String> types = new TreeSet<>(JobType.ALL);
+    types.addAll(processor.types());
+    return types;
+  }
+
+  void onStart(@Observes StartupEvent event) {
+    publisher.declareOnConnect(declaredTypes());
+    if (!config.consume()) {
+      LOG.info("pulse.jobs.consume=false: this node runs no consumers");
+      return;
+    }
+    int threads = 0;
+    for (String type : processor.types()) {
+      JobsConfig.TypeSettings settings = config.forType(type);
+      for (int i = 0; i < settings.concurrency(); i++) {
+        slots.add(new Slot(type, i, settings.prefetch()));
+      }
+      threads += settings.concurrency();
+    }
+    deliveries = Executors.newFixedThreadPool(Math.max(threads, 1), namedThreads("pulse-job"));
+    supervisor = Executors.newSingleThreadScheduledExecutor(namedThreads("pulse-supervisor"));
+    long every = config.superviseEvery().toMillis();
+    supervisor.scheduleWithFixedDelay(this::supervise, 0, every, TimeUnit.MILLISECONDS);
+  }
+
+  /** True while the connection is open and every consumer is running. */
+  public boolean isConsuming() {
+    Connection c = connection;
+    return c != null && c.isOpen() && slots.stream().allMatch(Slot::isOpen);
+  }
+
+  synchronized void supervise() {
+    if (stopping) {
+      return;
+    }
+    try {
+      if (connection == null || !connection.isOpen()) {
+        connection = connections.open("consumers", deliveries);
+        try (Channel declare = connection.createChannel()) {
+          topology.declare(declare, declaredTypes());
+        }
+        LOG.infof("consumers connected to RabbitMQ at %s", connections.address());
+      }
+      for (Slot slot : slots) {
+        if (!slot.isOpen()) {
+          slot.open(connection);
+        }
+      }
+    } catch (Exception e) {
+      LOG.warnf("cannot consume yet, will retry: %s", e.getMessage());
+    }
+  }
+
+  /**
+   * Graceful stop: cancel every consumer so no new delivery starts, let running jobs finish and ack,
+   * then close. Deliveries that were prefetched but not started are not acked and go back to the
+   * queue when the channel closes.
+   */
+  void onStop(@Observes ShutdownEvent event) {
+    stopping = true;
+    if (supervisor == null) {
+      return;
+    }
+    supervisor.shutdownNow();
+    synchronized (this) {
+      slots.forEach(Slot::cancel);
+    }
+    long deadline = System.nanoTime() + config.shutdownTimeout().toNanos();
+    while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+      synchronized (inFlight) {
+        try {
+          inFlight.wait(50);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+    }
+    if (inFlight.get() > 0) {
+      LOG.warnf("%d job(s) still running at shutdown; they return to their queue", inFlight.get());
+    }
+    Connection c = connection;
+    if (c != null && c.isOpen()) {
+      try {
+        c.close(5_000);
+      } catch (IOException | RuntimeException e) {
+        LOG.debug("closing consumer connection failed", e);
+      }
+    }
+    deliveries.shutdown();
+  }
+
+  private static java.util.concurrent.ThreadFactory namedThreads(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  /** One consumer channel on one queue. */
+  private final class Slot {
+    final String type;
+    final int index;
+    final int prefetch;
+    volatile Channel channel;
+    volatile String consumerTag;
+
+    Slot(String type, int index, int prefetch) {
+      this.type = type;
+      this.index = index;
+      this.prefetch = prefetch;
+    }
+
+    boolean isOpen() {
+      Channel c = channel;
+      return c != null && c.isOpen();
+    }
+
+    void open(Connection connection) throws IOException {
+      Channel opened = connection.createChannel();
+      opened.basicQos(prefetch);
+      consumerTag =
+          opened.basicConsume(
+              Topology.workQueue(type), false, type + "-" + index, new JobConsumer(opened));
+      channel = opened;
+    }
+
+    void cancel() {
+      Channel c = channel;
+      if (c != null && c.isOpen()) {
+        try {
+          c.basicCancel(consumerTag);
+        } catch (IOException | RuntimeException e) {
+          LOG.debugf("cancel of consumer %s failed: %s", consumerTag, e.getMessage());
+        }
+      }
+    }
+  }
+
+  private final class JobConsumer extends DefaultConsumer {
+    JobConsumer(Channel channel) {
+      super(channel);
+    }
+
+    @Override
+    public void handleDelivery(
+        String consumerTag, Envelope envelope, AMQP.BasicProperties properties, byte[] body)
+        throws IOException {
+      if (stopping) {
+        return; // not acked: returns to the queue when the channel closes
+      }
+      inFlight.incrementAndGet();
+      try {
+        JobMessage message = JobMessage.from(envelope.getRoutingKey(), properties, body);
+        long deliveryCount =
+            properties.getHeaders() == null
+                ? 0
+                : JobMessage.intHeader(properties.getHeaders().get(Topology.DELIVERY_COUNT), 0);
+        try {
+          processor.process(message, deliveryCount);
+        } catch (RuntimeException e) {
+          // Routing the failure itself failed (broker or confirm trouble): hand the message back.
+          LOG.warnf(e, "job %s type %s could not be settled, requeued", message.jobId(), message.type());
+          getChannel().basicNack(envelope.getDeliveryTag(), false, true);
+          return;
+        }
+        getChannel().basicAck(envelope.getDeliveryTag(), false);
+      } finally {
+        if (inFlight.decrementAndGet() == 0) {
+          synchronized (inFlight) {
+            inFlight.notifyAll();
+          }
+        }
+      }
+    }
+
+    @Override
+    public void handleShutdownSignal(String consumerTag, ShutdownSignalException sig) {
+      if (!stopping && !sig.isInitiatedByApplication()) {
+        LOG.warnf("consumer %s stopped: %s; the supervisor reopens it", consumerTag, sig.getMessage());
+      }
+    }
+  }
+}
