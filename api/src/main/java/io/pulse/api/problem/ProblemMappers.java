@@ -107,6 +107,22 @@ public class ProblemMappers {
 
   @ServerExceptionMapper
   public Response web(WebApplicationException e, UriInfo uri) {
+    // The JSON reader wraps some parse failures in a bare 400; answer them with their reason.
+    if (e.getCause() instanceof UnrecognizedPropertyException cause) {
+      return unknownField(cause, uri);
+    }
+    if (e.getCause() instanceof MismatchedInputException cause) {
+      return wrongType(cause, uri);
+    }
+    if (e.getCause() instanceof JsonParseException cause) {
+      return notJson(cause, uri);
+    }
+    if (e.getCause() instanceof JsonMappingException cause) {
+      return otherJson(cause, uri);
+    }
+    if (e.getCause() instanceof JsonProcessingException cause) {
+      return otherJson(cause, uri);
+    }
     int status = e.getResponse().getStatus();
     Response.Status known = Response.Status.fromStatusCode(status);
     String title = known == null ? "Error" : known.getReasonPhrase();

@@ -17,7 +17,7 @@ import java.time.DateTimeException;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 
-@Path("/api/v1/users")
+@Path("/api/v1")
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
 public class UserResource {
@@ -37,7 +37,7 @@ public class UserResource {
 
   /** Creates or replaces the user; a last-active time never moves backwards. */
   @PUT
-  @Path("/{id}")
+  @Path("/users/{id}")
   @RequireScope(Scope.JOBS_WRITE)
   @Transactional
   public UserView put(@PathParam("id") String id, @Valid @NotNull UserRequest request) {

@@ -60,7 +60,7 @@ public class JobEnqueuer {
       // than leave the caller waiting for the sweeper.
       publish(
           new JobMessage(
-              earlier, type, 1, idempotencyKey, traceparent, ((java.time.OffsetDateTime) existing[3]).toInstant(), body));
+              earlier, type, 1, idempotencyKey, traceparent, instant(existing[3]), body));
     }
     return new Enqueued(earlier, false);
   }
@@ -109,6 +109,17 @@ public class JobEnqueuer {
     publisher.publishJob(message);
     markPublished(List.of(message.jobId()));
     LOG.debugf("published job %s type %s", message.jobId(), message.type());
+  }
+
+  /** A timestamptz from a native query: Hibernate hands out Instant or OffsetDateTime. */
+  static Instant instant(Object value) {
+    if (value instanceof java.time.OffsetDateTime odt) {
+      return odt.toInstant();
+    }
+    if (value instanceof java.sql.Timestamp ts) {
+      return ts.toInstant();
+    }
+    return (Instant) value;
   }
 
   /** Records the broker's confirm so the sweeper leaves these rows alone. */

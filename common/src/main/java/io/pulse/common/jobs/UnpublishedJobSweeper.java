@@ -8,7 +8,6 @@ import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import java.nio.charset.StandardCharsets;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +46,7 @@ public class UnpublishedJobSweeper {
 
   @Scheduled(
       every = "${pulse.sweeper.every:5s}",
-      delay = 2,
+      delayed = "2s",
       concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
   void sweep() {
     try {
@@ -91,7 +90,7 @@ public class UnpublishedJobSweeper {
               1,
               (String) row[3],
               (String) row[4],
-              ((OffsetDateTime) row[5]).toInstant(),
+              JobEnqueuer.instant(row[5]),
               payload.getBytes(StandardCharsets.UTF_8));
       ids.add(message.jobId());
       confirms.add(
