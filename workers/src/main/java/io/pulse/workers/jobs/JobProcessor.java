@@ -105,7 +105,17 @@ public class JobProcessor {
         LOG.debugf("job %s type %s already succeeded, skipped", message.jobId(), message.type());
       }
     } catch (Exception e) {
+      rethrowIfWorkerBroken(e);
       failures.failed(message, policy, e);
+    }
+  }
+
+  /** The transaction wrapper turns an Error into an exception; a broken worker must still crash. */
+  private static void rethrowIfWorkerBroken(Exception failure) {
+    for (Throwable t = failure.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
+      if (t instanceof Error error) {
+        throw error;
+      }
     }
   }
 

@@ -102,10 +102,15 @@ public class JobRuntime {
     }
     try {
       if (connection == null || !connection.isOpen()) {
-        connection = connections.open("consumers", deliveries);
-        try (Channel declare = connection.createChannel()) {
+        Connection opened = connections.open("consumers", deliveries);
+        try (Channel declare = opened.createChannel()) {
           topology.declare(declare, declaredTypes());
+        } catch (Exception e) {
+          // Half a topology is no place to consume from: start over on the next tick.
+          opened.abort();
+          throw e;
         }
+        connection = opened;
         LOG.infof("consumers connected to RabbitMQ at %s", connections.address());
       }
       for (Slot slot : slots) {
@@ -114,7 +119,7 @@ public class JobRuntime {
         }
       }
     } catch (Exception e) {
-      LOG.warnf("cannot consume yet, will retry: %s", e.getMessage());
+      LOG.warnf("cannot consume yet, will retry: %s", FailureClassifier.describe(e, 500));
     }
   }
 
