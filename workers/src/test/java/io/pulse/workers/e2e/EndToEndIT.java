@@ -1,0 +1,169 @@
+package io.pulse.workers.e2e;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.restassured.http.ContentType;
+import io.restassured.specification.RequestSpecification;
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The packaged api and workers as two separate processes, as they run in production, against the
+ * real services: a notification posted to the API reaches the recipient's inbox, and stopping the
+ * workers in the middle of a burst loses and duplicates nothing.
+ */
+class EndToEndIT {
+  static final int API_PORT = 18080;
+  static final int WORKERS_PORT = 18081;
+  static final String KEY = "e2e-admin-key";
+  static final String DB_URL = "jdbc:postgresql://127.0.0.1:5432/pulse_test";
+  static Process api;
+  static Process workers;
+
+  @BeforeAll
+  static void start() throws Exception {
+    api = launch("api", API_PORT);
+    workers = launch("workers", WORKERS_PORT);
+    awaitReady(API_PORT);
+    awaitReady(WORKERS_PORT);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    for (Process p : new Process[] {api, workers}) {
+      if (p != null && p.isAlive()) {
+        p.destroy();
+        p.waitFor(40, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  @Test
+  void aNotificationPostedToTheApiReachesTheInbox() {
+    call().body("{\"handle\":\"e2e\",\"email\":\"e2e@uni.example\"}").put("/api/v1/users/7001")
+        .then().statusCode(200);
+    String job =
+        call()
+            .body("{\"type\":\"comment.reply\",\"recipientIds\":[7001,7002],\"title\":\"End to end\","
+                + "\"body\":\"hello\",\"link\":\"/posts/1\",\"actorId\":5}")
+            .post("/api/v1/notifications")
+            .then().statusCode(202).extract().path("jobId");
+
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(
+        () -> call().get("/api/v1/jobs/" + job).then().body("status", equalTo("succeeded")));
+    call().get("/api/v1/users/7001/notifications").then().statusCode(200)
+        .body("items[0].title", equalTo("End to end"))
+        .body("items[0].read", equalTo(false));
+  }
+
+  @Test
+  void stoppingTheWorkersMidBurstLosesAndDuplicatesNothing() throws Exception {
+    int jobs = 400;
+    int recipients = 500;
+    String ids =
+        LongStream.rangeClosed(1, recipients).map(i -> 80_000L + i).mapToObj(Long::toString)
+            .collect(Collectors.joining(","));
+    // Queue the burst while no worker runs, so the stop below lands in the middle of it.
+    workers.destroy();
+    assertTrue(workers.waitFor(45, TimeUnit.SECONDS));
+    List<String> jobIds = new ArrayList<>();
+    for (int i = 0; i < jobs; i++) {
+      jobIds.add(
+          call().body("{\"type\":\"burst\",\"recipientIds\":[" + ids + "],\"title\":\"burst " + i + "\"}")
+              .post("/api/v1/notifications").then().statusCode(202).extract().path("jobId"));
+    }
+    String inList = jobIds.stream().map(id -> "'" + id + "'").collect(Collectors.joining(","));
+
+    workers = launch("workers", WORKERS_PORT);
+    // Stop the workers (SIGTERM, as an orchestrator does) once some jobs are done.
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+        .until(() -> count("select count(*) from jobs where status = 'succeeded' and id in (" + inList + ")") > 0);
+    workers.destroy();
+    assertTrue(workers.waitFor(45, TimeUnit.SECONDS), "workers stop within the shutdown timeout");
+    long doneAtStop = count("select count(*) from jobs where status = 'succeeded' and id in (" + inList + ")");
+
+    workers = launch("workers", WORKERS_PORT);
+    awaitReady(WORKERS_PORT);
+    await().atMost(Duration.ofSeconds(60)).until(
+        () -> count("select count(*) from jobs where status = 'succeeded' and id in (" + inList + ")") == jobs);
+
+    long rows = count("select count(*) from notifications where job_id in (" + inList + ")");
+    long duplicates = count(
+        "select count(*) from (select user_id, job_id from notifications where job_id in (" + inList
+            + ") group by user_id, job_id having count(*) > 1) d");
+    System.out.printf("burst: %d jobs, %d done when the workers stopped, %d rows, %d duplicates%n",
+        jobs, doneAtStop, rows, duplicates);
+    assertEquals((long) jobs * recipients, rows, "every recipient of every job, once");
+    assertEquals(0, duplicates);
+  }
+
+  // --- processes ---------------------------------------------------------------------------
+
+  static Process launch(String app, int port) throws IOException {
+    Path moduleDir = Path.of(System.getProperty("user.dir"));
+    Path jar = moduleDir.resolveSibling(app).resolve("target/quarkus-app/quarkus-run.jar");
+    if (!Files.exists(jar)) {
+      throw new IllegalStateException(jar + " is missing: run the full build (mvnw verify) from the root");
+    }
+    List<String> command = new ArrayList<>(List.of(
+        System.getProperty("java.home") + "/bin/java",
+        "-Dquarkus.http.port=" + port,
+        "-Dquarkus.datasource.jdbc.url=" + DB_URL,
+        "-Dpulse.rabbitmq.virtual-host=pulse-test",
+        // the test vhost was declared with the test profile's tiers and limit
+        "-Dpulse.rabbitmq.retry-tiers=100ms,300ms,1s",
+        "-Dpulse.rabbitmq.delivery-limit=3",
+        "-Dpulse.api.bootstrap-key=" + KEY,
+        "-Dpulse.sweeper.grace=2",
+        "-jar", jar.toString()));
+    File log = moduleDir.resolve("target/e2e-" + app + ".log").toFile();
+    return new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log)).start();
+  }
+
+  static void awaitReady(int port) {
+    HttpClient http = HttpClient.newHttpClient();
+    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).ignoreExceptions().until(() -> {
+      HttpResponse<String> response = http.send(
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      return response.statusCode() == 200;
+    });
+  }
+
+  static RequestSpecification call() {
+    return given().baseUri("http://127.0.0.1").port(API_PORT)
+        .header("Authorization", "Bearer " + KEY).contentType(ContentType.JSON);
+  }
+
+  static long count(String sql) throws SQLException {
+    try (Connection c = DriverManager.getConnection(DB_URL, "pulse", "pulse");
+        ResultSet rs = c.createStatement().executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+}
