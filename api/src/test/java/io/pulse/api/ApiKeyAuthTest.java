@@ -16,8 +16,7 @@ import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 class ApiKeyAuthTest {
-  static final String NOTIFICATION =
-      "{\"type\":\"a\",\"recipientIds\":[1],\"title\":\"t\"}";
+  static final String NOTIFICATION = "{\"type\":\"a\",\"recipientIds\":[1],\"title\":\"t\"}";
 
   @Test
   void noKeyIs401WithAChallenge() {
@@ -30,20 +29,31 @@ class ApiKeyAuthTest {
         .header("WWW-Authenticate", "Bearer")
         .contentType("application/problem+json")
         .body("detail", containsString("Authorization"));
-    given().header("Authorization", "Basic abc").get("/api/v1/users/1/notifications").then().statusCode(401);
+    given()
+        .header("Authorization", "Basic abc")
+        .get("/api/v1/users/1/notifications")
+        .then()
+        .statusCode(401);
   }
 
   @Test
   void unknownKeyIs401() {
-    as("pk_not-a-key").get("/api/v1/users/1/notifications")
-        .then().statusCode(401).body("detail", containsString("unknown"));
+    as("pk_not-a-key")
+        .get("/api/v1/users/1/notifications")
+        .then()
+        .statusCode(401)
+        .body("detail", containsString("unknown"));
   }
 
   @Test
   void aKeyWithoutTheScopeIs403() {
     String reader = keyWithScopes(Scope.READ);
-    as(reader).body(NOTIFICATION).post("/api/v1/notifications")
-        .then().statusCode(403).contentType("application/problem+json")
+    as(reader)
+        .body(NOTIFICATION)
+        .post("/api/v1/notifications")
+        .then()
+        .statusCode(403)
+        .contentType("application/problem+json")
         .body("detail", containsString(Scope.JOBS_WRITE));
     as(reader).get("/api/v1/users/1/notifications").then().statusCode(200);
 
@@ -56,13 +66,20 @@ class ApiKeyAuthTest {
     String key = keyWithScopes(Scope.READ);
     as(key).get("/api/v1/users/1/notifications").then().statusCode(200);
     QuarkusTransaction.requiringNew()
-        .run(() -> ApiKey.update("revokedAt = ?1 where keyHash = ?2", OffsetDateTime.now(), ApiKey.hash(key)));
+        .run(
+            () ->
+                ApiKey.update(
+                    "revokedAt = ?1 where keyHash = ?2", OffsetDateTime.now(), ApiKey.hash(key)));
     as(key).get("/api/v1/users/1/notifications").then().statusCode(401);
   }
 
   @Test
   void healthAndMetricsNeedNoKey() {
-    given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
+    given()
+        .get("/q/health/ready")
+        .then()
+        .statusCode(200)
+        .body("status", equalTo("UP"))
         .body("checks.name", org.hamcrest.Matchers.hasItem("rabbitmq"));
     given().get("/q/metrics").then().statusCode(200);
   }

@@ -16,9 +16,17 @@ class JobResourceTest {
   @Test
   void aJobReadsBackWithItsStatusAndTimestamps() {
     String id =
-        admin().body("{\"type\":\"a\",\"recipientIds\":[7],\"title\":\"t\"}")
-            .post("/api/v1/notifications").then().statusCode(202).extract().path("jobId");
-    admin().get("/api/v1/jobs/" + id).then().statusCode(200)
+        admin()
+            .body("{\"type\":\"a\",\"recipientIds\":[7],\"title\":\"t\"}")
+            .post("/api/v1/notifications")
+            .then()
+            .statusCode(202)
+            .extract()
+            .path("jobId");
+    admin()
+        .get("/api/v1/jobs/" + id)
+        .then()
+        .statusCode(200)
         .body("id", equalTo(id))
         .body("type", equalTo("notification.dispatch"))
         .body("status", equalTo("queued"))
@@ -28,15 +36,30 @@ class JobResourceTest {
 
   @Test
   void unknownJobIs404AndABadIdIs400() {
-    admin().get("/api/v1/jobs/" + UUID.randomUUID()).then().statusCode(404)
-        .contentType("application/problem+json").body("detail", containsString("not found"));
-    admin().get("/api/v1/jobs/not-a-uuid").then().statusCode(400).body("errors.field", hasItem("id"));
+    admin()
+        .get("/api/v1/jobs/" + UUID.randomUUID())
+        .then()
+        .statusCode(404)
+        .contentType("application/problem+json")
+        .body("detail", containsString("not found"));
+    admin()
+        .get("/api/v1/jobs/not-a-uuid")
+        .then()
+        .statusCode(400)
+        .body("errors.field", hasItem("id"));
   }
 
   @Test
   void unknownPathsAndMethodsAreProblemsToo() {
-    admin().get("/api/v1/nothing-here").then().statusCode(404).contentType("application/problem+json");
-    admin().delete("/api/v1/jobs/" + UUID.randomUUID()).then().statusCode(405)
+    admin()
+        .get("/api/v1/nothing-here")
+        .then()
+        .statusCode(404)
+        .contentType("application/problem+json");
+    admin()
+        .delete("/api/v1/jobs/" + UUID.randomUUID())
+        .then()
+        .statusCode(405)
         .contentType("application/problem+json");
   }
 }

@@ -94,17 +94,30 @@ class NotificationResourceTest {
         .body("attempts", equalTo(0));
     assertEquals(
         1,
-        count(em, "select count(*) from jobs where id = '" + jobId + "' and published_at is not null"));
+        count(
+            em,
+            "select count(*) from jobs where id = '" + jobId + "' and published_at is not null"));
   }
 
   @Test
   void sameIdempotencyKeyReturnsTheFirstJobAndADifferentBodyIs422() {
     String key = "reply-" + UUID.randomUUID();
     String first =
-        admin().header("Idempotency-Key", key).body(valid()).post("/api/v1/notifications")
-            .then().statusCode(202).extract().path("jobId");
-    admin().header("Idempotency-Key", key).body(valid()).post("/api/v1/notifications")
-        .then().statusCode(200).body("jobId", equalTo(first));
+        admin()
+            .header("Idempotency-Key", key)
+            .body(valid())
+            .post("/api/v1/notifications")
+            .then()
+            .statusCode(202)
+            .extract()
+            .path("jobId");
+    admin()
+        .header("Idempotency-Key", key)
+        .body(valid())
+        .post("/api/v1/notifications")
+        .then()
+        .statusCode(200)
+        .body("jobId", equalTo(first));
     admin()
         .header("Idempotency-Key", key)
         .body(valid().replace("New reply", "Other title"))
@@ -149,7 +162,8 @@ class NotificationResourceTest {
 
   @Test
   void tooManyRecipientsIs400() {
-    String ids = String.join(",", LongStream.rangeClosed(1, 10_001).mapToObj(Long::toString).toList());
+    String ids =
+        String.join(",", LongStream.rangeClosed(1, 10_001).mapToObj(Long::toString).toList());
     admin()
         .body("{\"type\":\"a\",\"title\":\"t\",\"recipientIds\":[" + ids + "]}")
         .post("/api/v1/notifications")
@@ -161,7 +175,8 @@ class NotificationResourceTest {
 
   @Test
   void tenThousandRecipientsAreOneJob() {
-    String ids = String.join(",", LongStream.rangeClosed(1, 10_000).mapToObj(Long::toString).toList());
+    String ids =
+        String.join(",", LongStream.rangeClosed(1, 10_000).mapToObj(Long::toString).toList());
     admin()
         .body("{\"type\":\"a\",\"title\":\"t\",\"recipientIds\":[" + ids + "]}")
         .post("/api/v1/notifications")
@@ -172,18 +187,40 @@ class NotificationResourceTest {
 
   @Test
   void malformedJsonWrongContentTypeAndHugeBodiesAreRefusedWithAProblem() {
-    admin().body("{\"type\":").post("/api/v1/notifications")
-        .then().statusCode(400).contentType("application/problem+json")
+    admin()
+        .body("{\"type\":")
+        .post("/api/v1/notifications")
+        .then()
+        .statusCode(400)
+        .contentType("application/problem+json")
         .body("detail", containsString("not valid JSON"));
-    admin().body("").post("/api/v1/notifications")
-        .then().statusCode(400).contentType("application/problem+json");
-    admin().contentType("text/plain").body("hello").post("/api/v1/notifications")
-        .then().statusCode(415).contentType("application/problem+json")
+    admin()
+        .body("")
+        .post("/api/v1/notifications")
+        .then()
+        .statusCode(400)
+        .contentType("application/problem+json");
+    admin()
+        .contentType("text/plain")
+        .body("hello")
+        .post("/api/v1/notifications")
+        .then()
+        .statusCode(415)
+        .contentType("application/problem+json")
         .body("detail", containsString("application/json"));
-    admin().body("{\"title\":\"" + "x".repeat(1_100_000) + "\"}").post("/api/v1/notifications")
-        .then().statusCode(413).contentType("application/problem+json");
-    admin().header("Idempotency-Key", "has spaces in it").body(valid()).post("/api/v1/notifications")
-        .then().statusCode(400).body("errors.field", hasItem("Idempotency-Key"));
+    admin()
+        .body("{\"title\":\"" + "x".repeat(1_100_000) + "\"}")
+        .post("/api/v1/notifications")
+        .then()
+        .statusCode(413)
+        .contentType("application/problem+json");
+    admin()
+        .header("Idempotency-Key", "has spaces in it")
+        .body(valid())
+        .post("/api/v1/notifications")
+        .then()
+        .statusCode(400)
+        .body("errors.field", hasItem("Idempotency-Key"));
     assertEquals(0, broker.depth(QUEUE));
   }
 
@@ -216,17 +253,39 @@ class NotificationResourceTest {
     assertEquals(List.of("n5", "n4", "n3", "n2", "n1"), seen, "newest first, no skip, no repeat");
 
     String firstId =
-        admin().get("/api/v1/users/" + user + "/notifications?limit=1").then().extract().path("items[0].id");
-    admin().body("{\"ids\":[" + firstId + "]}").post("/api/v1/users/" + user + "/notifications/read")
-        .then().statusCode(200).body("marked", equalTo(1));
-    admin().body("{\"ids\":[" + firstId + "]}").post("/api/v1/users/" + user + "/notifications/read")
-        .then().statusCode(200).body("marked", equalTo(0));
-    admin().get("/api/v1/users/" + user + "/notifications?unreadOnly=true")
-        .then().statusCode(200).body("items", hasSize(4)).body("nextCursor", nullValue());
-    admin().body("{\"all\":true}").post("/api/v1/users/" + user + "/notifications/read")
-        .then().statusCode(200).body("marked", equalTo(4));
-    admin().get("/api/v1/users/" + user + "/notifications")
-        .then().body("items.read", everyItemTrue());
+        admin()
+            .get("/api/v1/users/" + user + "/notifications?limit=1")
+            .then()
+            .extract()
+            .path("items[0].id");
+    admin()
+        .body("{\"ids\":[" + firstId + "]}")
+        .post("/api/v1/users/" + user + "/notifications/read")
+        .then()
+        .statusCode(200)
+        .body("marked", equalTo(1));
+    admin()
+        .body("{\"ids\":[" + firstId + "]}")
+        .post("/api/v1/users/" + user + "/notifications/read")
+        .then()
+        .statusCode(200)
+        .body("marked", equalTo(0));
+    admin()
+        .get("/api/v1/users/" + user + "/notifications?unreadOnly=true")
+        .then()
+        .statusCode(200)
+        .body("items", hasSize(4))
+        .body("nextCursor", nullValue());
+    admin()
+        .body("{\"all\":true}")
+        .post("/api/v1/users/" + user + "/notifications/read")
+        .then()
+        .statusCode(200)
+        .body("marked", equalTo(4));
+    admin()
+        .get("/api/v1/users/" + user + "/notifications")
+        .then()
+        .body("items.read", everyItemTrue());
   }
 
   private static org.hamcrest.Matcher<Iterable<? super Boolean>> everyItemTrue() {
@@ -235,12 +294,21 @@ class NotificationResourceTest {
 
   @Test
   void inboxRefusesBadCursorsLimitsAndIds() {
-    admin().get("/api/v1/users/42/notifications?cursor=nonsense").then().statusCode(400)
+    admin()
+        .get("/api/v1/users/42/notifications?cursor=nonsense")
+        .then()
+        .statusCode(400)
         .body("errors.field", hasItem("cursor"));
-    admin().get("/api/v1/users/42/notifications?limit=0").then().statusCode(400)
+    admin()
+        .get("/api/v1/users/42/notifications?limit=0")
+        .then()
+        .statusCode(400)
         .body("errors.field", hasItem("limit"));
     admin().get("/api/v1/users/42/notifications?limit=abc").then().statusCode(400);
-    admin().get("/api/v1/users/abc/notifications").then().statusCode(400)
+    admin()
+        .get("/api/v1/users/abc/notifications")
+        .then()
+        .statusCode(400)
         .body("errors.field", hasItem("id"));
     admin().get("/api/v1/users/42/notifications?unreadOnly=yes").then().statusCode(400);
     admin().body("{}").post("/api/v1/users/42/notifications/read").then().statusCode(400);
@@ -262,7 +330,8 @@ class NotificationResourceTest {
         1,
         count(
             em,
-            "select count(*) from jobs where idempotency_key = '" + key
+            "select count(*) from jobs where idempotency_key = '"
+                + key
                 + "' and status = 'queued' and published_at is null"),
         "the accepted row stays for the sweeper");
 
@@ -273,7 +342,8 @@ class NotificationResourceTest {
             () ->
                 count(
                         em,
-                        "select count(*) from jobs where idempotency_key = '" + key
+                        "select count(*) from jobs where idempotency_key = '"
+                            + key
                             + "' and published_at is not null")
                     == 1);
     assertEquals(1, broker.depth(QUEUE));

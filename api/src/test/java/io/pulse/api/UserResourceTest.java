@@ -5,9 +5,9 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
 import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 class UserResourceTest {
@@ -19,18 +19,32 @@ class UserResourceTest {
         {"handle":"mina","email":"mina@uni.example","displayName":"Mina","timeZone":"Asia/Seoul",
          "digest":"daily","lastActiveAt":"2026-11-24T08:00:00Z"}
         """;
-    admin().body(body).put("/api/v1/users/42").then().statusCode(200)
-        .body("id", equalTo(42)).body("timeZone", equalTo("Asia/Seoul")).body("digest", equalTo("daily"));
-    admin().body(body.replace("2026-11-24T08", "2026-11-20T08").replace("Mina\"", "Mina K\""))
-        .put("/api/v1/users/42").then().statusCode(200)
+    admin()
+        .body(body)
+        .put("/api/v1/users/42")
+        .then()
+        .statusCode(200)
+        .body("id", equalTo(42))
+        .body("timeZone", equalTo("Asia/Seoul"))
+        .body("digest", equalTo("daily"));
+    admin()
+        .body(body.replace("2026-11-24T08", "2026-11-20T08").replace("Mina\"", "Mina K\""))
+        .put("/api/v1/users/42")
+        .then()
+        .statusCode(200)
         .body("displayName", equalTo("Mina K"))
         .body("lastActiveAt", equalTo("2026-11-24T08:00:00Z"));
   }
 
   @Test
   void defaultsAreUtcAndNoDigest() {
-    admin().body("{\"handle\":\"noor\"}").put("/api/v1/users/43").then().statusCode(200)
-        .body("timeZone", equalTo("UTC")).body("digest", equalTo("off"));
+    admin()
+        .body("{\"handle\":\"noor\"}")
+        .put("/api/v1/users/43")
+        .then()
+        .statusCode(200)
+        .body("timeZone", equalTo("UTC"))
+        .body("digest", equalTo("off"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -46,15 +60,28 @@ class UserResourceTest {
         "unknown field | {\"handle\":\"a\",\"role\":\"admin\"} | role",
       })
   void badInputIs400NamingTheField(String name, String body, String field) {
-    admin().body(body).put("/api/v1/users/44").then().statusCode(400)
-        .contentType("application/problem+json").body("errors.field", hasItem(field));
+    admin()
+        .body(body)
+        .put("/api/v1/users/44")
+        .then()
+        .statusCode(400)
+        .contentType("application/problem+json")
+        .body("errors.field", hasItem(field));
     admin().get("/api/v1/users/44/notifications").then().statusCode(200);
   }
 
   @Test
   void badIdsAre400() {
-    admin().body("{\"handle\":\"a\"}").put("/api/v1/users/-1").then().statusCode(400)
+    admin()
+        .body("{\"handle\":\"a\"}")
+        .put("/api/v1/users/-1")
+        .then()
+        .statusCode(400)
         .body("errors.field", hasItem("id"));
-    admin().body("{\"handle\":\"a\"}").put("/api/v1/users/99999999999999999999").then().statusCode(400);
+    admin()
+        .body("{\"handle\":\"a\"}")
+        .put("/api/v1/users/99999999999999999999")
+        .then()
+        .statusCode(400);
   }
 }

@@ -47,7 +47,11 @@ public class ApiKeyAuthFilter {
   }
 
   private Set<String> scopesOf(String presented) {
-    if (config.bootstrapKey().filter(k -> !k.isBlank()).map(k -> constantTimeEquals(k, presented)).orElse(false)) {
+    if (config
+        .bootstrapKey()
+        .filter(k -> !k.isBlank())
+        .map(k -> constantTimeEquals(k, presented))
+        .orElse(false)) {
       return Scope.ALL;
     }
     return ApiKey.findActive(presented).map(k -> Set.of(k.scopes)).orElse(null);
@@ -58,7 +62,9 @@ public class ApiKeyAuthFilter {
       return null;
     }
     RequireScope onMethod = resource.getResourceMethod().getAnnotation(RequireScope.class);
-    return onMethod != null ? onMethod : resource.getResourceClass().getAnnotation(RequireScope.class);
+    return onMethod != null
+        ? onMethod
+        : resource.getResourceClass().getAnnotation(RequireScope.class);
   }
 
   private static Response unauthorized(String detail) {

@@ -21,7 +21,9 @@ public class BrokerTopologyOnStart {
     try {
       publisher.ensureConnected();
     } catch (Exception e) {
-      LOG.warnf("RabbitMQ not reachable at start-up (%s); enqueues answer 503 until it is", e.getMessage());
+      LOG.warnf(
+          "RabbitMQ not reachable at start-up (%s); enqueues answer 503 until it is",
+          e.getMessage());
     }
   }
 }

@@ -54,7 +54,8 @@ public class Notification extends PanacheEntityBase {
   /** Marks the given ones (or all, when ids is null) read; already-read rows keep their time. */
   public static int markRead(long userId, List<Long> ids) {
     if (ids == null) {
-      return update("readAt = ?1 where userId = ?2 and readAt is null", OffsetDateTime.now(), userId);
+      return update(
+          "readAt = ?1 where userId = ?2 and readAt is null", OffsetDateTime.now(), userId);
     }
     return update(
         "readAt = ?1 where userId = ?2 and readAt is null and id in ?3",

@@ -10,7 +10,11 @@ import java.util.List;
 
 /** Body of {@code POST /notifications}. */
 public record NotificationRequest(
-    @NotBlank @Size(max = 100) @Pattern(regexp = "[a-z0-9][a-z0-9_.-]*", message = "must be lower-case letters, digits, '.', '_' or '-'")
+    @NotBlank
+        @Size(max = 100)
+        @Pattern(
+            regexp = "[a-z0-9][a-z0-9_.-]*",
+            message = "must be lower-case letters, digits, '.', '_' or '-'")
         String type,
     @NotEmpty @Size(max = 10_000) List<@NotNull @Positive Long> recipientIds,
     @NotBlank @Size(max = 200) String title,

@@ -53,7 +53,14 @@ public class NotificationResource {
       boolean read) {
     static NotificationView of(Notification n) {
       return new NotificationView(
-          Long.toString(n.id), n.type, n.title, n.body, n.link, n.actorId, n.createdAt, n.readAt != null);
+          Long.toString(n.id),
+          n.type,
+          n.title,
+          n.body,
+          n.link,
+          n.actorId,
+          n.createdAt,
+          n.readAt != null);
     }
   }
 

@@ -7,7 +7,12 @@ import java.util.List;
 /** An RFC 9457 problem body. {@code errors} names each bad field and why. */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record Problem(
-    String type, String title, int status, String detail, String instance, List<FieldError> errors) {
+    String type,
+    String title,
+    int status,
+    String detail,
+    String instance,
+    List<FieldError> errors) {
 
   public static final String MEDIA_TYPE = "application/problem+json";
   private static final String TYPE_BASE = "https://pulse.example/problems/";
@@ -15,7 +20,13 @@ public record Problem(
   public record FieldError(String field, String message) {}
 
   public static Problem of(Response.Status status, String slug, String detail) {
-    return new Problem(TYPE_BASE + slug, status.getReasonPhrase(), status.getStatusCode(), detail, null, List.of());
+    return new Problem(
+        TYPE_BASE + slug,
+        status.getReasonPhrase(),
+        status.getStatusCode(),
+        detail,
+        null,
+        List.of());
   }
 
   public static Problem of(int status, String title, String slug, String detail) {

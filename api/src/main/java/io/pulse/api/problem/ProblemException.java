@@ -27,6 +27,7 @@ public class ProblemException extends RuntimeException {
   }
 
   public static ProblemException notFound(String what) {
-    return new ProblemException(Problem.of(Response.Status.NOT_FOUND, "not-found", what + " not found"));
+    return new ProblemException(
+        Problem.of(Response.Status.NOT_FOUND, "not-found", what + " not found"));
   }
 }

@@ -27,7 +27,9 @@ public class ProblemMappers {
   @ServerExceptionMapper
   public Response problem(ProblemException e, UriInfo uri) {
     Response.ResponseBuilder response =
-        Response.status(e.problem.status()).type(Problem.MEDIA_TYPE).entity(e.problem.at(path(uri)));
+        Response.status(e.problem.status())
+            .type(Problem.MEDIA_TYPE)
+            .entity(e.problem.at(path(uri)));
     e.headers.forEach(response::header);
     return response.build();
   }
@@ -78,7 +80,10 @@ public class ProblemMappers {
 
   @ServerExceptionMapper
   public Response otherJson(JsonProcessingException e, UriInfo uri) {
-    return Problem.of(Response.Status.BAD_REQUEST, "malformed-json", "body is not valid JSON: " + e.getOriginalMessage())
+    return Problem.of(
+            Response.Status.BAD_REQUEST,
+            "malformed-json",
+            "body is not valid JSON: " + e.getOriginalMessage())
         .at(path(uri))
         .toResponse();
   }
@@ -134,7 +139,9 @@ public class ProblemMappers {
   public Response unexpected(RuntimeException e, UriInfo uri) {
     LOG.errorf(e, "unexpected error on %s", path(uri));
     return Problem.of(
-            Response.Status.INTERNAL_SERVER_ERROR, "internal-error", "unexpected error; see the server log")
+            Response.Status.INTERNAL_SERVER_ERROR,
+            "internal-error",
+            "unexpected error; see the server log")
         .at(path(uri))
         .toResponse();
   }

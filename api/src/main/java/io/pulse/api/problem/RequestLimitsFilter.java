@@ -23,7 +23,8 @@ public class RequestLimitsFilter {
 
   @ServerRequestFilter(preMatching = true)
   public Response limit(ContainerRequestContext request) {
-    if (!WITH_BODY.contains(request.getMethod()) || !request.getUriInfo().getPath().startsWith("/api/")) {
+    if (!WITH_BODY.contains(request.getMethod())
+        || !request.getUriInfo().getPath().startsWith("/api/")) {
       return null;
     }
     int length = request.getLength();

@@ -8,7 +8,11 @@ import java.time.OffsetDateTime;
 
 /** Body of {@code PUT /users/{id}}. */
 public record UserRequest(
-    @NotBlank @Size(max = 64) @Pattern(regexp = "[A-Za-z0-9_.-]+", message = "may hold letters, digits, '_', '.' and '-' only")
+    @NotBlank
+        @Size(max = 64)
+        @Pattern(
+            regexp = "[A-Za-z0-9_.-]+",
+            message = "may hold letters, digits, '_', '.' and '-' only")
         String handle,
     @Email @Size(max = 254) String email,
     @Size(max = 100) String displayName,

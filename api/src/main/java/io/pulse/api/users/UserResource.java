@@ -31,7 +31,8 @@ public class UserResource {
       String digest,
       OffsetDateTime lastActiveAt) {
     static UserView of(User u) {
-      return new UserView(u.id, u.handle, u.email, u.displayName, u.timeZone, u.digest, u.lastActiveAt);
+      return new UserView(
+          u.id, u.handle, u.email, u.displayName, u.timeZone, u.digest, u.lastActiveAt);
     }
   }
 

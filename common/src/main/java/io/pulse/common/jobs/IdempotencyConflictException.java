@@ -7,8 +7,12 @@ public class IdempotencyConflictException extends RuntimeException {
   public final UUID existingJobId;
 
   public IdempotencyConflictException(String key, UUID existingJobId) {
-    super("Idempotency-Key '" + key + "' was already used for job " + existingJobId
-        + " with a different request body");
+    super(
+        "Idempotency-Key '"
+            + key
+            + "' was already used for job "
+            + existingJobId
+            + " with a different request body");
     this.existingJobId = existingJobId;
   }
 }

@@ -45,7 +45,8 @@ public class JobEnqueuer {
     Instant now = Instant.now();
     Object[] existing =
         QuarkusTransaction.requiringNew()
-            .call(() -> insertOrFind(candidate, type, body, hash, idempotencyKey, traceparent, now));
+            .call(
+                () -> insertOrFind(candidate, type, body, hash, idempotencyKey, traceparent, now));
     if (existing == null) {
       publish(new JobMessage(candidate, type, 1, idempotencyKey, traceparent, now, body));
       metrics.enqueued(type);

@@ -95,7 +95,10 @@ public class UnpublishedJobSweeper {
       ids.add(message.jobId());
       confirms.add(
           publisher.publishAsync(
-              Topology.JOBS_EXCHANGE, message.type(), message.properties(Map.of()), message.body()));
+              Topology.JOBS_EXCHANGE,
+              message.type(),
+              message.properties(Map.of()),
+              message.body()));
     }
     CompletableFuture.allOf(confirms.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
     em.createNativeQuery("update jobs set published_at = now() where id = any(?1)")

@@ -20,14 +20,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
 /**
- * Publishes persistent, mandatory messages and waits for the broker's confirm. Several callers share
- * a few confirm channels, so confirms are pipelined rather than one round trip at a time. A message
- * the broker cannot route (returned) or refuses (nack) fails its caller; so does a closed channel.
+ * Publishes persistent, mandatory messages and waits for the broker's confirm. Several callers
+ * share a few confirm channels, so confirms are pipelined rather than one round trip at a time. A
+ * message the broker cannot route (returned) or refuses (nack) fails its caller; so does a closed
+ * channel.
  */
 @ApplicationScoped
 public class ConfirmingPublisher {
   private static final Logger LOG = Logger.getLogger(ConfirmingPublisher.class);
-  /** After a failed connect, callers fail fast for this long instead of each waiting on a dead host. */
+
+  /**
+   * After a failed connect, callers fail fast for this long instead of each waiting on a dead host.
+   */
   private static final Duration RECONNECT_BACKOFF = Duration.ofSeconds(1);
 
   private final RabbitConnections connections;
@@ -57,7 +61,9 @@ public class ConfirmingPublisher {
     publish(Topology.JOBS_EXCHANGE, message.type(), message.properties(Map.of()), message.body());
   }
 
-  /** Publishes and blocks until the broker confirmed, or throws {@link BrokerUnavailableException}. */
+  /**
+   * Publishes and blocks until the broker confirmed, or throws {@link BrokerUnavailableException}.
+   */
   public void publish(String exchange, String routingKey, AMQP.BasicProperties props, byte[] body) {
     CompletableFuture<Void> confirmed = publishAsync(exchange, routingKey, props, body);
     try {
@@ -67,11 +73,16 @@ public class ConfirmingPublisher {
       throw new BrokerUnavailableException("interrupted while waiting for a publisher confirm", e);
     } catch (ExecutionException e) {
       throw new BrokerUnavailableException(
-          "broker did not accept message " + props.getMessageId() + ": " + e.getCause().getMessage(),
+          "broker did not accept message "
+              + props.getMessageId()
+              + ": "
+              + e.getCause().getMessage(),
           e.getCause());
     } catch (TimeoutException e) {
       throw new BrokerUnavailableException(
-          "no publisher confirm for message " + props.getMessageId() + " within "
+          "no publisher confirm for message "
+              + props.getMessageId()
+              + " within "
               + config.confirmTimeout(),
           e);
     }

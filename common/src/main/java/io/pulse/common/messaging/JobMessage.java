@@ -53,7 +53,8 @@ public record JobMessage(
     Map<String, Object> headers = props.getHeaders() == null ? Map.of() : props.getHeaders();
     UUID id = parseUuid(props.getMessageId());
     String type = props.getType() != null ? props.getType() : routingKey;
-    Instant created = props.getTimestamp() != null ? props.getTimestamp().toInstant() : Instant.now();
+    Instant created =
+        props.getTimestamp() != null ? props.getTimestamp().toInstant() : Instant.now();
     return new JobMessage(
         id,
         type,

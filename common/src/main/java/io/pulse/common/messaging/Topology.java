@@ -32,6 +32,7 @@ public final class Topology {
   public static final String ERROR_FAILED_AT = "pulse-error-failed-at";
   public static final String ERROR_JOB_ID = "pulse-error-job-id";
   public static final String ERROR_STACK = "pulse-error-stack";
+
   /** Set by quorum queues on redelivery; read to tell a crash loop from a first delivery. */
   public static final String DELIVERY_COUNT = "x-delivery-count";
 
@@ -81,7 +82,9 @@ public final class Topology {
     return millis + "ms";
   }
 
-  /** Declares exchanges, retry tiers and, for each job type, its work queue and dead-letter queue. */
+  /**
+   * Declares exchanges, retry tiers and, for each job type, its work queue and dead-letter queue.
+   */
   public void declare(Channel channel, Collection<String> jobTypes) throws IOException {
     channel.exchangeDeclare(JOBS_EXCHANGE, BuiltinExchangeType.DIRECT, true);
     channel.exchangeDeclare(RETRY_EXCHANGE, BuiltinExchangeType.HEADERS, true);
@@ -112,7 +115,8 @@ public final class Topology {
     channel.queueDeclare(workQueue(type), true, false, false, work);
     channel.queueBind(workQueue(type), JOBS_EXCHANGE, type);
 
-    channel.queueDeclare(deadLetterQueue(type), true, false, false, Map.of("x-queue-type", "quorum"));
+    channel.queueDeclare(
+        deadLetterQueue(type), true, false, false, Map.of("x-queue-type", "quorum"));
     channel.queueBind(deadLetterQueue(type), DEAD_EXCHANGE, type);
   }
 

@@ -27,7 +27,8 @@ public final class BrokerProbe implements AutoCloseable {
       channel = connection.createChannel();
       channel.confirmSelect();
     } catch (IOException | TimeoutException e) {
-      throw new IllegalStateException("RabbitMQ test vhost not reachable; run deploy/services.sh", e);
+      throw new IllegalStateException(
+          "RabbitMQ test vhost not reachable; run deploy/services.sh", e);
     }
   }
 

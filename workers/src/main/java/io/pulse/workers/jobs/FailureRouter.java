@@ -24,6 +24,7 @@ import org.jboss.logging.Logger;
 public class FailureRouter {
   private static final Logger LOG = Logger.getLogger(FailureRouter.class);
   static final int MAX_ERROR_CHARS = 2_000;
+
   /** A stack trace header is capped well below the broker's frame size. */
   static final int MAX_STACK_CHARS = 8_000;
 
@@ -88,7 +89,11 @@ public class FailureRouter {
     try {
       write.run();
     } catch (RuntimeException e) {
-      LOG.warnf(e, "job %s type %s: could not record the failure in the ledger", message.jobId(), message.type());
+      LOG.warnf(
+          e,
+          "job %s type %s: could not record the failure in the ledger",
+          message.jobId(),
+          message.type());
     }
   }
 

@@ -20,8 +20,8 @@ import org.jboss.logging.MDC;
 /**
  * Runs one delivery to the end, short of the ack: decode, claim the ledger row, run the handler and
  * mark the job succeeded in one transaction, or route the failure. When this returns, the delivery
- * may be acked. An {@link Error} (the worker itself is broken) is not caught: the consumer dies, the
- * message returns to the queue, and the queue's delivery limit stops a crash loop.
+ * may be acked. An {@link Error} (the worker itself is broken) is not caught: the consumer dies,
+ * the message returns to the queue, and the queue's delivery limit stops a crash loop.
  */
 @ApplicationScoped
 public class JobProcessor {
@@ -92,14 +92,16 @@ public class JobProcessor {
     }
     long started = System.nanoTime();
     try {
-      boolean ran = QuarkusTransaction.requiringNew().call(() -> runInTransaction(message, handler, payload));
+      boolean ran =
+          QuarkusTransaction.requiringNew().call(() -> runInTransaction(message, handler, payload));
       Duration took = Duration.ofNanos(System.nanoTime() - started);
       if (ran) {
         metrics.handlerTime(message.type(), took);
         metrics.endToEnd(
             message.type(), Duration.between(message.createdAt(), java.time.Instant.now()));
         metrics.completed(message.type(), "succeeded");
-        LOG.debugf("job %s type %s succeeded in %d ms", message.jobId(), message.type(), took.toMillis());
+        LOG.debugf(
+            "job %s type %s succeeded in %d ms", message.jobId(), message.type(), took.toMillis());
       } else {
         metrics.completed(message.type(), "skipped");
         LOG.debugf("job %s type %s already succeeded, skipped", message.jobId(), message.type());
@@ -123,7 +125,8 @@ public class JobProcessor {
     try {
       ledger.noteRedelivery(message, deliveryCount);
     } catch (RuntimeException e) {
-      LOG.warnf(e, "job %s type %s: could not note the redelivery", message.jobId(), message.type());
+      LOG.warnf(
+          e, "job %s type %s: could not note the redelivery", message.jobId(), message.type());
     }
   }
 
@@ -150,7 +153,8 @@ public class JobProcessor {
     try {
       payload = JobCodec.decode(message.body(), type);
     } catch (Exception e) {
-      throw new PermanentJobException("body is not a valid " + type.getSimpleName() + " payload", e);
+      throw new PermanentJobException(
+          "body is not a valid " + type.getSimpleName() + " payload", e);
     }
     if (payload == null) {
       throw new PermanentJobException("body is empty or null");

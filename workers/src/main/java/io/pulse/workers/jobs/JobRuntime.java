@@ -124,9 +124,9 @@ public class JobRuntime {
   }
 
   /**
-   * Graceful stop: cancel every consumer so no new delivery starts, let running jobs finish and ack,
-   * then close. Deliveries that were prefetched but not started are not acked and go back to the
-   * queue when the channel closes.
+   * Graceful stop: cancel every consumer so no new delivery starts, let running jobs finish and
+   * ack, then close. Deliveries that were prefetched but not started are not acked and go back to
+   * the queue when the channel closes.
    */
   void onStop(@Observes ShutdownEvent event) {
     stopping = true;
@@ -234,7 +234,8 @@ public class JobRuntime {
           processor.process(message, deliveryCount);
         } catch (RuntimeException e) {
           // Routing the failure itself failed (broker or confirm trouble): hand the message back.
-          LOG.warnf(e, "job %s type %s could not be settled, requeued", message.jobId(), message.type());
+          LOG.warnf(
+              e, "job %s type %s could not be settled, requeued", message.jobId(), message.type());
           getChannel().basicNack(envelope.getDeliveryTag(), false, true);
           return;
         }
@@ -251,7 +252,8 @@ public class JobRuntime {
     @Override
     public void handleShutdownSignal(String consumerTag, ShutdownSignalException sig) {
       if (!stopping && !sig.isInitiatedByApplication()) {
-        LOG.warnf("consumer %s stopped: %s; the supervisor reopens it", consumerTag, sig.getMessage());
+        LOG.warnf(
+            "consumer %s stopped: %s; the supervisor reopens it", consumerTag, sig.getMessage());
       }
     }
   }

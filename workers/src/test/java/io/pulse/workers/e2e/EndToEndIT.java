@@ -63,18 +63,30 @@ class EndToEndIT {
 
   @Test
   void aNotificationPostedToTheApiReachesTheInbox() {
-    call().body("{\"handle\":\"e2e\",\"email\":\"e2e@uni.example\"}").put("/api/v1/users/7001")
-        .then().statusCode(200);
+    call()
+        .body("{\"handle\":\"e2e\",\"email\":\"e2e@uni.example\"}")
+        .put("/api/v1/users/7001")
+        .then()
+        .statusCode(200);
     String job =
         call()
-            .body("{\"type\":\"comment.reply\",\"recipientIds\":[7001,7002],\"title\":\"End to end\","
-                + "\"body\":\"hello\",\"link\":\"/posts/1\",\"actorId\":5}")
+            .body(
+                "{\"type\":\"comment.reply\",\"recipientIds\":[7001,7002],\"title\":\"End to end\","
+                    + "\"body\":\"hello\",\"link\":\"/posts/1\",\"actorId\":5}")
             .post("/api/v1/notifications")
-            .then().statusCode(202).extract().path("jobId");
+            .then()
+            .statusCode(202)
+            .extract()
+            .path("jobId");
 
-    await().atMost(Duration.ofSeconds(30)).untilAsserted(
-        () -> call().get("/api/v1/jobs/" + job).then().body("status", equalTo("succeeded")));
-    call().get("/api/v1/users/7001/notifications").then().statusCode(200)
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> call().get("/api/v1/jobs/" + job).then().body("status", equalTo("succeeded")));
+    call()
+        .get("/api/v1/users/7001/notifications")
+        .then()
+        .statusCode(200)
         .body("items[0].title", equalTo("End to end"))
         .body("items[0].read", equalTo(false));
   }
@@ -84,7 +96,9 @@ class EndToEndIT {
     int jobs = 400;
     int recipients = 500;
     String ids =
-        LongStream.rangeClosed(1, recipients).map(i -> 80_000L + i).mapToObj(Long::toString)
+        LongStream.rangeClosed(1, recipients)
+            .map(i -> 80_000L + i)
+            .mapToObj(Long::toString)
             .collect(Collectors.joining(","));
     // Queue the burst while no worker runs, so the stop below lands in the middle of it.
     workers.destroy();
@@ -92,29 +106,58 @@ class EndToEndIT {
     List<String> jobIds = new ArrayList<>();
     for (int i = 0; i < jobs; i++) {
       jobIds.add(
-          call().body("{\"type\":\"burst\",\"recipientIds\":[" + ids + "],\"title\":\"burst " + i + "\"}")
-              .post("/api/v1/notifications").then().statusCode(202).extract().path("jobId"));
+          call()
+              .body(
+                  "{\"type\":\"burst\",\"recipientIds\":["
+                      + ids
+                      + "],\"title\":\"burst "
+                      + i
+                      + "\"}")
+              .post("/api/v1/notifications")
+              .then()
+              .statusCode(202)
+              .extract()
+              .path("jobId"));
     }
     String inList = jobIds.stream().map(id -> "'" + id + "'").collect(Collectors.joining(","));
 
     workers = launch("workers", WORKERS_PORT);
     // Stop the workers (SIGTERM, as an orchestrator does) once some jobs are done.
-    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
-        .until(() -> count("select count(*) from jobs where status = 'succeeded' and id in (" + inList + ")") > 0);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(20))
+        .until(
+            () ->
+                count(
+                        "select count(*) from jobs where status = 'succeeded' and id in ("
+                            + inList
+                            + ")")
+                    > 0);
     workers.destroy();
     assertTrue(workers.waitFor(45, TimeUnit.SECONDS), "workers stop within the shutdown timeout");
-    long doneAtStop = count("select count(*) from jobs where status = 'succeeded' and id in (" + inList + ")");
+    long doneAtStop =
+        count("select count(*) from jobs where status = 'succeeded' and id in (" + inList + ")");
 
     workers = launch("workers", WORKERS_PORT);
     awaitReady(WORKERS_PORT);
-    await().atMost(Duration.ofSeconds(60)).until(
-        () -> count("select count(*) from jobs where status = 'succeeded' and id in (" + inList + ")") == jobs);
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                count(
+                        "select count(*) from jobs where status = 'succeeded' and id in ("
+                            + inList
+                            + ")")
+                    == jobs);
 
     long rows = count("select count(*) from notifications where job_id in (" + inList + ")");
-    long duplicates = count(
-        "select count(*) from (select user_id, job_id from notifications where job_id in (" + inList
-            + ") group by user_id, job_id having count(*) > 1) d");
-    System.out.printf("burst: %d jobs, %d done when the workers stopped, %d rows, %d duplicates%n",
+    long duplicates =
+        count(
+            "select count(*) from (select user_id, job_id from notifications where job_id in ("
+                + inList
+                + ") group by user_id, job_id having count(*) > 1) d");
+    System.out.printf(
+        "burst: %d jobs, %d done when the workers stopped, %d rows, %d duplicates%n",
         jobs, doneAtStop, rows, duplicates);
     assertEquals((long) jobs * recipients, rows, "every recipient of every job, once");
     assertEquals(0, duplicates);
@@ -126,37 +169,54 @@ class EndToEndIT {
     Path moduleDir = Path.of(System.getProperty("user.dir"));
     Path jar = moduleDir.resolveSibling(app).resolve("target/quarkus-app/quarkus-run.jar");
     if (!Files.exists(jar)) {
-      throw new IllegalStateException(jar + " is missing: run the full build (mvnw verify) from the root");
+      throw new IllegalStateException(
+          jar + " is missing: run the full build (mvnw verify) from the root");
     }
-    List<String> command = new ArrayList<>(List.of(
-        System.getProperty("java.home") + "/bin/java",
-        "-Dquarkus.http.port=" + port,
-        "-Dquarkus.datasource.jdbc.url=" + DB_URL,
-        "-Dpulse.rabbitmq.virtual-host=pulse-test",
-        // the test vhost was declared with the test profile's tiers and limit
-        "-Dpulse.rabbitmq.retry-tiers=100ms,300ms,1s",
-        "-Dpulse.rabbitmq.delivery-limit=3",
-        "-Dpulse.api.bootstrap-key=" + KEY,
-        "-Dpulse.sweeper.grace=2",
-        "-jar", jar.toString()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                System.getProperty("java.home") + "/bin/java",
+                "-Dquarkus.http.port=" + port,
+                "-Dquarkus.datasource.jdbc.url=" + DB_URL,
+                "-Dpulse.rabbitmq.virtual-host=pulse-test",
+                // the test vhost was declared with the test profile's tiers and limit
+                "-Dpulse.rabbitmq.retry-tiers=100ms,300ms,1s",
+                "-Dpulse.rabbitmq.delivery-limit=3",
+                "-Dpulse.api.bootstrap-key=" + KEY,
+                "-Dpulse.sweeper.grace=2",
+                "-jar",
+                jar.toString()));
     File log = moduleDir.resolve("target/e2e-" + app + ".log").toFile();
-    return new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log)).start();
+    return new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log))
+        .start();
   }
 
   static void awaitReady(int port) {
     HttpClient http = HttpClient.newHttpClient();
-    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).ignoreExceptions().until(() -> {
-      HttpResponse<String> response = http.send(
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready")).build(),
-          HttpResponse.BodyHandlers.ofString());
-      return response.statusCode() == 200;
-    });
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(250))
+        .ignoreExceptions()
+        .until(
+            () -> {
+              HttpResponse<String> response =
+                  http.send(
+                      HttpRequest.newBuilder(
+                              URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
+                          .build(),
+                      HttpResponse.BodyHandlers.ofString());
+              return response.statusCode() == 200;
+            });
   }
 
   static RequestSpecification call() {
-    return given().baseUri("http://127.0.0.1").port(API_PORT)
-        .header("Authorization", "Bearer " + KEY).contentType(ContentType.JSON);
+    return given()
+        .baseUri("http://127.0.0.1")
+        .port(API_PORT)
+        .header("Authorization", "Bearer " + KEY)
+        .contentType(ContentType.JSON);
   }
 
   static long count(String sql) throws SQLException {

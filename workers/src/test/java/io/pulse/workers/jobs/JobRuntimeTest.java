@@ -1,8 +1,8 @@
 package io.pulse.workers.jobs;
 
 import static org.awaitility.Awaitility.await;
-import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -86,14 +86,20 @@ class JobRuntimeTest {
     UUID job = publish(ScriptedTestHandler.TYPE, new ScriptedJob(key, 99, "permanent"));
 
     GetResponse dead = awaitDeadLetter(ScriptedTestHandler.TYPE, job);
-    assertEquals(PermanentJobException.class.getName(), BrokerProbe.header(dead, Topology.ERROR_CLASS));
-    assertThat(BrokerProbe.header(dead, Topology.ERROR_MESSAGE), containsString("recipient rejected"));
+    assertEquals(
+        PermanentJobException.class.getName(), BrokerProbe.header(dead, Topology.ERROR_CLASS));
+    assertThat(
+        BrokerProbe.header(dead, Topology.ERROR_MESSAGE), containsString("recipient rejected"));
     assertEquals("1", BrokerProbe.header(dead, Topology.ERROR_ATTEMPTS));
-    assertEquals(Topology.workQueue(ScriptedTestHandler.TYPE), BrokerProbe.header(dead, Topology.ERROR_QUEUE));
+    assertEquals(
+        Topology.workQueue(ScriptedTestHandler.TYPE),
+        BrokerProbe.header(dead, Topology.ERROR_QUEUE));
     assertEquals(job.toString(), BrokerProbe.header(dead, Topology.ERROR_JOB_ID));
     assertNotNull(BrokerProbe.header(dead, Topology.ERROR_FAILED_AT));
-    assertThat(BrokerProbe.header(dead, Topology.ERROR_STACK), containsString("ScriptedTestHandler"));
-    assertEquals(1, ScriptedTestHandler.attemptTimes(key).size(), "no retry for a permanent failure");
+    assertThat(
+        BrokerProbe.header(dead, Topology.ERROR_STACK), containsString("ScriptedTestHandler"));
+    assertEquals(
+        1, ScriptedTestHandler.attemptTimes(key).size(), "no retry for a permanent failure");
     assertEquals("dead", status(job));
     assertThat(ledger(job, "last_error"), containsString("recipient rejected"));
   }
@@ -116,21 +122,31 @@ class JobRuntimeTest {
     UUID job = UUID.randomUUID();
     JobMessage message =
         new JobMessage(
-            job, JobType.NOTIFICATION_DISPATCH, 1, null, null, Instant.now(),
+            job,
+            JobType.NOTIFICATION_DISPATCH,
+            1,
+            null,
+            null,
+            Instant.now(),
             "this is not json".getBytes(StandardCharsets.UTF_8));
-    broker.publish(Topology.JOBS_EXCHANGE, message.type(), message.properties(Map.of()), message.body());
+    broker.publish(
+        Topology.JOBS_EXCHANGE, message.type(), message.properties(Map.of()), message.body());
 
     GetResponse dead = awaitDeadLetter(JobType.NOTIFICATION_DISPATCH, job);
-    assertThat(BrokerProbe.header(dead, Topology.ERROR_MESSAGE), containsString("not a valid NotificationDispatch"));
+    assertThat(
+        BrokerProbe.header(dead, Topology.ERROR_MESSAGE),
+        containsString("not a valid NotificationDispatch"));
     assertEquals("1", BrokerProbe.header(dead, Topology.ERROR_ATTEMPTS));
     assertEquals("dead", status(job));
   }
 
   @Test
   void aPayloadThatBreaksItsContractIsDeadLetteredAtOnce() {
-    UUID job = publish(JobType.NOTIFICATION_DISPATCH, Map.of("type", "x", "recipientIds", List.of()));
+    UUID job =
+        publish(JobType.NOTIFICATION_DISPATCH, Map.of("type", "x", "recipientIds", List.of()));
     GetResponse dead = awaitDeadLetter(JobType.NOTIFICATION_DISPATCH, job);
-    assertThat(BrokerProbe.header(dead, Topology.ERROR_MESSAGE), containsString("payload is invalid"));
+    assertThat(
+        BrokerProbe.header(dead, Topology.ERROR_MESSAGE), containsString("payload is invalid"));
     assertEquals("dead", status(job));
   }
 
@@ -138,7 +154,8 @@ class JobRuntimeTest {
   void aMessageDeliveredTwiceProducesOneNotificationPerRecipient() {
     double skippedBefore = skipped();
     NotificationDispatch dispatch =
-        new NotificationDispatch("comment.reply", List.of(501L, 502L, 503L), "Hi", "body", null, 5L);
+        new NotificationDispatch(
+            "comment.reply", List.of(501L, 502L, 503L), "Hi", "body", null, 5L);
     UUID job = publish(JobType.NOTIFICATION_DISPATCH, dispatch);
     republish(JobType.NOTIFICATION_DISPATCH, job, dispatch);
 
@@ -173,7 +190,8 @@ class JobRuntimeTest {
   }
 
   private void republish(String type, UUID job, Object payload) {
-    JobMessage message = new JobMessage(job, type, 1, null, null, Instant.now(), JobCodec.encode(payload));
+    JobMessage message =
+        new JobMessage(job, type, 1, null, null, Instant.now(), JobCodec.encode(payload));
     broker.publish(Topology.JOBS_EXCHANGE, type, message.properties(Map.of()), message.body());
   }
 
@@ -198,7 +216,8 @@ class JobRuntimeTest {
 
   private double skipped() {
     var counter =
-        meters.find("pulse.jobs.completed")
+        meters
+            .find("pulse.jobs.completed")
             .tag("type", JobType.NOTIFICATION_DISPATCH)
             .tag("outcome", "skipped")
             .counter();
