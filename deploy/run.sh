@@ -174,10 +174,11 @@ start_app() {
   logf=$(log_file "$app")
   # Keep the previous run's log: it may be the one that explains a crash.
   if [[ -f $logf ]]; then mv -f "$logf" "$logf.1"; fi
-  # HUP is ignored so a detached app survives its terminal closing; without job control bash
-  # already makes background commands ignore INT, so Ctrl-C reaches them only as our TERM.
+  # The apps ignore HUP and INT, so closing the terminal or a later Ctrl-C in it cannot hit a
+  # detached app, and in the foreground Ctrl-C reaches them once, as our TERM. (The JVM keeps a
+  # signal ignored that it inherits ignored.) --stop and our trap use TERM, which they obey.
   # shellcheck disable=SC2086  # PULSE_JAVA_OPTS holds several options on purpose
-  (trap '' HUP && exec java ${PULSE_JAVA_OPTS:-} -jar "$(jar_of "$app")") </dev/null >"$logf" 2>&1 &
+  (trap '' HUP INT && exec java ${PULSE_JAVA_OPTS:-} -jar "$(jar_of "$app")") </dev/null >"$logf" 2>&1 &
   PID[$app]=$!
   echo "${PID[$app]}" >"$(pid_file "$app")"
   log "started $app (pid ${PID[$app]}, port ${PORT[$app]}, log $logf)"
@@ -254,7 +255,7 @@ on_signal() {
     exit 1
   fi
   STOPPING=1
-  log "stopping (again to kill at once)"
+  log "stopping both (signal again to kill them at once)"
   stop_apps "${APPS[@]}"
   # Interrupting a startup is not success; stopping a running platform on request is.
   if ((RUNNING)); then exit 0; else exit 130; fi
