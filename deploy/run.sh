@@ -139,7 +139,7 @@ build_if_needed() {
     log "jars are up to date"
     return 0
   fi
-  log "building ($reason); the first build downloads dependencies and takes a few minutes"
+  log "building ($reason); the first build also downloads dependencies, which takes minutes"
   ./mvnw -B -q --no-transfer-progress -DskipTests package \
     || die "the build failed" "see the Maven output above; PULSE_SKIP_BUILD=1 runs the jars that are there"
 }
@@ -189,6 +189,11 @@ fail_app() {
   local app=$1 logf
   logf=$(log_file "$app")
   echo "[run] ERROR: $app $2" >&2
+  # The tail can be all health-probe noise; the first warnings usually name the cause.
+  if grep -qE '^[0-9:.]+ (WARN|ERROR) ' "$logf" 2>/dev/null; then
+    echo "[run] ---- first warnings and errors in $logf ----" >&2
+    grep -m5 -E '^[0-9:.]+ (WARN|ERROR) ' "$logf" >&2 || true
+  fi
   echo "[run] ---- last 40 lines of $logf ----" >&2
   tail -n 40 "$logf" >&2 || true
   echo "[run] ----" >&2
@@ -209,7 +214,7 @@ wait_ready() {
     fi
     if ((SECONDS >= deadline)); then
       # The health body names the check that is down (database, rabbitmq, consumers).
-      log "$url answers: $(curl -s -m 3 "$url" | tr -d '\n' || true)"
+      log "$url answers: $(curl -s -m 3 "$url" | tr -s ' \n' ' ' || true)"
       fail_app "$app" "was not ready within ${READY_TIMEOUT}s"
     fi
     sleep 1
@@ -288,8 +293,9 @@ watch_apps() {
   done
 }
 
+# The header comment is the help text.
 usage() {
-  sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+  awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
 }
 
 main() {
