@@ -112,6 +112,86 @@ public class JobEnqueuer {
     LOG.debugf("published job %s type %s", message.jobId(), message.type());
   }
 
+  /**
+   * Writes ledger rows for jobs created inside the caller's transaction (follow-up jobs of a
+   * handler), one statement for the whole batch. Ids already present are left alone, so a handler
+   * that runs twice creates each follow-up once.
+   */
+  public void insertInCurrentTransaction(List<JobMessage> jobs) {
+    if (jobs.isEmpty()) {
+      return;
+    }
+    em.unwrap(org.hibernate.Session.class)
+        .doWork(
+            connection -> {
+              try (var insert =
+                  connection.prepareStatement(
+                      """
+                      insert into jobs (id, type, status, payload, idempotency_key, traceparent,
+                                        created_at, updated_at)
+                      select id, type, 'queued', cast(payload as jsonb), key, trace, now(), now()
+                      from unnest(?, ?, ?, ?, ?) as t(id, type, payload, key, trace)
+                      on conflict (id) do nothing
+                      """)) {
+                insert.setArray(
+                    1,
+                    connection.createArrayOf(
+                        "uuid", jobs.stream().map(JobMessage::jobId).toArray()));
+                insert.setArray(
+                    2,
+                    connection.createArrayOf(
+                        "text", jobs.stream().map(JobMessage::type).toArray()));
+                insert.setArray(
+                    3,
+                    connection.createArrayOf(
+                        "text", jobs.stream().map(j -> JobCodec.text(j.body())).toArray()));
+                insert.setArray(
+                    4,
+                    connection.createArrayOf(
+                        "text", jobs.stream().map(JobMessage::idempotencyKey).toArray()));
+                insert.setArray(
+                    5,
+                    connection.createArrayOf(
+                        "text", jobs.stream().map(JobMessage::traceparent).toArray()));
+                insert.executeUpdate();
+              }
+            });
+  }
+
+  /**
+   * Publishes jobs whose rows are committed, pipelining the confirms. What the broker does not
+   * confirm stays unpublished in the ledger for the sweeper; nothing is lost by returning early.
+   */
+  public void publishAll(List<JobMessage> jobs) {
+    if (jobs.isEmpty()) {
+      return;
+    }
+    List<java.util.concurrent.CompletableFuture<Void>> confirms = new java.util.ArrayList<>();
+    for (JobMessage job : jobs) {
+      confirms.add(
+          publisher.publishAsync(
+              io.pulse.common.messaging.Topology.JOBS_EXCHANGE,
+              job.type(),
+              job.properties(java.util.Map.of()),
+              job.body()));
+    }
+    List<UUID> confirmed = new java.util.ArrayList<>();
+    for (int i = 0; i < jobs.size(); i++) {
+      try {
+        confirms.get(i).get(30, java.util.concurrent.TimeUnit.SECONDS);
+        confirmed.add(jobs.get(i).jobId());
+        metrics.enqueued(jobs.get(i).type());
+      } catch (Exception e) {
+        LOG.warnf(
+            "job %s type %s not confirmed, the sweeper will publish it: %s",
+            jobs.get(i).jobId(), jobs.get(i).type(), e.getMessage());
+      }
+    }
+    if (!confirmed.isEmpty()) {
+      markPublished(confirmed);
+    }
+  }
+
   /** A timestamptz from a native query: Hibernate hands out Instant or OffsetDateTime. */
   static Instant instant(Object value) {
     if (value instanceof java.time.OffsetDateTime odt) {

@@ -41,12 +41,13 @@ public class FailureRouter {
     this.metrics = metrics;
   }
 
-  public void failed(JobMessage message, RetryPolicy policy, Throwable failure) {
+  /** Routes the failure; returns true when the job is now dead. */
+  public boolean failed(JobMessage message, RetryPolicy policy, Throwable failure) {
     String error = FailureClassifier.describe(failure, MAX_ERROR_CHARS);
     boolean permanent = FailureClassifier.isPermanent(failure);
     if (permanent || policy.exhausted(message.attempt())) {
       deadLetter(message, failure, error);
-      return;
+      return true;
     }
     Duration backoff = policy.backoff(message.attempt(), ThreadLocalRandom.current()::nextDouble);
     Duration tier = RetryPolicy.tierFor(backoff, topology.retryTiers());
@@ -61,6 +62,7 @@ public class FailureRouter {
     LOG.warnf(
         "job %s type %s attempt %d failed, retry in %s: %s",
         message.jobId(), message.type(), message.attempt(), Topology.tierName(tier), error);
+    return false;
   }
 
   public void deadLetter(JobMessage message, Throwable failure, String error) {

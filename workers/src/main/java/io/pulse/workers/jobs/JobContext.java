@@ -1,7 +1,29 @@
 package io.pulse.workers.jobs;
 
+import io.pulse.common.messaging.JobMessage;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
-/** What a handler may know about the delivery it runs for. */
+/**
+ * What a handler may know about the delivery it runs for, and where it leaves follow-up jobs: the
+ * runtime writes their ledger rows in the handler's transaction and publishes them after the
+ * commit, so a follow-up exists exactly when the work that asked for it committed.
+ */
 public record JobContext(
-    UUID jobId, String type, int attempt, String idempotencyKey, String traceparent) {}
+    UUID jobId,
+    String type,
+    int attempt,
+    String idempotencyKey,
+    String traceparent,
+    List<JobMessage> followUps) {
+
+  public JobContext(
+      UUID jobId, String type, int attempt, String idempotencyKey, String traceparent) {
+    this(jobId, type, attempt, idempotencyKey, traceparent, new ArrayList<>());
+  }
+
+  public void enqueueAfterCommit(JobMessage job) {
+    followUps.add(job);
+  }
+}

@@ -12,4 +12,10 @@ public interface JobHandler<P> {
   Class<P> payloadType();
 
   void handle(P payload, JobContext context) throws Exception;
+
+  /**
+   * Called in a transaction of its own after a failed attempt was routed ({@code dead}: no attempt
+   * follows), for handlers that keep their own record of attempts. It must not throw.
+   */
+  default void failed(P payload, JobContext context, String error, boolean dead) {}
 }

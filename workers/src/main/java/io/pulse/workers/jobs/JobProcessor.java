@@ -1,6 +1,7 @@
 package io.pulse.workers.jobs;
 
 import io.pulse.common.jobs.JobCodec;
+import io.pulse.common.jobs.JobEnqueuer;
 import io.pulse.common.jobs.JobMetrics;
 import io.pulse.common.jobs.JobStatus;
 import io.pulse.common.messaging.JobMessage;
@@ -33,6 +34,7 @@ public class JobProcessor {
   private final FailureRouter failures;
   private final JobMetrics metrics;
   private final Validator validator;
+  private final JobEnqueuer enqueuer;
 
   public JobProcessor(
       Instance<JobHandler<?>> handlers,
@@ -40,7 +42,8 @@ public class JobProcessor {
       JobLedger ledger,
       FailureRouter failures,
       JobMetrics metrics,
-      Validator validator) {
+      Validator validator,
+      JobEnqueuer enqueuer) {
     for (JobHandler<?> handler : handlers) {
       JobHandler<?> clash = this.handlers.put(handler.type(), handler);
       if (clash != null) {
@@ -52,6 +55,7 @@ public class JobProcessor {
     this.failures = failures;
     this.metrics = metrics;
     this.validator = validator;
+    this.enqueuer = enqueuer;
   }
 
   public Set<String> types() {
@@ -90,12 +94,21 @@ public class JobProcessor {
     if (deliveryCount > 0) {
       noteRedelivery(message, deliveryCount);
     }
+    JobContext context =
+        new JobContext(
+            message.jobId(),
+            message.type(),
+            message.attempt(),
+            message.idempotencyKey(),
+            message.traceparent());
     long started = System.nanoTime();
     try {
       boolean ran =
-          QuarkusTransaction.requiringNew().call(() -> runInTransaction(message, handler, payload));
+          QuarkusTransaction.requiringNew()
+              .call(() -> runInTransaction(message, handler, payload, context));
       Duration took = Duration.ofNanos(System.nanoTime() - started);
       if (ran) {
+        enqueuer.publishAll(context.followUps());
         metrics.handlerTime(message.type(), took);
         metrics.endToEnd(
             message.type(), Duration.between(message.createdAt(), java.time.Instant.now()));
@@ -108,7 +121,19 @@ public class JobProcessor {
       }
     } catch (Exception e) {
       rethrowIfWorkerBroken(e);
-      failures.failed(message, policy, e);
+      boolean dead = failures.failed(message, policy, e);
+      tellHandler(handler, payload, context, e, dead);
+    }
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static void tellHandler(
+      JobHandler handler, Object payload, JobContext context, Exception failure, boolean dead) {
+    try {
+      String error = FailureClassifier.describe(failure, FailureRouter.MAX_ERROR_CHARS);
+      QuarkusTransaction.requiringNew().run(() -> handler.failed(payload, context, error, dead));
+    } catch (RuntimeException e) {
+      LOG.warnf(e, "job %s type %s: failure hook failed", context.jobId(), context.type());
     }
   }
 
@@ -131,19 +156,13 @@ public class JobProcessor {
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
-  private boolean runInTransaction(JobMessage message, JobHandler handler, Object payload)
-      throws Exception {
+  private boolean runInTransaction(
+      JobMessage message, JobHandler handler, Object payload, JobContext context) throws Exception {
     if (ledger.claim(message) == JobStatus.SUCCEEDED) {
       return false;
     }
-    handler.handle(
-        payload,
-        new JobContext(
-            message.jobId(),
-            message.type(),
-            message.attempt(),
-            message.idempotencyKey(),
-            message.traceparent()));
+    handler.handle(payload, context);
+    enqueuer.insertInCurrentTransaction(context.followUps());
     ledger.succeeded(message);
     return true;
   }

@@ -1,0 +1,13 @@
+package io.pulse.common.notification;
+
+import java.util.List;
+
+/** The channels a notification can go out on. */
+public final class Channel {
+  public static final String IN_APP = "in_app";
+  public static final String EMAIL = "email";
+  public static final String WEBHOOK = "webhook";
+  public static final List<String> ALL = List.of(IN_APP, EMAIL, WEBHOOK);
+
+  private Channel() {}
+}

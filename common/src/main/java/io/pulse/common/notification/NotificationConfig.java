@@ -1,0 +1,45 @@
+package io.pulse.common.notification;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The notification types the platform knows, each with its default channels (used when a user set
+ * no preference) and whether it is critical (delivered on its default channels even to a user who
+ * opted out). Both the API (to refuse unknown types) and the workers (to resolve channels) read it.
+ */
+@ConfigMapping(prefix = "pulse.notifications")
+public interface NotificationConfig {
+  Map<String, TypeSettings> types();
+
+  Webhook webhook();
+
+  interface TypeSettings {
+    @WithDefault("in_app")
+    List<String> defaultChannels();
+
+    @WithDefault("false")
+    boolean critical();
+  }
+
+  interface Webhook {
+    /** Where webhook deliveries are POSTed; without it the webhook channel is skipped. */
+    Optional<String> url();
+
+    /** The HMAC-SHA256 key of the signature header. */
+    Optional<String> secret();
+
+    @WithDefault("2s")
+    java.time.Duration connectTimeout();
+
+    @WithDefault("5s")
+    java.time.Duration readTimeout();
+  }
+
+  default boolean knows(String type) {
+    return types().containsKey(type);
+  }
+}

@@ -1,0 +1,41 @@
+package io.pulse.workers.notification;
+
+import io.pulse.common.notification.ChannelDelivery;
+import io.pulse.workers.jobs.JobContext;
+import io.pulse.workers.jobs.JobHandler;
+
+/**
+ * Sends one notification to one recipient on one external channel, at most once per recorded send:
+ * the delivery row is locked, skipped when already sent, and marked sent in the same transaction as
+ * the job. A crash between the send and that commit sends again, with the same id (Message-ID,
+ * Idempotency-Key), which is what lets the receiver drop the repeat.
+ */
+public abstract class ChannelDeliveryHandler implements JobHandler<ChannelDelivery> {
+  protected final DeliveryLedger deliveries;
+
+  protected ChannelDeliveryHandler(DeliveryLedger deliveries) {
+    this.deliveries = deliveries;
+  }
+
+  /** Sends and returns the provider's id for it; throws to fail the attempt. */
+  protected abstract String send(ChannelDelivery delivery, JobContext context) throws Exception;
+
+  @Override
+  public Class<ChannelDelivery> payloadType() {
+    return ChannelDelivery.class;
+  }
+
+  @Override
+  public void handle(ChannelDelivery delivery, JobContext context) throws Exception {
+    if (deliveries.alreadySent(context.jobId())) {
+      return;
+    }
+    String providerId = send(delivery, context);
+    deliveries.sent(context.jobId(), providerId, context.attempt());
+  }
+
+  @Override
+  public void failed(ChannelDelivery delivery, JobContext context, String error, boolean dead) {
+    deliveries.failed(context.jobId(), context.attempt(), error, dead);
+  }
+}

@@ -1,0 +1,92 @@
+package io.pulse.workers.notification;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import java.util.List;
+import java.util.UUID;
+import org.hibernate.Session;
+
+/**
+ * The {@code deliveries} table: one row per notification, recipient and external channel. A row
+ * marked {@code sent} is never sent again, whatever the broker redelivers.
+ */
+@ApplicationScoped
+public class DeliveryLedger {
+  private final EntityManager em;
+
+  public DeliveryLedger(EntityManager em) {
+    this.em = em;
+  }
+
+  public record Pending(UUID id, UUID notificationJobId, long userId, String channel) {}
+
+  /** Records pending deliveries in one statement; existing ones (a redelivered dispatch) stay. */
+  public void insertPending(List<Pending> deliveries) {
+    if (deliveries.isEmpty()) {
+      return;
+    }
+    em.unwrap(Session.class)
+        .doWork(
+            connection -> {
+              try (var insert =
+                  connection.prepareStatement(
+                      """
+                      insert into deliveries (id, notification_job_id, user_id, channel)
+                      select id, ?, user_id, channel
+                      from unnest(?, ?, ?) as t(id, user_id, channel)
+                      on conflict do nothing
+                      """)) {
+                insert.setObject(1, deliveries.get(0).notificationJobId());
+                insert.setArray(
+                    2,
+                    connection.createArrayOf(
+                        "uuid", deliveries.stream().map(Pending::id).toArray()));
+                insert.setArray(
+                    3,
+                    connection.createArrayOf(
+                        "bigint", deliveries.stream().map(Pending::userId).toArray()));
+                insert.setArray(
+                    4,
+                    connection.createArrayOf(
+                        "text", deliveries.stream().map(Pending::channel).toArray()));
+                insert.executeUpdate();
+              }
+            });
+  }
+
+  /** Locks the delivery for this transaction; true when it was already sent. */
+  public boolean alreadySent(UUID id) {
+    List<?> status =
+        em.createNativeQuery("select status from deliveries where id = ?1 for update")
+            .setParameter(1, id)
+            .getResultList();
+    return !status.isEmpty() && "sent".equals(status.get(0));
+  }
+
+  public void sent(UUID id, String providerId, int attempt) {
+    em.createNativeQuery(
+            """
+            update deliveries set status = 'sent', provider_id = ?2, sent_at = now(),
+                   attempts = greatest(attempts, ?3), last_error = null, updated_at = now()
+            where id = ?1
+            """)
+        .setParameter(1, id)
+        .setParameter(2, providerId)
+        .setParameter(3, attempt)
+        .executeUpdate();
+  }
+
+  public void failed(UUID id, int attempt, String error, boolean dead) {
+    em.createNativeQuery(
+            """
+            update deliveries set status = case when ?4 then 'failed' else status end,
+                   attempts = greatest(attempts, ?2), last_error = ?3, updated_at = now()
+            where id = ?1 and status <> 'sent'
+            """)
+        .setParameter(1, id)
+        .setParameter(2, attempt)
+        .setParameter(3, error)
+        .setParameter(4, dead)
+        .executeUpdate();
+  }
+}

@@ -1,0 +1,126 @@
+package io.pulse.workers.notification;
+
+import io.pulse.common.jobs.JobType;
+import io.pulse.common.notification.ChannelDelivery;
+import io.pulse.workers.jobs.JobContext;
+import io.pulse.workers.jobs.PermanentJobException;
+import io.quarkus.mailer.Mail;
+import io.quarkus.mailer.Mailer;
+import io.quarkus.qute.Location;
+import io.quarkus.qute.Template;
+import io.vertx.ext.mail.SMTPException;
+import jakarta.inject.Singleton;
+import jakarta.persistence.EntityManager;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * {@code notification.email}: renders the notification with Qute (HTML and text parts) and sends it
+ * over SMTP. The Message-ID is the delivery's job id, stable across attempts. A mail server that is
+ * down, times out or answers 4xx is retried; a 5xx (address rejected) is permanent.
+ */
+@Singleton
+public class EmailDeliveryHandler extends ChannelDeliveryHandler {
+  private final Mailer mailer;
+  private final EntityManager em;
+  private final Template html;
+  private final Template text;
+  private final String platformUrl;
+  private final String messageIdDomain;
+  private final String unsubscribeMailbox;
+
+  public EmailDeliveryHandler(
+      DeliveryLedger deliveries,
+      Mailer mailer,
+      EntityManager em,
+      @Location("notification-email.html") Template html,
+      @Location("notification-email.txt") Template text,
+      @ConfigProperty(
+              name = "pulse.notifications.platform-url",
+              defaultValue = "https://campus.example")
+          String platformUrl,
+      @ConfigProperty(name = "pulse.notifications.message-id-domain", defaultValue = "pulse.jobs")
+          String messageIdDomain,
+      @ConfigProperty(
+              name = "pulse.notifications.unsubscribe-mailbox",
+              defaultValue = "unsubscribe@pulse.example")
+          String unsubscribeMailbox) {
+    super(deliveries);
+    this.mailer = mailer;
+    this.em = em;
+    this.html = html;
+    this.text = text;
+    this.platformUrl = platformUrl;
+    this.messageIdDomain = messageIdDomain;
+    this.unsubscribeMailbox = unsubscribeMailbox;
+  }
+
+  @Override
+  public String type() {
+    return JobType.NOTIFICATION_EMAIL;
+  }
+
+  @Override
+  protected String send(ChannelDelivery delivery, JobContext context) {
+    List<?> found =
+        em.createNativeQuery(
+                "select email, coalesce(display_name, handle) from users where id = ?1")
+            .setParameter(1, delivery.userId())
+            .getResultList();
+    if (found.isEmpty() || ((Object[]) found.get(0))[0] == null) {
+      throw new PermanentJobException("user " + delivery.userId() + " has no email address");
+    }
+    Object[] user = (Object[]) found.get(0);
+    String to = (String) user[0];
+    String link = absolute(delivery.link());
+    String messageId = "<" + context.jobId() + "@" + messageIdDomain + ">";
+    Mail mail =
+        Mail.withHtml(
+                to,
+                delivery.title(),
+                html.data("name", user[1]).data("n", delivery).data("link", link).render())
+            .setText(text.data("name", user[1]).data("n", delivery).data("link", link).render())
+            .addHeader("Message-ID", messageId)
+            .addHeader("List-Unsubscribe", unsubscribeHeader(delivery))
+            .addHeader("X-Pulse-Notification-Type", delivery.type());
+    try {
+      mailer.send(mail);
+    } catch (RuntimeException e) {
+      throw classify(e, to);
+    }
+    return messageId;
+  }
+
+  private String unsubscribeHeader(ChannelDelivery delivery) {
+    String subject =
+        URLEncoder.encode(
+            "unsubscribe " + delivery.type() + " " + delivery.userId(), StandardCharsets.UTF_8);
+    return "<mailto:" + unsubscribeMailbox + "?subject=" + subject + ">";
+  }
+
+  private String absolute(String link) {
+    if (link == null || link.isBlank()) {
+      return platformUrl;
+    }
+    return link.startsWith("http://") || link.startsWith("https://") ? link : platformUrl + link;
+  }
+
+  /** A 5xx is the server's final word; everything else (4xx, refused, timeout) may pass later. */
+  private static RuntimeException classify(RuntimeException failure, String to) {
+    for (Throwable t = failure; t != null && t.getCause() != t; t = t.getCause()) {
+      if (t instanceof SMTPException smtp && smtp.isPermanent()) {
+        return new PermanentJobException(
+            "SMTP server rejected mail to "
+                + to
+                + ": "
+                + smtp.getReplyCode()
+                + " "
+                + smtp.getReplyMessage(),
+            failure);
+      }
+    }
+    return failure;
+  }
+}
