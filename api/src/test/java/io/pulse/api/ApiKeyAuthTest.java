@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 class ApiKeyAuthTest {
-  static final String NOTIFICATION = "{\"type\":\"a\",\"recipientIds\":[1],\"title\":\"t\"}";
+  static final String NOTIFICATION = "{\"type\":\"mention\",\"recipientIds\":[1],\"title\":\"t\"}";
 
   @Test
   void noKeyIs401WithAChallenge() {

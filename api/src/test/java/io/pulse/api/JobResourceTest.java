@@ -17,7 +17,7 @@ class JobResourceTest {
   void aJobReadsBackWithItsStatusAndTimestamps() {
     String id =
         admin()
-            .body("{\"type\":\"a\",\"recipientIds\":[7],\"title\":\"t\"}")
+            .body("{\"type\":\"mention\",\"recipientIds\":[7],\"title\":\"t\"}")
             .post("/api/v1/notifications")
             .then()
             .statusCode(202)

@@ -133,18 +133,19 @@ class NotificationResourceTest {
   @CsvSource(
       delimiter = '|',
       value = {
-        "missing title | {\"type\":\"a\",\"recipientIds\":[1]} | title",
-        "empty title | {\"type\":\"a\",\"recipientIds\":[1],\"title\":\"\"} | title",
-        "no recipients | {\"type\":\"a\",\"recipientIds\":[],\"title\":\"t\"} | recipientIds",
-        "negative recipient | {\"type\":\"a\",\"recipientIds\":[1,-2],\"title\":\"t\"} | recipientIds[1]",
-        "null recipient | {\"type\":\"a\",\"recipientIds\":[null],\"title\":\"t\"} | recipientIds[0]",
-        "recipient as text | {\"type\":\"a\",\"recipientIds\":[\"x\"],\"title\":\"t\"} | recipientIds[0]",
-        "recipients not a list | {\"type\":\"a\",\"recipientIds\":7,\"title\":\"t\"} | recipientIds",
-        "unknown field | {\"type\":\"a\",\"recipientIds\":[1],\"title\":\"t\",\"colour\":1} | colour",
+        "missing title | {\"type\":\"mention\",\"recipientIds\":[1]} | title",
+        "empty title | {\"type\":\"mention\",\"recipientIds\":[1],\"title\":\"\"} | title",
+        "no recipients | {\"type\":\"mention\",\"recipientIds\":[],\"title\":\"t\"} | recipientIds",
+        "negative recipient | {\"type\":\"mention\",\"recipientIds\":[1,-2],\"title\":\"t\"} | recipientIds[1]",
+        "null recipient | {\"type\":\"mention\",\"recipientIds\":[null],\"title\":\"t\"} | recipientIds[0]",
+        "recipient as text | {\"type\":\"mention\",\"recipientIds\":[\"x\"],\"title\":\"t\"} | recipientIds[0]",
+        "recipients not a list | {\"type\":\"mention\",\"recipientIds\":7,\"title\":\"t\"} | recipientIds",
+        "unknown field | {\"type\":\"mention\",\"recipientIds\":[1],\"title\":\"t\",\"colour\":1} | colour",
         "bad type name | {\"type\":\"Not A Type\",\"recipientIds\":[1],\"title\":\"t\"} | type",
-        "title too long | {\"type\":\"a\",\"recipientIds\":[1],\"title\":\"%s\"} | title",
-        "actor zero | {\"type\":\"a\",\"recipientIds\":[1],\"title\":\"t\",\"actorId\":0} | actorId",
-        "title an object | {\"type\":\"a\",\"recipientIds\":[1],\"title\":{}} | title",
+        "title too long | {\"type\":\"mention\",\"recipientIds\":[1],\"title\":\"%s\"} | title",
+        "actor zero | {\"type\":\"mention\",\"recipientIds\":[1],\"title\":\"t\",\"actorId\":0} | actorId",
+        "unknown type | {\"type\":\"no.such.type\",\"recipientIds\":[1],\"title\":\"t\"} | type",
+        "title an object | {\"type\":\"mention\",\"recipientIds\":[1],\"title\":{}} | title",
       })
   void badInputIs400NamingTheFieldAndEnqueuesNothing(String name, String body, String field) {
     long jobsBefore = count(em, "select count(*) from jobs");
@@ -165,7 +166,7 @@ class NotificationResourceTest {
     String ids =
         String.join(",", LongStream.rangeClosed(1, 10_001).mapToObj(Long::toString).toList());
     admin()
-        .body("{\"type\":\"a\",\"title\":\"t\",\"recipientIds\":[" + ids + "]}")
+        .body("{\"type\":\"mention\",\"title\":\"t\",\"recipientIds\":[" + ids + "]}")
         .post("/api/v1/notifications")
         .then()
         .statusCode(400)
@@ -178,7 +179,7 @@ class NotificationResourceTest {
     String ids =
         String.join(",", LongStream.rangeClosed(1, 10_000).mapToObj(Long::toString).toList());
     admin()
-        .body("{\"type\":\"a\",\"title\":\"t\",\"recipientIds\":[" + ids + "]}")
+        .body("{\"type\":\"mention\",\"title\":\"t\",\"recipientIds\":[" + ids + "]}")
         .post("/api/v1/notifications")
         .then()
         .statusCode(202);

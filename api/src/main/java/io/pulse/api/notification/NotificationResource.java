@@ -9,6 +9,7 @@ import io.pulse.api.jobs.JobAccepted;
 import io.pulse.api.problem.ProblemException;
 import io.pulse.common.jobs.JobEnqueuer;
 import io.pulse.common.jobs.JobType;
+import io.pulse.common.notification.NotificationConfig;
 import io.pulse.common.notification.NotificationDispatch;
 import jakarta.transaction.Transactional;
 import jakarta.validation.Valid;
@@ -36,10 +37,13 @@ public class NotificationResource {
 
   private final JobEnqueuer enqueuer;
   private final ApiConfig config;
+  private final NotificationConfig notifications;
 
-  public NotificationResource(JobEnqueuer enqueuer, ApiConfig config) {
+  public NotificationResource(
+      JobEnqueuer enqueuer, ApiConfig config, NotificationConfig notifications) {
     this.enqueuer = enqueuer;
     this.config = config;
+    this.notifications = notifications;
   }
 
   public record NotificationView(
@@ -78,6 +82,14 @@ public class NotificationResource {
       @Valid @NotNull NotificationRequest request,
       @HeaderParam("Idempotency-Key") String idempotencyKey,
       @HeaderParam("traceparent") String traceparent) {
+    if (!notifications.knows(request.type())) {
+      throw ProblemException.badField(
+          "type",
+          "unknown notification type '"
+              + request.type()
+              + "'; known: "
+              + new java.util.TreeSet<>(notifications.types().keySet()));
+    }
     if (request.recipientIds().size() > config.maxRecipients()) {
       throw ProblemException.badField(
           "recipientIds", "at most " + config.maxRecipients() + " recipients per notification");

@@ -71,7 +71,7 @@ class EndToEndIT {
     String job =
         call()
             .body(
-                "{\"type\":\"comment.reply\",\"recipientIds\":[7001,7002],\"title\":\"End to end\","
+                "{\"type\":\"community.post\",\"recipientIds\":[7001,7002],\"title\":\"End to end\","
                     + "\"body\":\"hello\",\"link\":\"/posts/1\",\"actorId\":5}")
             .post("/api/v1/notifications")
             .then()
@@ -108,7 +108,7 @@ class EndToEndIT {
       jobIds.add(
           call()
               .body(
-                  "{\"type\":\"burst\",\"recipientIds\":["
+                  "{\"type\":\"community.post\",\"recipientIds\":["
                       + ids
                       + "],\"title\":\"burst "
                       + i

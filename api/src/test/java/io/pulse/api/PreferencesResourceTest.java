@@ -1,0 +1,73 @@
+package io.pulse.api;
+
+import static io.pulse.api.ApiTestSupport.admin;
+import static io.pulse.api.ApiTestSupport.count;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.hasItem;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+@QuarkusTest
+class PreferencesResourceTest {
+  @Inject EntityManager em;
+
+  @Test
+  void defaultsApplyUntilTheUserChoosesAndCriticalTypesIgnoreAnOptOut() {
+    admin()
+        .get("/api/v1/users/3001/preferences")
+        .then()
+        .statusCode(200)
+        .body("channels.'comment.reply'", contains("in_app", "email"))
+        .body("critical", hasItem("account.security"));
+
+    admin()
+        .body(
+            "{\"channels\":{\"comment.reply\":[\"in_app\"],\"account.security\":[],\"mention\":[\"webhook\"]}}")
+        .put("/api/v1/users/3001/preferences")
+        .then()
+        .statusCode(200)
+        .body("channels.'comment.reply'", contains("in_app"))
+        .body("channels.mention", contains("webhook"))
+        .body("channels.'account.security'", contains("in_app", "email"));
+
+    admin()
+        .body("{\"channels\":{\"mention\":[]}}")
+        .put("/api/v1/users/3001/preferences")
+        .then()
+        .statusCode(200)
+        .body("channels.mention", empty())
+        .body("channels.'comment.reply'", contains("in_app"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "unknown channel | {\"channels\":{\"mention\":[\"sms\"]}} | channels.mention | sms",
+        "unknown type | {\"channels\":{\"no.such\":[\"email\"]}} | channels.no.such | unknown notification type",
+        "null list | {\"channels\":{\"mention\":null}} | channels.mention | list",
+        "no channels | {} | channels | null",
+        "channels not a map | {\"channels\":[\"email\"]} | channels | object",
+      })
+  void badPreferencesAre400AndWriteNothing(String name, String body, String field, String says) {
+    long before = count(em, "select count(*) from notification_preferences where user_id = 3002");
+    admin()
+        .body(body)
+        .put("/api/v1/users/3002/preferences")
+        .then()
+        .statusCode(400)
+        .contentType("application/problem+json")
+        .body("errors.field", hasItem(field))
+        .body("detail", containsString(says));
+    assertEquals(
+        before, count(em, "select count(*) from notification_preferences where user_id = 3002"));
+  }
+}
