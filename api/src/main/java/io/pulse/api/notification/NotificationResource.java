@@ -6,6 +6,7 @@ import io.pulse.api.auth.Scope;
 import io.pulse.api.jobs.EnqueueRequestHeaders;
 import io.pulse.api.jobs.Ids;
 import io.pulse.api.jobs.JobAccepted;
+import io.pulse.api.jobs.QueryParams;
 import io.pulse.api.problem.ProblemException;
 import io.pulse.common.jobs.JobEnqueuer;
 import io.pulse.common.jobs.JobType;
@@ -32,8 +33,6 @@ import java.util.List;
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
 public class NotificationResource {
-  static final int DEFAULT_LIMIT = 20;
-  static final int MAX_LIMIT = 100;
 
   private final JobEnqueuer enqueuer;
   private final ApiConfig config;
@@ -120,9 +119,13 @@ public class NotificationResource {
       @QueryParam("limit") String limit,
       @QueryParam("cursor") String cursor) {
     long userId = Ids.positive("id", id);
-    int size = parseLimit(limit);
+    int size = QueryParams.limit(limit);
     List<Notification> rows =
-        Notification.page(userId, InboxCursor.decode(cursor), parseBoolean(unreadOnly), size + 1);
+        Notification.page(
+            userId,
+            InboxCursor.decode(cursor),
+            QueryParams.bool("unreadOnly", unreadOnly),
+            size + 1);
     boolean more = rows.size() > size;
     List<Notification> page = more ? rows.subList(0, size) : rows;
     String next = more ? InboxCursor.encode(page.get(page.size() - 1).id) : null;
@@ -140,30 +143,5 @@ public class NotificationResource {
       throw ProblemException.badField("ids", "give either ids or \"all\": true");
     }
     return new ReadResult(Notification.markRead(userId, all ? null : request.ids()));
-  }
-
-  private static int parseLimit(String limit) {
-    if (limit == null) {
-      return DEFAULT_LIMIT;
-    }
-    try {
-      int value = Integer.parseInt(limit);
-      if (value >= 1 && value <= MAX_LIMIT) {
-        return value;
-      }
-    } catch (NumberFormatException e) {
-      // answered below
-    }
-    throw ProblemException.badField("limit", "must be an integer from 1 to " + MAX_LIMIT);
-  }
-
-  private static boolean parseBoolean(String value) {
-    if (value == null || value.equals("false")) {
-      return false;
-    }
-    if (value.equals("true")) {
-      return true;
-    }
-    throw ProblemException.badField("unreadOnly", "must be true or false");
   }
 }

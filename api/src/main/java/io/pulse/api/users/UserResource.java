@@ -4,6 +4,10 @@ import io.pulse.api.auth.RequireScope;
 import io.pulse.api.auth.Scope;
 import io.pulse.api.jobs.Ids;
 import io.pulse.api.problem.ProblemException;
+import io.pulse.common.feed.FeedConfig;
+import io.pulse.common.feed.FeedPayloads;
+import io.pulse.common.jobs.JobEnqueuer;
+import io.pulse.common.jobs.JobType;
 import jakarta.transaction.Transactional;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
@@ -21,6 +25,13 @@ import java.time.ZoneId;
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
 public class UserResource {
+  private final JobEnqueuer enqueuer;
+  private final FeedConfig feed;
+
+  public UserResource(JobEnqueuer enqueuer, FeedConfig feed) {
+    this.enqueuer = enqueuer;
+    this.feed = feed;
+  }
 
   public record UserView(
       long id,
@@ -59,9 +70,19 @@ public class UserResource {
     user.displayName = request.displayName();
     user.timeZone = zone;
     user.digest = request.digest() == null ? "off" : request.digest();
+    OffsetDateTime activeSince = OffsetDateTime.now().minus(feed.inactiveAfter());
+    boolean wasInactive = user.lastActiveAt != null && user.lastActiveAt.isBefore(activeSince);
     if (request.lastActiveAt() != null
         && (user.lastActiveAt == null || request.lastActiveAt().isAfter(user.lastActiveAt))) {
       user.lastActiveAt = request.lastActiveAt();
+    }
+    if (wasInactive && user.lastActiveAt.isAfter(activeSince)) {
+      // Fan-out skipped this user while away: fill their feed with what they missed.
+      enqueuer.enqueue(
+          JobType.FEED_BACKFILL,
+          new FeedPayloads.Backfill(userId, null),
+          "backfill-" + userId + "-" + user.lastActiveAt.toInstant(),
+          null);
     }
     user.updatedAt = OffsetDateTime.now();
     user.persist();

@@ -39,6 +39,20 @@ public class JobEnqueuer {
    *     the row stays and the sweeper publishes it once the broker is back
    */
   public Enqueued enqueue(String type, Object payload, String idempotencyKey, String traceparent) {
+    return enqueue(type, payload, idempotencyKey, traceparent, () -> {});
+  }
+
+  /**
+   * As {@link #enqueue(String, Object, String, String)}, and runs {@code sameTransaction} (the
+   * record the job is about: a post, a membership) in the transaction that writes the ledger row,
+   * so the two commit together or not at all.
+   */
+  public Enqueued enqueue(
+      String type,
+      Object payload,
+      String idempotencyKey,
+      String traceparent,
+      Runnable sameTransaction) {
     byte[] body = JobCodec.encode(payload);
     String hash = JobCodec.sha256(body);
     UUID candidate = UUID.randomUUID();

@@ -26,4 +26,24 @@ public record JobContext(
   public void enqueueAfterCommit(JobMessage job) {
     followUps.add(job);
   }
+
+  /**
+   * A follow-up job whose id is derived from this job and {@code key}: when this job runs again (a
+   * redelivery), it asks for the same ids, and the ledger keeps one of each.
+   */
+  public UUID followUp(String jobType, String key, Object payload) {
+    UUID id =
+        UUID.nameUUIDFromBytes(
+            (jobId + ":" + key).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    enqueueAfterCommit(
+        new JobMessage(
+            id,
+            jobType,
+            1,
+            id.toString(),
+            traceparent,
+            java.time.Instant.now(),
+            io.pulse.common.jobs.JobCodec.encode(payload)));
+    return id;
+  }
 }

@@ -1,8 +1,6 @@
 package io.pulse.workers.notification;
 
-import io.pulse.common.jobs.JobCodec;
 import io.pulse.common.jobs.JobType;
-import io.pulse.common.messaging.JobMessage;
 import io.pulse.common.notification.Channel;
 import io.pulse.common.notification.ChannelDelivery;
 import io.pulse.common.notification.NotificationConfig;
@@ -11,7 +9,6 @@ import io.pulse.workers.jobs.JobContext;
 import io.pulse.workers.jobs.JobHandler;
 import io.pulse.workers.jobs.PermanentJobException;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -95,7 +92,6 @@ public class NotificationDispatchHandler implements JobHandler<NotificationDispa
       String channel,
       String jobType,
       List<DeliveryLedger.Pending> pending) {
-    UUID id = deliveryId(context.jobId(), recipient, channel);
     ChannelDelivery delivery =
         new ChannelDelivery(
             context.jobId(),
@@ -106,20 +102,7 @@ public class NotificationDispatchHandler implements JobHandler<NotificationDispa
             payload.link(),
             payload.actorId(),
             Instant.now());
-    context.enqueueAfterCommit(
-        new JobMessage(
-            id,
-            jobType,
-            1,
-            id.toString(),
-            context.traceparent(),
-            Instant.now(),
-            JobCodec.encode(delivery)));
+    UUID id = context.followUp(jobType, recipient + ":" + channel, delivery);
     pending.add(new DeliveryLedger.Pending(id, context.jobId(), recipient, channel));
-  }
-
-  static UUID deliveryId(UUID dispatchJob, long recipient, String channel) {
-    return UUID.nameUUIDFromBytes(
-        (dispatchJob + ":" + recipient + ":" + channel).getBytes(StandardCharsets.UTF_8));
   }
 }

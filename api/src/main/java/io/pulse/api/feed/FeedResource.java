@@ -1,0 +1,126 @@
+package io.pulse.api.feed;
+
+import io.pulse.api.auth.RequireScope;
+import io.pulse.api.auth.Scope;
+import io.pulse.api.jobs.Ids;
+import io.pulse.api.jobs.QueryParams;
+import io.pulse.api.problem.ProblemException;
+import jakarta.persistence.EntityManager;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * The home feed, newest first. The cursor is the (created_at, post_id) of the last entry served;
+ * the next page starts strictly after it in that order, so entries arriving meanwhile (newer, or
+ * older ones from a backfill) never make a page skip or repeat one.
+ */
+@Path("/api/v1/users/{id}/feed")
+@Produces(MediaType.APPLICATION_JSON)
+public class FeedResource {
+  private static final String PREFIX = "f1:";
+
+  private final EntityManager em;
+
+  public FeedResource(EntityManager em) {
+    this.em = em;
+  }
+
+  public record FeedItem(
+      long postId,
+      long communityId,
+      long authorId,
+      String title,
+      String excerpt,
+      OffsetDateTime createdAt) {}
+
+  public record Feed(List<FeedItem> items, String nextCursor) {}
+
+  private record Position(Instant createdAt, long postId) {}
+
+  @GET
+  @RequireScope(Scope.READ)
+  public Feed read(
+      @PathParam("id") String id,
+      @QueryParam("limit") String limit,
+      @QueryParam("cursor") String cursor) {
+    long userId = Ids.positive("id", id);
+    int size = QueryParams.limit(limit);
+    Position after = decode(cursor);
+    @SuppressWarnings("unchecked")
+    List<Object[]> rows =
+        em.createNativeQuery(
+                """
+                select p.id, p.community_id, p.author_id, p.title, p.excerpt, f.created_at
+                from feed_entries f join posts p on p.id = f.post_id
+                where f.user_id = ?1 and (f.created_at, f.post_id) < (?2, ?3)
+                order by f.created_at desc, f.post_id desc
+                limit ?4
+                """)
+            .setParameter(1, userId)
+            .setParameter(
+                2,
+                after == null
+                    ? OffsetDateTime.parse("9999-12-31T00:00:00Z")
+                    : after.createdAt().atOffset(ZoneOffset.UTC))
+            .setParameter(3, after == null ? Long.MAX_VALUE : after.postId())
+            .setParameter(4, size + 1)
+            .getResultList();
+    boolean more = rows.size() > size;
+    List<FeedItem> items = rows.stream().limit(size).map(FeedResource::item).toList();
+    String next = more ? encode(items.get(items.size() - 1)) : null;
+    return new Feed(items, next);
+  }
+
+  private static FeedItem item(Object[] row) {
+    return new FeedItem(
+        ((Number) row[0]).longValue(),
+        ((Number) row[1]).longValue(),
+        ((Number) row[2]).longValue(),
+        (String) row[3],
+        (String) row[4],
+        toInstant(row[5]).atOffset(ZoneOffset.UTC));
+  }
+
+  private static Instant toInstant(Object value) {
+    return value instanceof OffsetDateTime odt ? odt.toInstant() : (Instant) value;
+  }
+
+  private static String encode(FeedItem last) {
+    Instant at = last.createdAt().toInstant();
+    long micros = at.getEpochSecond() * 1_000_000 + at.getNano() / 1_000;
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString((PREFIX + micros + ":" + last.postId()).getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static Position decode(String cursor) {
+    if (cursor == null || cursor.isEmpty()) {
+      return null;
+    }
+    try {
+      String text = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+      if (text.startsWith(PREFIX)) {
+        String[] parts = text.substring(PREFIX.length()).split(":");
+        long micros = Long.parseLong(parts[0]);
+        long postId = Long.parseLong(parts[1]);
+        return new Position(
+            Instant.ofEpochSecond(
+                Math.floorDiv(micros, 1_000_000), Math.floorMod(micros, 1_000_000) * 1_000L),
+            postId);
+      }
+    } catch (IllegalArgumentException | ArrayIndexOutOfBoundsException e) {
+      // answered below
+    }
+    throw ProblemException.badField("cursor", "is not a cursor this API returned");
+  }
+}

@@ -1,0 +1,16 @@
+package io.pulse.api.feed;
+
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Positive;
+import jakarta.validation.constraints.Size;
+import java.time.OffsetDateTime;
+
+/** Body of {@code POST /posts}. */
+public record PostRequest(
+    @NotNull @Positive Long postId,
+    @NotNull @Positive Long communityId,
+    @NotNull @Positive Long authorId,
+    @NotBlank @Size(max = 300) String title,
+    @Size(max = 1_000) String excerpt,
+    @NotNull OffsetDateTime createdAt) {}

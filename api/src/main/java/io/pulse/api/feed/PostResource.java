@@ -1,0 +1,116 @@
+package io.pulse.api.feed;
+
+import io.pulse.api.auth.RequireScope;
+import io.pulse.api.auth.Scope;
+import io.pulse.api.jobs.EnqueueRequestHeaders;
+import io.pulse.api.jobs.Ids;
+import io.pulse.api.jobs.JobAccepted;
+import io.pulse.api.problem.ProblemException;
+import io.pulse.common.feed.FeedPayloads;
+import io.pulse.common.jobs.JobEnqueuer;
+import io.pulse.common.jobs.JobType;
+import jakarta.persistence.EntityManager;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+/**
+ * Posts: recording one fans it out ({@code feed.fanout}), deleting one retracts it ({@code
+ * feed.retract}). The post row and its job row commit together. A post id is its own idempotency
+ * key: posting it again returns the first job, with another body it is 422.
+ */
+@Path("/api/v1/posts")
+@Consumes(MediaType.APPLICATION_JSON)
+@Produces(MediaType.APPLICATION_JSON)
+public class PostResource {
+  private final EntityManager em;
+  private final JobEnqueuer enqueuer;
+
+  public PostResource(EntityManager em, JobEnqueuer enqueuer) {
+    this.em = em;
+    this.enqueuer = enqueuer;
+  }
+
+  @POST
+  @RequireScope(Scope.JOBS_WRITE)
+  public Response post(
+      @Valid @NotNull PostRequest post, @HeaderParam("traceparent") String traceparent) {
+    boolean community =
+        !em.createNativeQuery("select 1 from communities where id = ?1")
+            .setParameter(1, post.communityId())
+            .getResultList()
+            .isEmpty();
+    if (!community) {
+      throw ProblemException.badField("communityId", "unknown community " + post.communityId());
+    }
+    JobEnqueuer.Enqueued fanout =
+        enqueuer.enqueue(
+            JobType.FEED_FANOUT,
+            new FeedPayloads.Fanout(post.postId(), post.communityId()),
+            "post-" + post.postId(),
+            EnqueueRequestHeaders.traceparent(traceparent),
+            () -> insert(post));
+    return JobAccepted.response(fanout);
+  }
+
+  @DELETE
+  @Path("/{id}")
+  @RequireScope(Scope.JOBS_WRITE)
+  public Response delete(
+      @PathParam("id") String id, @HeaderParam("traceparent") String traceparent) {
+    long postId = Ids.positive("id", id);
+    if (em.createNativeQuery("select 1 from posts where id = ?1")
+        .setParameter(1, postId)
+        .getResultList()
+        .isEmpty()) {
+      throw ProblemException.notFound("post " + postId);
+    }
+    JobEnqueuer.Enqueued retract =
+        enqueuer.enqueue(
+            JobType.FEED_RETRACT,
+            new FeedPayloads.Retract(postId, null, null),
+            "retract-" + postId,
+            EnqueueRequestHeaders.traceparent(traceparent),
+            // Marking the post waits for running fan-out chunks (they share-lock it) and stops
+            // every later one, so the retraction that follows leaves nothing behind.
+            () ->
+                em.createNativeQuery(
+                        "update posts set deleted_at = now() where id = ?1 and deleted_at is null")
+                    .setParameter(1, postId)
+                    .executeUpdate());
+    return JobAccepted.response(retract);
+  }
+
+  private void insert(PostRequest post) {
+    int inserted =
+        em.createNativeQuery(
+                """
+                insert into posts (id, community_id, author_id, title, excerpt, created_at)
+                values (?1, ?2, ?3, ?4, ?5, ?6)
+                on conflict (id) do nothing
+                """)
+            .setParameter(1, post.postId())
+            .setParameter(2, post.communityId())
+            .setParameter(3, post.authorId())
+            .setParameter(4, post.title())
+            .setParameter(5, post.excerpt())
+            .setParameter(6, post.createdAt())
+            .executeUpdate();
+    if (inserted == 0) {
+      throw new ProblemException(
+          io.pulse.api.problem.Problem.of(
+              409,
+              "Conflict",
+              "post-exists",
+              "post " + post.postId() + " was already recorded with other content"));
+    }
+  }
+}

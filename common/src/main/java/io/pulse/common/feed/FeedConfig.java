@@ -1,0 +1,24 @@
+package io.pulse.common.feed;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+@ConfigMapping(prefix = "pulse.feed")
+public interface FeedConfig {
+  /** Members per {@code feed.fanout.chunk} (and per retraction chunk). */
+  @WithDefault("1000")
+  int chunkSize();
+
+  /** Members not active for this long get no fan-out; their feed is backfilled when they return. */
+  @WithDefault("30d")
+  Duration inactiveAfter();
+
+  /** Entries kept per feed; the trimmer removes older ones off the fan-out path. */
+  @WithDefault("1000")
+  int maxLength();
+
+  /** How far back a backfill looks for posts. */
+  @WithDefault("30d")
+  Duration backfillWindow();
+}
