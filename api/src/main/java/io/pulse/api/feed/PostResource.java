@@ -5,6 +5,7 @@ import io.pulse.api.auth.Scope;
 import io.pulse.api.jobs.EnqueueRequestHeaders;
 import io.pulse.api.jobs.Ids;
 import io.pulse.api.jobs.JobAccepted;
+import io.pulse.api.problem.Problem;
 import io.pulse.api.problem.ProblemException;
 import io.pulse.common.feed.FeedPayloads;
 import io.pulse.common.jobs.JobEnqueuer;
@@ -21,6 +22,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.List;
 
 /**
  * Posts: recording one fans it out ({@code feed.fanout}), deleting one retracts it ({@code
@@ -51,6 +53,7 @@ public class PostResource {
     if (!community) {
       throw ProblemException.badField("communityId", "unknown community " + post.communityId());
     }
+    refuseChangedRepeat(post);
     JobEnqueuer.Enqueued fanout =
         enqueuer.enqueue(
             JobType.FEED_FANOUT,
@@ -90,26 +93,46 @@ public class PostResource {
   }
 
   private void insert(PostRequest post) {
-    int inserted =
+    em.createNativeQuery(
+            """
+            insert into posts (id, community_id, author_id, title, excerpt, created_at)
+            values (?1, ?2, ?3, ?4, ?5, ?6)
+            """)
+        .setParameter(1, post.postId())
+        .setParameter(2, post.communityId())
+        .setParameter(3, post.authorId())
+        .setParameter(4, post.title())
+        .setParameter(5, post.excerpt())
+        .setParameter(6, post.createdAt())
+        .executeUpdate();
+  }
+
+  /** A post id already recorded with other content is refused; the same content is a repeat. */
+  private void refuseChangedRepeat(PostRequest post) {
+    @SuppressWarnings("unchecked")
+    List<Object[]> existing =
         em.createNativeQuery(
-                """
-                insert into posts (id, community_id, author_id, title, excerpt, created_at)
-                values (?1, ?2, ?3, ?4, ?5, ?6)
-                on conflict (id) do nothing
-                """)
+                "select community_id, author_id, title, coalesce(excerpt, ''), created_at = ?2"
+                    + " from posts where id = ?1")
             .setParameter(1, post.postId())
-            .setParameter(2, post.communityId())
-            .setParameter(3, post.authorId())
-            .setParameter(4, post.title())
-            .setParameter(5, post.excerpt())
-            .setParameter(6, post.createdAt())
-            .executeUpdate();
-    if (inserted == 0) {
+            .setParameter(2, post.createdAt())
+            .getResultList();
+    if (existing.isEmpty()) {
+      return;
+    }
+    Object[] row = existing.get(0);
+    boolean same =
+        ((Number) row[0]).longValue() == post.communityId()
+            && ((Number) row[1]).longValue() == post.authorId()
+            && row[2].equals(post.title())
+            && row[3].equals(post.excerpt() == null ? "" : post.excerpt())
+            && Boolean.TRUE.equals(row[4]);
+    if (!same) {
       throw new ProblemException(
-          io.pulse.api.problem.Problem.of(
-              409,
-              "Conflict",
-              "post-exists",
+          Problem.of(
+              422,
+              "Unprocessable Content",
+              "post-changed",
               "post " + post.postId() + " was already recorded with other content"));
     }
   }

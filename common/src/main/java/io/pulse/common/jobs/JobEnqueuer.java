@@ -60,7 +60,14 @@ public class JobEnqueuer {
     Object[] existing =
         QuarkusTransaction.requiringNew()
             .call(
-                () -> insertOrFind(candidate, type, body, hash, idempotencyKey, traceparent, now));
+                () -> {
+                  Object[] found =
+                      insertOrFind(candidate, type, body, hash, idempotencyKey, traceparent, now);
+                  if (found == null) {
+                    sameTransaction.run();
+                  }
+                  return found;
+                });
     if (existing == null) {
       publish(new JobMessage(candidate, type, 1, idempotencyKey, traceparent, now, body));
       metrics.enqueued(type);
