@@ -163,6 +163,80 @@ class EndToEndIT {
     assertEquals(0, duplicates);
   }
 
+  @Test
+  void aWorkerKilledMidFanOutStillGivesEveryMemberExactlyOneEntry() throws Exception {
+    long community = 9_100_000L + System.currentTimeMillis() % 100_000;
+    long first = community * 100;
+    int members = 20_000;
+    exec(
+        "insert into users (id, handle, last_active_at) select g, 'm' || g, now() from generate_series("
+            + first
+            + ", "
+            + (first + members - 1)
+            + ") g on conflict do nothing");
+    call()
+        .body("{\"name\":\"Big club\"}")
+        .put("/api/v1/communities/" + community)
+        .then()
+        .statusCode(200);
+    exec(
+        "insert into community_members (community_id, user_id) select "
+            + community
+            + ", g from generate_series("
+            + first
+            + ", "
+            + (first + members - 1)
+            + ") g");
+
+    workers.destroy();
+    assertTrue(workers.waitFor(45, TimeUnit.SECONDS));
+    long post = community;
+    call()
+        .body(
+            "{\"postId\":"
+                + post
+                + ",\"communityId\":"
+                + community
+                + ",\"authorId\":5,\"title\":\"Meetup\","
+                + "\"createdAt\":\""
+                + java.time.Instant.now()
+                + "\"}")
+        .post("/api/v1/posts")
+        .then()
+        .statusCode(202);
+
+    workers = launch("workers", WORKERS_PORT);
+    String chunks =
+        "select count(*) from jobs where type = 'feed.fanout.chunk' and status = 'succeeded'"
+            + " and payload->>'postId' = '"
+            + post
+            + "'";
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> count(chunks) > 0);
+    workers.destroyForcibly(); // SIGKILL: no graceful stop, in-flight chunks die with the process
+    assertTrue(workers.waitFor(10, TimeUnit.SECONDS));
+    long entriesAtKill = count("select count(*) from feed_entries where post_id = " + post);
+
+    workers = launch("workers", WORKERS_PORT);
+    awaitReady(WORKERS_PORT);
+    await().atMost(Duration.ofSeconds(90)).until(() -> count(chunks) == members / 500);
+    long entries = count("select count(*) from feed_entries where post_id = " + post);
+    long membersWithEntry =
+        count(
+            "select count(*) from community_members m join feed_entries f"
+                + " on f.user_id = m.user_id and f.post_id = "
+                + post
+                + " where m.community_id = "
+                + community);
+    System.out.printf(
+        "fan-out: %d members, %d entries when the worker was killed, %d after restart%n",
+        members, entriesAtKill, entries);
+    assertEquals(members, entries);
+    assertEquals(members, membersWithEntry);
+  }
+
   // --- processes ---------------------------------------------------------------------------
 
   static Process launch(String app, int port) throws IOException {
@@ -184,6 +258,7 @@ class EndToEndIT {
                 "-Dpulse.rabbitmq.delivery-limit=3",
                 "-Dpulse.api.bootstrap-key=" + KEY,
                 "-Dpulse.sweeper.grace=2",
+                "-Dpulse.feed.chunk-size=500",
                 "-jar",
                 jar.toString()));
     File log = moduleDir.resolve("target/e2e-" + app + ".log").toFile();
@@ -217,6 +292,12 @@ class EndToEndIT {
         .port(API_PORT)
         .header("Authorization", "Bearer " + KEY)
         .contentType(ContentType.JSON);
+  }
+
+  static void exec(String sql) throws SQLException {
+    try (Connection c = DriverManager.getConnection(DB_URL, "pulse", "pulse")) {
+      c.createStatement().executeUpdate(sql);
+    }
   }
 
   static long count(String sql) throws SQLException {
