@@ -20,14 +20,20 @@ import org.jboss.logging.Logger;
 public class JobEnqueuer {
   private static final Logger LOG = Logger.getLogger(JobEnqueuer.class);
 
+  /** Longer than a publish waits for its confirm plus a flush of {@link PublishedMarks}. */
+  private static final java.time.Duration UNCONFIRMED_AFTER = java.time.Duration.ofSeconds(10);
+
   private final EntityManager em;
   private final ConfirmingPublisher publisher;
   private final JobMetrics metrics;
+  private final PublishedMarks marks;
 
-  public JobEnqueuer(EntityManager em, ConfirmingPublisher publisher, JobMetrics metrics) {
+  public JobEnqueuer(
+      EntityManager em, ConfirmingPublisher publisher, JobMetrics metrics, PublishedMarks marks) {
     this.em = em;
     this.publisher = publisher;
     this.metrics = metrics;
+    this.marks = marks;
   }
 
   /** What an enqueue did: a new job, or the earlier job of the same idempotency key. */
@@ -77,12 +83,12 @@ public class JobEnqueuer {
     if (!hash.equals(existing[1])) {
       throw new IdempotencyConflictException(idempotencyKey, earlier);
     }
-    if (existing[2] == null) {
+    Instant firstAccepted = instant(existing[3]);
+    if (existing[2] == null && firstAccepted.isBefore(Instant.now().minus(UNCONFIRMED_AFTER))) {
       // The first attempt was accepted but never confirmed (broker down): try again now rather
-      // than leave the caller waiting for the sweeper.
-      publish(
-          new JobMessage(
-              earlier, type, 1, idempotencyKey, traceparent, instant(existing[3]), body));
+      // than leave the caller waiting for the sweeper. A younger row may just have its confirm
+      // mark in flight (PublishedMarks), so it is left alone.
+      publish(new JobMessage(earlier, type, 1, idempotencyKey, traceparent, firstAccepted, body));
     }
     return new Enqueued(earlier, false);
   }
@@ -129,7 +135,7 @@ public class JobEnqueuer {
 
   private void publish(JobMessage message) {
     publisher.publishJob(message);
-    markPublished(List.of(message.jobId()));
+    marks.add(message.jobId());
     LOG.debugf("published job %s type %s", message.jobId(), message.type());
   }
 
@@ -209,7 +215,7 @@ public class JobEnqueuer {
       }
     }
     if (!confirmed.isEmpty()) {
-      markPublished(confirmed);
+      marks.addAll(confirmed);
     }
   }
 
@@ -222,16 +228,5 @@ public class JobEnqueuer {
       return ts.toInstant();
     }
     return (Instant) value;
-  }
-
-  /** Records the broker's confirm so the sweeper leaves these rows alone. */
-  public void markPublished(List<UUID> ids) {
-    QuarkusTransaction.requiringNew()
-        .run(
-            () ->
-                em.createNativeQuery(
-                        "update jobs set published_at = now() where id = any(?1) and published_at is null")
-                    .setParameter(1, ids.toArray(UUID[]::new))
-                    .executeUpdate());
   }
 }
