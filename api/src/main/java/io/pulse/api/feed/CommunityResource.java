@@ -118,11 +118,15 @@ public class CommunityResource {
   }
 
   private void requireCommunity(long communityId) {
-    if (em.createNativeQuery("select 1 from communities where id = ?1")
-        .setParameter(1, communityId)
-        .getResultList()
-        .isEmpty()) {
+    if (!exists(em, communityId)) {
       throw ProblemException.notFound("community " + communityId);
     }
+  }
+
+  static boolean exists(EntityManager em, long communityId) {
+    return !em.createNativeQuery("select 1 from communities where id = ?1")
+        .setParameter(1, communityId)
+        .getResultList()
+        .isEmpty();
   }
 }

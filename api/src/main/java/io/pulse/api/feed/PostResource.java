@@ -45,11 +45,7 @@ public class PostResource {
   @RequireScope(Scope.JOBS_WRITE)
   public Response post(
       @Valid @NotNull PostRequest post, @HeaderParam("traceparent") String traceparent) {
-    boolean community =
-        !em.createNativeQuery("select 1 from communities where id = ?1")
-            .setParameter(1, post.communityId())
-            .getResultList()
-            .isEmpty();
+    boolean community = CommunityResource.exists(em, post.communityId());
     if (!community) {
       throw ProblemException.badField("communityId", "unknown community " + post.communityId());
     }

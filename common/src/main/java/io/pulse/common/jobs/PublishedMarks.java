@@ -14,7 +14,7 @@ import org.jboss.logging.Logger;
 
 /**
  * Records broker confirms in the ledger ({@code published_at}) in batches: one UPDATE and one
- * commit for everything confirmed in the last interval, instead of a commit per job on the request
+ * commit for everything confirmed in the last second, instead of a commit per job on the request
  * path. A mark lost in a crash only means the sweeper publishes that job once more after its grace
  * period, and the workers skip a job that already succeeded.
  */
@@ -39,7 +39,7 @@ public class PublishedMarks {
   }
 
   @Scheduled(
-      every = "${pulse.ledger.mark-published-every:100ms}",
+      every = "${pulse.ledger.mark-published-every:1s}",
       concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
   void flush() {
     while (!confirmed.isEmpty()) {

@@ -8,10 +8,9 @@ import io.pulse.common.jobs.JobCodec;
 import io.pulse.common.jobs.JobEnqueuer;
 import io.pulse.common.jobs.JobType;
 import io.pulse.common.messaging.JobMessage;
-import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.pulse.workers.TestSql;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import jakarta.persistence.EntityManager;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -26,7 +25,7 @@ class FeedFanoutTest {
       new AtomicLong(5_000_000 + (System.currentTimeMillis() % 1_000) * 1_000);
 
   @Inject JobEnqueuer enqueuer;
-  @Inject EntityManager em;
+  @Inject TestSql db;
   @Inject FeedTrimmer trimmer;
 
   @Test
@@ -249,23 +248,14 @@ class FeedFanoutTest {
   }
 
   String status(UUID job) {
-    return QuarkusTransaction.requiringNew()
-        .call(
-            () -> {
-              List<?> rows =
-                  em.createNativeQuery("select status from jobs where id = ?1")
-                      .setParameter(1, job)
-                      .getResultList();
-              return rows.isEmpty() ? null : rows.get(0).toString();
-            });
+    return db.jobStatus(job);
   }
 
   void sql(String statement) {
-    QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(statement).executeUpdate());
+    db.exec(statement);
   }
 
   long count(String sql) {
-    return QuarkusTransaction.requiringNew()
-        .call(() -> ((Number) em.createNativeQuery(sql).getSingleResult()).longValue());
+    return db.count(sql);
   }
 }

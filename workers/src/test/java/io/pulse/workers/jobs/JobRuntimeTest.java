@@ -15,13 +15,12 @@ import io.pulse.common.messaging.JobMessage;
 import io.pulse.common.messaging.Topology;
 import io.pulse.common.notification.NotificationDispatch;
 import io.pulse.common.testing.BrokerProbe;
+import io.pulse.workers.TestSql;
 import io.pulse.workers.testjobs.CrashingTestHandler;
 import io.pulse.workers.testjobs.ScriptedJob;
 import io.pulse.workers.testjobs.ScriptedTestHandler;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import jakarta.persistence.EntityManager;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,7 +37,7 @@ import org.junit.jupiter.api.Test;
 class JobRuntimeTest {
   static BrokerProbe broker;
 
-  @Inject EntityManager em;
+  @Inject TestSql db;
   @Inject MeterRegistry meters;
   @Inject JobRuntime runtime;
 
@@ -225,19 +224,11 @@ class JobRuntimeTest {
   }
 
   private String status(UUID job) {
-    return ledger(job, "status");
+    return db.jobStatus(job);
   }
 
   private String ledger(UUID job, String column) {
-    return QuarkusTransaction.requiringNew()
-        .call(
-            () -> {
-              List<?> rows =
-                  em.createNativeQuery("select " + column + " from jobs where id = ?1")
-                      .setParameter(1, job)
-                      .getResultList();
-              return rows.isEmpty() || rows.get(0) == null ? null : rows.get(0).toString();
-            });
+    return db.jobColumn(job, column);
   }
 
   private int ledgerInt(UUID job, String column) {
@@ -245,7 +236,6 @@ class JobRuntimeTest {
   }
 
   private long count(String sql) {
-    return QuarkusTransaction.requiringNew()
-        .call(() -> ((Number) em.createNativeQuery(sql).getSingleResult()).longValue());
+    return db.count(sql);
   }
 }

@@ -12,6 +12,7 @@ import com.icegreen.greenmail.util.ServerSetup;
 import io.pulse.common.jobs.JobEnqueuer;
 import io.pulse.common.jobs.JobType;
 import io.pulse.common.notification.NotificationDispatch;
+import io.pulse.workers.TestSql;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -42,6 +43,7 @@ class NotificationChannelsTest {
   GreenMail mail;
   @Inject JobEnqueuer enqueuer;
   @Inject EntityManager em;
+  @Inject TestSql db;
 
   @BeforeAll
   static void receivers() throws Exception {
@@ -284,16 +286,10 @@ class NotificationChannelsTest {
   }
 
   long count(String sql) {
-    return QuarkusTransaction.requiringNew()
-        .call(() -> ((Number) em.createNativeQuery(sql).getSingleResult()).longValue());
+    return db.count(sql);
   }
 
   String one(String sql) {
-    return QuarkusTransaction.requiringNew()
-        .call(
-            () -> {
-              List<?> rows = em.createNativeQuery(sql).getResultList();
-              return rows.isEmpty() || rows.get(0) == null ? null : rows.get(0).toString();
-            });
+    return db.one(sql);
   }
 }

@@ -33,13 +33,25 @@ final class ScriptedSmtpServer implements AutoCloseable {
     loop.start();
   }
 
+  /** A thread per connection: a client may hold one connection while it opens the next. */
   private void serve() {
     while (!socket.isClosed()) {
-      try (Socket client = socket.accept()) {
-        converse(client);
+      try {
+        Socket client = socket.accept();
+        Thread conversation = new Thread(() -> converseAndClose(client), "scripted-smtp-client");
+        conversation.setDaemon(true);
+        conversation.start();
       } catch (IOException e) {
-        // closed by the test, or the client went away: next connection
+        // closed by the test
       }
+    }
+  }
+
+  private void converseAndClose(Socket client) {
+    try (client) {
+      converse(client);
+    } catch (IOException e) {
+      // the client went away
     }
   }
 
