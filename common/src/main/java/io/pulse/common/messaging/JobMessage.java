@@ -29,6 +29,7 @@ public record JobMessage(
   public AMQP.BasicProperties properties(Map<String, Object> extraHeaders) {
     Map<String, Object> headers = new HashMap<>(extraHeaders);
     headers.put(Topology.ATTEMPT, attempt);
+    headers.put(Topology.CREATED_AT, createdAt.toEpochMilli());
     if (idempotencyKey != null) {
       headers.put(Topology.IDEMPOTENCY_KEY, idempotencyKey);
     }
@@ -63,6 +64,13 @@ public record JobMessage(
         stringHeader(headers.get(Topology.TRACEPARENT)),
         created,
         body);
+  }
+
+  private static Instant createdAt(Object millis, AMQP.BasicProperties props) {
+    if (millis instanceof Number n) {
+      return Instant.ofEpochMilli(n.longValue());
+    }
+    return props.getTimestamp() != null ? props.getTimestamp().toInstant() : Instant.now();
   }
 
   public static int intHeader(Object value, int fallback) {

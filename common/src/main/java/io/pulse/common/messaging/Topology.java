@@ -25,6 +25,10 @@ public final class Topology {
   public static final String IDEMPOTENCY_KEY = "pulse-idempotency-key";
   public static final String TRACEPARENT = "traceparent";
   public static final String DELAY = "pulse-delay";
+
+  /** Acceptance time in epoch milliseconds: the AMQP timestamp property holds whole seconds. */
+  public static final String CREATED_AT = "pulse-created-at";
+
   public static final String ERROR_CLASS = "pulse-error-class";
   public static final String ERROR_MESSAGE = "pulse-error-message";
   public static final String ERROR_ATTEMPTS = "pulse-error-attempts";

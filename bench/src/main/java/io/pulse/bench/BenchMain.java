@@ -1,0 +1,353 @@
+package io.pulse.bench;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Runs the benchmark scenarios against an api and workers that deploy/bench.sh started, prints one
+ * table and writes it to bench/results/. Every scenario is bounded in count and time, and every
+ * address is 127.0.0.1.
+ *
+ * <p>Exit status: 0 when every scenario finished all its work, 2 when one did not (the results file
+ * is still written and says which), 1 when the run itself failed.
+ */
+public final class BenchMain {
+  /** The comparison point of the issue that asked for this benchmark. */
+  static final double CELERY_TASKS_PER_SECOND = 1_900;
+
+  static final double TARGET_P50_MS = 5;
+  static final double TARGET_P99_MS = 25;
+
+  private final BenchSettings settings;
+  private final Ledger ledger;
+  private final PulseApi api;
+  private final ResultTable table = new ResultTable();
+  private boolean complete = true;
+  private String warmUpNote;
+
+  private BenchMain(BenchSettings settings, Ledger ledger) {
+    this.settings = settings;
+    this.ledger = ledger;
+    this.api = new PulseApi(settings.apiPort(), settings.apiKey());
+  }
+
+  public static void main(String[] args) {
+    // Figures print as 1,234.5 whatever the machine's locale, so results files compare as text.
+    Locale.setDefault(Locale.ROOT);
+    int status;
+    try {
+      status = run(BenchSettings.fromSystemProperties());
+    } catch (Exception e) {
+      e.printStackTrace();
+      status = 1;
+    }
+    System.exit(status);
+  }
+
+  static int run(BenchSettings settings) throws Exception {
+    LocalDateTime startedAt = LocalDateTime.now();
+    String loadBefore = MachineInfo.loadAverage();
+    try (Ledger ledger = new Ledger(settings.jdbcUrl())) {
+      Map<String, String> machine = MachineInfo.collect(settings, ledger);
+      ledger.reset();
+      BenchMain bench = new BenchMain(settings, ledger);
+
+      RawBrokerBench.Result raw = settings.runs("raw") ? bench.rawBroker() : null;
+      if (settings.runs("e2e") || settings.runs("latency")) {
+        bench.warmUp();
+      }
+      EndToEndBench.Result e2e = settings.runs("e2e") ? bench.endToEnd(raw) : null;
+      if (settings.runs("latency")) {
+        bench.latency();
+      }
+      if (settings.runs("fanout")) {
+        bench.fanout();
+      }
+      if (settings.runs("notify")) {
+        bench.notifications();
+      }
+      bench.peakMemory();
+      bench.notes(e2e, loadBefore);
+
+      ResultTable table = bench.table;
+      System.out.println();
+      System.out.println(table.table());
+      Path file =
+          table.write(
+              settings.resultsDir(),
+              startedAt,
+              table.document(startedAt, machine, settings.describe()));
+      System.out.println("results written to " + file);
+      return bench.complete ? 0 : 2;
+    }
+  }
+
+  private RawBrokerBench.Result rawBroker() throws Exception {
+    log(
+        "1. raw broker: up to %,d messages or %d s",
+        settings.rawMessages(), settings.rawMax().toSeconds());
+    RawBrokerBench.Result r = new RawBrokerBench(settings).run();
+    complete &= r.complete();
+    String details =
+        String.format(
+            "%,d messages published→acked in %.1f s; %,d B bodies, confirm window %d,"
+                + " %d consumers × prefetch %d",
+            r.acked(),
+            seconds(r.elapsed()),
+            settings.rawBodyBytes(),
+            settings.rawWindow(),
+            settings.rawConsumers(),
+            settings.rawPrefetch());
+    if (r.timeLimited()) {
+      details +=
+          String.format("; stopped publishing at the %d s limit", settings.rawMax().toSeconds());
+    }
+    if (!r.complete()) {
+      details +=
+          String.format(
+              "; INCOMPLETE: %,d published, %,d acked, %,d nacked, %,d returned",
+              r.published(), r.acked(), r.nacked(), r.returned());
+    }
+    table.row(
+        "1",
+        "Raw broker: amqp-client, quorum queue, persistent, confirms, manual ack",
+        rate(r.perSecond(), "msg/s"),
+        details);
+    return r;
+  }
+
+  /**
+   * A cold JVM on two cores is several times slower while its JIT compiles (the compiler threads
+   * take the same cores), so the apps get traffic first; its rate goes into the notes.
+   */
+  private void warmUp() throws Exception {
+    if (settings.warmupJobs() <= 0) {
+      return;
+    }
+    log("warm-up: up to %,d jobs or %d s", settings.warmupJobs(), settings.warmupMax().toSeconds());
+    EndToEndBench.Result warm =
+        new EndToEndBench(api, ledger, settings.drainMax())
+            .run(settings.warmupJobs(), settings.warmupMax(), settings.e2eClients());
+    log("warm-up: %,.0f jobs/s", warm.perSecond());
+    warmUpNote =
+        String.format(
+            "Warm-up before scenarios 2 and 3, not measured: %,d jobs at %,.0f jobs/s right after"
+                + " start, while the JIT compiles on the same two cores",
+            warm.succeeded(), warm.perSecond());
+    complete &= warm.complete();
+    warmUpNote +=
+        incomplete(
+                warm.complete(),
+                warm.accepted(),
+                warm.succeeded(),
+                warm.failed(),
+                warm.firstFailure())
+            + ".";
+  }
+
+  private EndToEndBench.Result endToEnd(RawBrokerBench.Result raw) throws Exception {
+    log(
+        "2. end to end: up to %,d jobs or %d s from %d clients",
+        settings.e2eJobs(), settings.e2eMax().toSeconds(), settings.e2eClients());
+    AppProcesses.Cpu before = AppProcesses.cpu(settings);
+    EndToEndBench.Result r =
+        new EndToEndBench(api, ledger, settings.drainMax())
+            .run(settings.e2eJobs(), settings.e2eMax(), settings.e2eClients());
+    AppProcesses.Cpu cpu = AppProcesses.cpu(settings).minus(before);
+    complete &= r.complete();
+
+    String details =
+        String.format(
+            "%,d jobs accepted→succeeded in %.1f s; %d client threads; HTTP 202 in %s",
+            r.succeeded(),
+            seconds(r.elapsed()),
+            settings.e2eClients(),
+            r.acceptMillis().describe());
+    if (r.timeLimited()) {
+      details +=
+          String.format("; stopped sending at the %d s limit", settings.e2eMax().toSeconds());
+    }
+    if (r.succeeded() > 0) {
+      // CPU per job moves much less than jobs/s when another process takes the cores.
+      double jobs = r.succeeded();
+      details +=
+          String.format(
+              "; CPU per job: api %.2f ms, workers %.2f ms, load generator %.2f ms; the machine"
+                  + " was %.0f%% busy, %.0f%% of all cores went to api + workers",
+              cpu.apiMillis() / jobs,
+              cpu.workersMillis() / jobs,
+              cpu.benchMillis() / jobs,
+              100 * cpu.machineBusy(),
+              100 * cpu.appsShare());
+    }
+    details += incomplete(r.complete(), r.accepted(), r.succeeded(), r.failed(), r.firstFailure());
+
+    String result = rate(r.perSecond(), "jobs/s");
+    if (raw != null && raw.perSecond() > 0) {
+      result += String.format(" (%.0f%% of raw broker)", 100 * r.perSecond() / raw.perSecond());
+    }
+    table.row("2", "Pulse end to end: POST /notifications → ledger `succeeded`", result, details);
+    return r;
+  }
+
+  private void latency() throws Exception {
+    log(
+        "3. latency: %,d jobs/s for %d s",
+        settings.latencyRate(), settings.latencyDuration().toSeconds());
+    LatencyBench.Result r = new LatencyBench(api, ledger, settings).run();
+    complete &= r.complete();
+    Percentiles ledgerMillis = r.ledgerMillis();
+    String details =
+        String.format(
+            "targets p50 < %.0f ms (%s), p99 < %.0f ms (%s); %,d jobs; mean %s ms by the ledger,"
+                + " plus %s ms for the job's transaction (pulse_jobs_handler_seconds, claim to"
+                + " commit); API accepted %,.0f/s",
+            TARGET_P50_MS,
+            verdict(ledgerMillis.p50(), TARGET_P50_MS),
+            TARGET_P99_MS,
+            verdict(ledgerMillis.p99(), TARGET_P99_MS),
+            ledgerMillis.count(),
+            Percentiles.ms(r.ledgerMeanMillis()),
+            Percentiles.ms(r.transactionMeanMillis()),
+            r.achievedPerSecond());
+    if (r.skipped() > 0) {
+      details +=
+          String.format(
+              " (DID NOT KEEP UP: %,d of %,d scheduled requests skipped, all %d senders busy)",
+              r.skipped(), r.scheduled(), settings.latencySenders());
+    }
+    details += "; HTTP 202 in " + r.responseMillis().describe();
+    details += incomplete(r.complete(), r.accepted(), r.succeeded(), r.failed(), r.firstFailure());
+    table.row(
+        "3",
+        String.format(
+            "Latency at %,d jobs/s: ledger finished_at − created_at", settings.latencyRate()),
+        ledgerMillis.describe(),
+        details);
+  }
+
+  private void fanout() throws Exception {
+    log("5. fan-out: one post to 100,000 members, and the same INSERT ... SELECT directly");
+    FanoutBench.Result r = new FanoutBench(settings, 100_000, Duration.ofSeconds(120)).run();
+    complete &= r.complete();
+    table.row(
+        "5",
+        "Fan-out to 100,000 members: feed rows/s, Pulse next to a direct INSERT ... SELECT",
+        String.format(
+            "**%,.0f rows/s** (%.2f of direct: %,.0f rows/s)",
+            r.pulseRowsPerSecond(), r.ratio(), r.directRowsPerSecond()),
+        String.format(
+            "POST /posts to the last of 100 chunk jobs committed: %.1f s; direct: one INSERT ..."
+                + " SELECT ... ON CONFLICT DO NOTHING over all members, same database; target 0.8"
+                + " of direct%s",
+            seconds(r.pulse()), r.complete() ? "" : "; INCOMPLETE"));
+  }
+
+  private void notifications() throws Exception {
+    NotificationsBench bench = new NotificationsBench(settings, 10_000, Duration.ofSeconds(180));
+    log("6. one notification to 10,000 recipients, in-app only");
+    notificationRow(
+        "6", bench.inAppOnly(), "in-app row (one dispatch job, one INSERT from unnest)");
+    log("7. one notification to 10,000 recipients, in-app and email to a local SMTP server");
+    notificationRow(
+        "7",
+        bench.withEmail(3125),
+        "email accepted by GreenMail and marked sent (10,000 email jobs)");
+  }
+
+  private void notificationRow(String number, NotificationsBench.Result r, String last) {
+    complete &= r.complete();
+    table.row(
+        number,
+        "Notification to 10,000 recipients: " + r.channels(),
+        String.format("**%,.0f notifications/s**", r.perSecond()),
+        String.format(
+            "%,d delivered in %.2f s, from the API call to the last %s%s",
+            r.done(), seconds(r.took()), last, r.complete() ? "" : "; INCOMPLETE"));
+  }
+
+  private void peakMemory() {
+    table.row(
+        "4",
+        "Peak RSS (VmHWM) of the app processes",
+        "api "
+            + mib(AppProcesses.mib(settings.apiPid(), "VmHWM"))
+            + " · workers "
+            + mib(AppProcesses.mib(settings.workersPid(), "VmHWM")),
+        String.format(
+            "read at the end of the run; VmRSS then: api %s, workers %s",
+            mib(AppProcesses.mib(settings.apiPid(), "VmRSS")),
+            mib(AppProcesses.mib(settings.workersPid(), "VmRSS"))));
+  }
+
+  private void notes(EndToEndBench.Result e2e, String loadBefore) {
+    String celery =
+        String.format(
+            "Comparison point from the issue: Celery, ~%,.0f tasks/s end to end with late acks"
+                + " on 2 cores.",
+            CELERY_TASKS_PER_SECOND);
+    if (e2e != null) {
+      celery +=
+          String.format(
+              " Pulse here: %,.0f jobs/s, %.2f× that.",
+              e2e.perSecond(), e2e.perSecond() / CELERY_TASKS_PER_SECOND);
+    }
+    table.note(celery);
+    table.note(
+        String.format(
+            "Latency targets: p50 < %.0f ms, p99 < %.0f ms. created_at is the API's clock when it"
+                + " accepts the request (before its ledger insert and the broker confirm);"
+                + " finished_at is PostgreSQL now() in the worker's transaction, i.e. when that"
+                + " transaction began (the row lock), so the handler's statements and the commit"
+                + " are not in the ledger figure; the row of scenario 3 gives their mean.",
+            TARGET_P50_MS, TARGET_P99_MS));
+    if (warmUpNote != null) {
+      table.note(warmUpNote);
+    }
+    table.note(
+        String.format(
+            "Noisy by nature: RabbitMQ, PostgreSQL, both apps and this load generator share %d"
+                + " cores, and anything else running (a test suite) competes; compare CPU per job"
+                + " rather than jobs/s across runs. Load average (1/5/15 min) before: %s,"
+                + " after: %s.",
+            Runtime.getRuntime().availableProcessors(), loadBefore, MachineInfo.loadAverage()));
+    if (!complete) {
+      table.note(
+          "INCOMPLETE: a scenario refused requests or did not finish its work within the drain"
+              + " limit; see its details.");
+    }
+  }
+
+  private static String incomplete(
+      boolean complete, long accepted, long succeeded, long refused, String firstFailure) {
+    if (complete) {
+      return "";
+    }
+    return String.format(
+        "; INCOMPLETE: %,d accepted, %,d succeeded within the drain limit, %,d refused%s",
+        accepted, succeeded, refused, firstFailure == null ? "" : " (first: " + firstFailure + ")");
+  }
+
+  private static String verdict(double value, double target) {
+    return Double.isNaN(value) ? "no data" : value < target ? "met" : "missed";
+  }
+
+  private static String rate(double perSecond, String unit) {
+    return String.format("**%,.0f %s**", perSecond, unit);
+  }
+
+  private static String mib(long mib) {
+    return mib < 0 ? "unknown" : String.format("%,d MiB", mib);
+  }
+
+  private static double seconds(Duration d) {
+    return d.toNanos() / 1e9;
+  }
+
+  static void log(String format, Object... args) {
+    System.err.println("[bench] " + String.format(format, args));
+  }
+}

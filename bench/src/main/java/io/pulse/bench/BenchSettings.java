@@ -1,0 +1,154 @@
+package io.pulse.bench;
+
+import com.rabbitmq.client.ConnectionFactory;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every knob of a run. deploy/bench.sh passes them as system properties ({@code -Dbench.*}); the
+ * defaults are the figures the benchmark is meant to be compared at, so change them only to try
+ * something and say so in the results.
+ */
+record BenchSettings(
+    int amqpPort,
+    String virtualHost,
+    String database,
+    int apiPort,
+    int workersPort,
+    String apiKey,
+    long apiPid,
+    long workersPid,
+    String appOptions,
+    Path resultsDir,
+    List<String> scenarios,
+    int rawMessages,
+    Duration rawMax,
+    int rawWindow,
+    int rawConsumers,
+    int rawPrefetch,
+    int rawBodyBytes,
+    int warmupJobs,
+    Duration warmupMax,
+    int e2eJobs,
+    Duration e2eMax,
+    int e2eClients,
+    int latencyRate,
+    Duration latencyDuration,
+    int latencySenders,
+    Duration drainMax) {
+
+  /**
+   * Load is only ever sent to this machine: the host is not a setting, only ports and names are.
+   */
+  static final String HOST = "127.0.0.1";
+
+  static final int POSTGRES_PORT = 5432;
+
+  static BenchSettings fromSystemProperties() {
+    return new BenchSettings(
+        intProp("bench.amqp.port", 5672),
+        prop("bench.vhost", "pulse-bench"),
+        prop("bench.db", "pulse_bench"),
+        intProp("bench.api.port", 18180),
+        intProp("bench.workers.port", 18181),
+        prop("bench.api.key", "bench-key"),
+        longProp("bench.api.pid", 0),
+        longProp("bench.workers.pid", 0),
+        prop("bench.app-options", "(not given)"),
+        Path.of(prop("bench.results-dir", "bench/results")),
+        List.of(prop("bench.scenarios", "raw,e2e,latency,fanout,notify").split(",")),
+        intProp("bench.raw.messages", 50_000),
+        Duration.ofSeconds(intProp("bench.raw.seconds", 20)),
+        intProp("bench.raw.window", 256),
+        intProp("bench.raw.consumers", 4),
+        intProp("bench.raw.prefetch", 10),
+        intProp("bench.raw.body-bytes", 1024),
+        intProp("bench.warmup.jobs", 20_000),
+        Duration.ofSeconds(intProp("bench.warmup.seconds", 45)),
+        intProp("bench.e2e.jobs", 20_000),
+        Duration.ofSeconds(intProp("bench.e2e.seconds", 60)),
+        intProp("bench.e2e.clients", 16),
+        intProp("bench.latency.rate", 1_000),
+        Duration.ofSeconds(intProp("bench.latency.seconds", 15)),
+        intProp("bench.latency.senders", 64),
+        Duration.ofSeconds(intProp("bench.drain.seconds", 30)));
+  }
+
+  boolean runs(String scenario) {
+    return scenarios.contains(scenario);
+  }
+
+  String jdbcUrl() {
+    return "jdbc:postgresql://" + HOST + ":" + POSTGRES_PORT + "/" + database;
+  }
+
+  ConnectionFactory amqp() {
+    ConnectionFactory factory = new ConnectionFactory();
+    factory.setHost(HOST);
+    factory.setPort(amqpPort);
+    factory.setUsername("guest");
+    factory.setPassword("guest");
+    factory.setVirtualHost(virtualHost);
+    // A dropped connection must fail the run, not be papered over by a reconnect mid-measurement.
+    factory.setAutomaticRecoveryEnabled(false);
+    factory.setConnectionTimeout(5_000);
+    return factory;
+  }
+
+  /** The settings as they go into the results file, so a later run can repeat them. */
+  Map<String, String> describe() {
+    Map<String, String> out = new LinkedHashMap<>();
+    out.put(
+        "services",
+        String.format(
+            "RabbitMQ %s:%d vhost %s, PostgreSQL %s:%d db %s",
+            HOST, amqpPort, virtualHost, HOST, POSTGRES_PORT, database));
+    out.put(
+        "apps",
+        String.format(
+            "packaged api (:%d) and workers as separate JVMs: %s; every other setting at its"
+                + " default (application.properties)",
+            apiPort, appOptions));
+    out.put(
+        "1. raw broker",
+        String.format(
+            "%,d messages or %d s, %,d B bodies, 1 publisher channel with a confirm window of %d,"
+                + " %d consumer channels, prefetch %d, ack per message",
+            rawMessages, rawMax.toSeconds(), rawBodyBytes, rawWindow, rawConsumers, rawPrefetch));
+    out.put(
+        "warm-up",
+        String.format(
+            "%,d jobs or %d s through the API before scenarios 2 and 3, not measured",
+            warmupJobs, warmupMax.toSeconds()));
+    out.put(
+        "2. end to end",
+        String.format(
+            "%,d jobs or %d s of sending, %d HTTP client threads",
+            e2eJobs, e2eMax.toSeconds(), e2eClients));
+    out.put(
+        "3. latency",
+        String.format(
+            "%,d jobs/s for %d s, open loop, at most %d requests in flight (a tick that finds"
+                + " them all busy is skipped and counted)",
+            latencyRate, latencyDuration.toSeconds(), latencySenders));
+    out.put(
+        "drain limit", drainMax.toSeconds() + " s for queued work to finish after sending stops");
+    return out;
+  }
+
+  private static String prop(String name, String fallback) {
+    String value = System.getProperty(name);
+    return value == null || value.isBlank() ? fallback : value.trim();
+  }
+
+  private static int intProp(String name, int fallback) {
+    return Integer.parseInt(prop(name, Integer.toString(fallback)));
+  }
+
+  private static long longProp(String name, long fallback) {
+    return Long.parseLong(prop(name, Long.toString(fallback)));
+  }
+}

@@ -1,0 +1,157 @@
+package io.pulse.bench;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * Fan-out of one post to a 100,000-member community: Pulse (POST /posts, then feed.fanout and its
+ * chunks through the broker) next to the same {@code INSERT ... SELECT ... ON CONFLICT DO NOTHING}
+ * run directly in PostgreSQL, in the same run and database.
+ */
+final class FanoutBench {
+  record Result(
+      int members,
+      double directRowsPerSecond,
+      double pulseRowsPerSecond,
+      Duration pulse,
+      boolean complete) {
+    double ratio() {
+      return pulseRowsPerSecond / directRowsPerSecond;
+    }
+  }
+
+  private static final long COMMUNITY = 900_000_001L;
+  private static final long FIRST_MEMBER = 50_000_000L;
+  private final BenchSettings settings;
+  private final int members;
+  private final Duration limit;
+
+  FanoutBench(BenchSettings settings, int members, Duration limit) {
+    this.settings = settings;
+    this.members = members;
+    this.limit = limit;
+  }
+
+  Result run() throws Exception {
+    try (Connection db = DriverManager.getConnection(settings.jdbcUrl(), "pulse", "pulse");
+        Statement sql = db.createStatement()) {
+      prepare(sql);
+      long directPost = COMMUNITY * 10 + 1;
+      long pulsePost = COMMUNITY * 10 + 2;
+      insertPost(sql, directPost);
+
+      long started = System.nanoTime();
+      int rows =
+          sql.executeUpdate(
+              "insert into feed_entries (user_id, post_id, community_id, created_at)"
+                  + " select m.user_id, p.id, p.community_id, p.created_at"
+                  + " from community_members m join posts p on p.id = "
+                  + directPost
+                  + " where m.community_id = "
+                  + COMMUNITY
+                  + " on conflict do nothing");
+      double directSeconds = (System.nanoTime() - started) / 1e9;
+
+      started = System.nanoTime();
+      post(pulsePost);
+      long deadline = System.nanoTime() + limit.toNanos();
+      long inserted = 0;
+      while (System.nanoTime() < deadline) {
+        inserted = count(sql, "select count(*) from feed_entries where post_id = " + pulsePost);
+        if (inserted >= members) {
+          break;
+        }
+        java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+      }
+      double pulseSeconds = (System.nanoTime() - started) / 1e9;
+      return new Result(
+          members,
+          rows / directSeconds,
+          inserted / pulseSeconds,
+          Duration.ofNanos((long) (pulseSeconds * 1e9)),
+          inserted >= members);
+    }
+  }
+
+  private void prepare(Statement sql) throws SQLException {
+    sql.executeUpdate("delete from feed_entries where community_id = " + COMMUNITY);
+    sql.executeUpdate("delete from posts where community_id = " + COMMUNITY);
+    sql.executeUpdate("delete from community_members where community_id = " + COMMUNITY);
+    sql.executeUpdate(
+        "insert into communities (id, name) values ("
+            + COMMUNITY
+            + ", 'bench') on conflict do nothing");
+    sql.executeUpdate(
+        "insert into users (id, handle, last_active_at) select g, 'b' || g, now() from generate_series("
+            + FIRST_MEMBER
+            + ", "
+            + (FIRST_MEMBER + members - 1)
+            + ") g on conflict do nothing");
+    sql.executeUpdate(
+        "insert into community_members (community_id, user_id) select "
+            + COMMUNITY
+            + ", g"
+            + " from generate_series("
+            + FIRST_MEMBER
+            + ", "
+            + (FIRST_MEMBER + members - 1)
+            + ") g");
+    sql.execute("analyze community_members");
+  }
+
+  private static void insertPost(Statement sql, long post) throws SQLException {
+    sql.executeUpdate(
+        "insert into posts (id, community_id, author_id, title, created_at) values ("
+            + post
+            + ", "
+            + COMMUNITY
+            + ", 1, 'bench', now())");
+  }
+
+  private void post(long post) throws Exception {
+    String body =
+        "{\"postId\":"
+            + post
+            + ",\"communityId\":"
+            + COMMUNITY
+            + ",\"authorId\":1,\"title\":\"bench\","
+            + "\"createdAt\":\""
+            + Instant.now()
+            + "\"}";
+    HttpResponse<String> response =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create(
+                            "http://"
+                                + BenchSettings.HOST
+                                + ":"
+                                + settings.apiPort()
+                                + "/api/v1/posts"))
+                    .header("Authorization", "Bearer " + settings.apiKey())
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 202) {
+      throw new IllegalStateException(
+          "POST /posts answered " + response.statusCode() + ": " + response.body());
+    }
+  }
+
+  private static long count(Statement sql, String query) throws SQLException {
+    try (ResultSet rs = sql.executeQuery(query)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+}

@@ -1,0 +1,158 @@
+package io.pulse.bench;
+
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.LongStream;
+
+/**
+ * One notification to 10,000 recipients, from the API call until the last effect: in-app only (the
+ * dispatch job's one set-based insert), and in-app plus email (10,000 notification.email jobs sent
+ * over SMTP to a local GreenMail server that this process runs).
+ */
+final class NotificationsBench {
+  record Result(String channels, int recipients, Duration took, long done, boolean complete) {
+    double perSecond() {
+      return done / (took.toNanos() / 1e9);
+    }
+  }
+
+  static final long FIRST_USER = 60_000_000L;
+  private static final Pattern JOB_ID = Pattern.compile("\"jobId\"\\s*:\\s*\"([0-9a-fA-F-]{36})\"");
+  private final BenchSettings settings;
+  private final int recipients;
+  private final Duration limit;
+
+  NotificationsBench(BenchSettings settings, int recipients, Duration limit) {
+    this.settings = settings;
+    this.recipients = recipients;
+    this.limit = limit;
+  }
+
+  Result inAppOnly() throws Exception {
+    try (Connection db = connect();
+        Statement sql = db.createStatement()) {
+      prepareUsers(sql);
+      long started = System.nanoTime();
+      String job = notify("community.post");
+      long done =
+          await(
+              sql,
+              "select count(*) from jobs where id = '" + job + "' and status = 'succeeded'",
+              1);
+      long notifications =
+          count(sql, "select count(*) from notifications where job_id = '" + job + "'");
+      return new Result(
+          "in_app", recipients, since(started), done == 1 ? notifications : 0, done == 1);
+    }
+  }
+
+  Result withEmail(int smtpPort) throws Exception {
+    GreenMail smtp =
+        new GreenMail(new ServerSetup(smtpPort, BenchSettings.HOST, ServerSetup.PROTOCOL_SMTP));
+    smtp.start();
+    try (Connection db = connect();
+        Statement sql = db.createStatement()) {
+      prepareUsers(sql);
+      long started = System.nanoTime();
+      String job = notify("comment.reply");
+      long sent =
+          await(
+              sql,
+              "select count(*) from deliveries where notification_job_id = '"
+                  + job
+                  + "' and status = 'sent'",
+              recipients);
+      return new Result("in_app + email", recipients, since(started), sent, sent >= recipients);
+    } finally {
+      smtp.stop();
+    }
+  }
+
+  private void prepareUsers(Statement sql) throws SQLException {
+    sql.executeUpdate(
+        "insert into users (id, handle, email) select g, 'n' || g, 'n' || g || '@bench.example'"
+            + " from generate_series("
+            + FIRST_USER
+            + ", "
+            + (FIRST_USER + recipients - 1)
+            + ") g"
+            + " on conflict do nothing");
+  }
+
+  private String notify(String type) throws Exception {
+    String ids =
+        LongStream.range(FIRST_USER, FIRST_USER + recipients)
+            .mapToObj(Long::toString)
+            .collect(Collectors.joining(","));
+    String body =
+        "{\"type\":\""
+            + type
+            + "\",\"recipientIds\":["
+            + ids
+            + "],\"title\":\"Bench\",\"body\":\"hello\"}";
+    HttpResponse<String> response =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create(
+                            "http://"
+                                + BenchSettings.HOST
+                                + ":"
+                                + settings.apiPort()
+                                + "/api/v1/notifications"))
+                    .header("Authorization", "Bearer " + settings.apiKey())
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    Matcher id = JOB_ID.matcher(response.body());
+    if (response.statusCode() != 202 || !id.find()) {
+      throw new IllegalStateException(
+          "POST /notifications answered " + response.statusCode() + ": " + response.body());
+    }
+    return id.group(1);
+  }
+
+  /** Polls every 5 ms until the count reaches {@code target} or the limit passes. */
+  private long await(Statement sql, String query, long target) throws SQLException {
+    long deadline = System.nanoTime() + limit.toNanos();
+    long value = 0;
+    while (System.nanoTime() < deadline) {
+      value = count(sql, query);
+      if (value >= target) {
+        break;
+      }
+      LockSupport.parkNanos(5_000_000);
+    }
+    return value;
+  }
+
+  private Connection connect() throws SQLException {
+    return DriverManager.getConnection(settings.jdbcUrl(), "pulse", "pulse");
+  }
+
+  private static Duration since(long startedNanos) {
+    return Duration.ofNanos(System.nanoTime() - startedNanos);
+  }
+
+  private static long count(Statement sql, String query) throws SQLException {
+    try (ResultSet rs = sql.executeQuery(query)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+}

@@ -1,0 +1,65 @@
+package io.pulse.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The one call the benchmarks make: {@code POST /api/v1/notifications}, answered 202 + job id. */
+final class PulseApi {
+  private static final Pattern JOB_ID = Pattern.compile("\"jobId\"\\s*:\\s*\"([0-9a-fA-F-]{36})\"");
+
+  private final HttpClient http;
+  private final URI notifications;
+  private final String authorization;
+
+  PulseApi(int port, String apiKey) {
+    // HTTP/1.1 keep-alive, one connection per busy client thread, as a backend's pool would hold.
+    // The client's default (HTTP/2) would try an h2c upgrade on each new cleartext connection.
+    this.http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+    this.notifications =
+        URI.create("http://" + BenchSettings.HOST + ":" + port + "/api/v1/notifications");
+    this.authorization = "Bearer " + apiKey;
+  }
+
+  /**
+   * A light job: one recipient, a one-letter title, and a type whose only default channel is
+   * in_app, so the dispatch writes one inbox row and leaves no email or webhook jobs behind (the
+   * API refuses types that are not configured). Recipients rotate over 10,000 ids, none with a user
+   * row or preferences, so inbox inserts spread over many users as real traffic does.
+   */
+  UUID notify(long sequence) throws IOException, InterruptedException {
+    long recipient = 1_000_000 + sequence % 10_000;
+    String body =
+        "{\"type\":\"community.post\",\"recipientIds\":[" + recipient + "],\"title\":\"t\"}";
+    HttpRequest request =
+        HttpRequest.newBuilder(notifications)
+            .timeout(Duration.ofSeconds(30))
+            .header("Authorization", authorization)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build();
+    HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 202) {
+      throw new IOException("HTTP " + response.statusCode() + ": " + abbreviate(response.body()));
+    }
+    Matcher id = JOB_ID.matcher(response.body());
+    if (!id.find()) {
+      throw new IOException("202 without a jobId: " + abbreviate(response.body()));
+    }
+    return UUID.fromString(id.group(1));
+  }
+
+  private static String abbreviate(String text) {
+    return text.length() <= 300 ? text : text.substring(0, 300) + "...";
+  }
+}

@@ -1,0 +1,186 @@
+#!/usr/bin/env bash
+# Benchmarks Pulse on this machine and writes the table to bench/results/<yyyy-MM-dd-HHmm>.md:
+#   1. the raw broker (amqp-client, quorum queue, persistent, confirms, manual ack): the ceiling
+#   2. Pulse end to end: jobs/s from POST /api/v1/notifications until the ledger says succeeded
+#   3. latency at a fixed 1,000 jobs/s (ledger finished_at - created_at: p50, p99, p99.9)
+#   4. peak RSS of the api and workers processes
+# It ensures the services, builds, starts the packaged api (:18180) and workers (:18181) against
+# their own vhost (pulse-bench) and database (pulse_bench), so a dev run (deploy/run.sh) or the
+# tests (deploy/test.sh) can go on beside it, runs the scenarios (each bounded in count and
+# time, a few minutes in all) and stops both apps, also when something fails.
+#
+# Environment:
+#   BENCH_SKIP_BUILD=1   use the jars that are there
+#   BENCH_JAVA_OPTS      extra JVM options for both apps (e.g. -Xmx512m); recorded in the results
+#   BENCH_OPTS           extra options for the bench itself, e.g. -Dbench.scenarios=raw or
+#                        -Dbench.e2e.clients=32 (all of them: bench/README.md)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+VHOST=pulse-bench
+DB=pulse_bench
+API_PORT=18180
+WORKERS_PORT=18181
+KEY=bench-key
+MGMT=http://127.0.0.1:15672/api
+LOG_DIR=bench/target
+READY_TIMEOUT=120
+STOP_TIMEOUT=45   # the workers give running jobs 40 s (quarkus.shutdown.timeout)
+
+declare -A PID=()   # the apps this run started
+BENCH_PID=""        # the bench main while it runs
+
+log() { echo "[bench] $*"; }
+
+die() {
+  echo "[bench] ERROR: $1" >&2
+  if [[ -n ${2:-} ]]; then echo "[bench]   -> $2" >&2; fi
+  exit 1
+}
+
+is_alive() { kill -0 "$1" 2>/dev/null; }
+
+port_in_use() { timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
+
+# SQL as the postgres superuser: trust over TCP as the task's machines allow, else the local
+# postgres user (a stock Debian install only lets it in through the socket).
+pg_admin() {
+  if psql -X -q -w -h 127.0.0.1 -U postgres -d postgres -c 'select 1' >/dev/null 2>&1; then
+    psql -X -q -w -v ON_ERROR_STOP=1 -h 127.0.0.1 -U postgres -d postgres "$@"
+  else
+    (cd / && runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -d postgres "$@")
+  fi
+}
+
+ensure_vhost() {
+  # Fresh every run: queue arguments are fixed when a queue is declared, and a backlog left by
+  # an interrupted run would otherwise be measured as this run's work.
+  log "resetting RabbitMQ virtual host $VHOST"
+  curl -fsS -u guest:guest -X DELETE "$MGMT/vhosts/$VHOST" -o /dev/null 2>/dev/null || true
+  curl -fsS -u guest:guest -X PUT "$MGMT/vhosts/$VHOST" -o /dev/null \
+    || die "could not create vhost $VHOST" "is the management API up? see deploy/services.sh"
+  curl -fsS -u guest:guest -X PUT -H 'content-type: application/json' \
+    -d '{"configure":".*","write":".*","read":".*"}' "$MGMT/permissions/$VHOST/guest" -o /dev/null \
+    || die "could not grant guest permissions on $VHOST"
+}
+
+ensure_database() {
+  if [[ $(pg_admin -Atc "select 1 from pg_database where datname = '$DB'") != 1 ]]; then
+    log "creating database $DB"
+    pg_admin -c "create database $DB owner pulse"
+  fi
+  # Owning it lets the apps' Flyway create the schema; the bench empties its tables each run.
+  pg_admin -c "alter database $DB owner to pulse"
+}
+
+start_app() {
+  local app=$1 port=$2
+  # shellcheck disable=SC2086  # BENCH_JAVA_OPTS holds several options on purpose
+  java ${BENCH_JAVA_OPTS:-} "${APP_OPTS[@]}" -Dquarkus.http.port="$port" \
+    -jar "$app/target/quarkus-app/quarkus-run.jar" </dev/null >"$LOG_DIR/$app.log" 2>&1 &
+  PID[$app]=$!
+  log "started $app (pid ${PID[$app]}, port $port, log $LOG_DIR/$app.log)"
+}
+
+wait_ready() {
+  local app=$1 port=$2 deadline=$((SECONDS + READY_TIMEOUT))
+  until curl -fs -m 3 -o /dev/null "http://127.0.0.1:$port/q/health/ready"; do
+    if ! is_alive "${PID[$app]}" || ((SECONDS >= deadline)); then
+      echo "[bench] ---- last 30 lines of $LOG_DIR/$app.log ----" >&2
+      tail -n 30 "$LOG_DIR/$app.log" >&2 || true
+      die "$app did not become ready on :$port within ${READY_TIMEOUT}s"
+    fi
+    sleep 1
+  done
+  log "$app is ready"
+}
+
+# TERM both at once (their graceful shutdowns overlap), wait, KILL what is left.
+stop_apps() {
+  local app deadline
+  if [[ -n $BENCH_PID ]] && is_alive "$BENCH_PID"; then
+    kill -TERM "$BENCH_PID" 2>/dev/null || true
+    wait "$BENCH_PID" 2>/dev/null || true
+  fi
+  BENCH_PID=""
+  ((${#PID[@]} > 0)) || return 0
+  for app in "${!PID[@]}"; do
+    if is_alive "${PID[$app]}"; then
+      log "stopping $app (pid ${PID[$app]})"
+      kill -TERM "${PID[$app]}" 2>/dev/null || true
+    fi
+  done
+  deadline=$((SECONDS + STOP_TIMEOUT))
+  for app in "${!PID[@]}"; do
+    while is_alive "${PID[$app]}" && ((SECONDS < deadline)); do sleep 0.5; done
+    if is_alive "${PID[$app]}"; then
+      log "$app still running after ${STOP_TIMEOUT}s; killing it"
+      kill -KILL "${PID[$app]}" 2>/dev/null || true
+    fi
+    wait "${PID[$app]}" 2>/dev/null || true
+  done
+  PID=()
+}
+
+main() {
+  bash deploy/services.sh
+  ensure_vhost
+  ensure_database
+
+  if [[ ${BENCH_SKIP_BUILD:-0} == 1 ]]; then
+    log "BENCH_SKIP_BUILD=1: using the jars that are there"
+  else
+    log "building (./mvnw -B -q -DskipTests package)"
+    ./mvnw -B -q --no-transfer-progress -DskipTests package || die "the build failed"
+  fi
+  local jar
+  for jar in api/target/quarkus-app/quarkus-run.jar workers/target/quarkus-app/quarkus-run.jar \
+    bench/target/pulse-bench.jar; do
+    [[ -f $jar ]] || die "$jar is missing" "run without BENCH_SKIP_BUILD=1"
+  done
+  for port in $API_PORT $WORKERS_PORT; do
+    if port_in_use "$port"; then
+      die "port $port is taken" "an earlier bench still running? find it with: ss -ltnp 'sport = :$port'"
+    fi
+  done
+
+  mkdir -p "$LOG_DIR"
+  APP_OPTS=(
+    "-Dquarkus.datasource.jdbc.url=jdbc:postgresql://127.0.0.1:5432/$DB"
+    "-Dpulse.rabbitmq.virtual-host=$VHOST"
+    "-Dpulse.api.bootstrap-key=$KEY"
+    # the notification benchmark's GreenMail listens here
+    "-Dquarkus.mailer.port=3125" "-Dquarkus.mailer.start-tls=DISABLED"
+  )
+  trap stop_apps EXIT
+  trap 'exit 130' INT TERM   # exit runs the EXIT trap, which stops the apps
+  start_app api "$API_PORT"
+  start_app workers "$WORKERS_PORT"
+  wait_ready api "$API_PORT"
+  wait_ready workers "$WORKERS_PORT"
+
+  local status=0
+  # In the background with a wait, so a TERM or Ctrl-C to this script is handled at once (bash
+  # runs traps only between commands) and the EXIT trap stops the bench along with the apps.
+  # shellcheck disable=SC2086  # BENCH_OPTS holds several options on purpose
+  java -cp "bench/target/pulse-bench.jar:bench/target/lib/*" \
+    -Dbench.api.port="$API_PORT" -Dbench.workers.port="$WORKERS_PORT" -Dbench.api.key="$KEY" \
+    -Dbench.vhost="$VHOST" -Dbench.db="$DB" \
+    -Dbench.api.pid="${PID[api]}" -Dbench.workers.pid="${PID[workers]}" \
+    -Dbench.app-options="${BENCH_JAVA_OPTS:-} ${APP_OPTS[*]} -Dquarkus.http.port=$API_PORT/$WORKERS_PORT" \
+    -Dbench.results-dir=bench/results \
+    ${BENCH_OPTS:-} io.pulse.bench.BenchMain &
+  BENCH_PID=$!
+  wait "$BENCH_PID" || status=$?
+  BENCH_PID=""
+
+  stop_apps
+  case $status in
+    0) log "done" ;;
+    2) log "done, but a scenario did not finish all its work (see INCOMPLETE in the table)" ;;
+    *) log "the bench failed (exit status $status); app logs: $LOG_DIR/api.log, $LOG_DIR/workers.log" ;;
+  esac
+  return "$status"
+}
+
+main "$@"
