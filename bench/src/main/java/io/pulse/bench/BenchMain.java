@@ -240,9 +240,9 @@ public final class BenchMain {
             "**%,.0f rows/s** (%.2f of direct: %,.0f rows/s)",
             r.pulseRowsPerSecond(), r.ratio(), r.directRowsPerSecond()),
         String.format(
-            "POST /posts to the last of 100 chunk jobs committed: %.1f s; direct: one INSERT ..."
-                + " SELECT ... ON CONFLICT DO NOTHING over all members, same database; target 0.8"
-                + " of direct%s",
+            "POST /posts to the last chunk job committed: %.1f s; direct: the chunk's INSERT ..."
+                + " SELECT ... ON CONFLICT DO NOTHING run once over all members, same database;"
+                + " target 0.8 of direct%s",
             seconds(r.pulse()), r.complete() ? "" : "; INCOMPLETE"));
   }
 

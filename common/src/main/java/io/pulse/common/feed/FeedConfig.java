@@ -6,8 +6,11 @@ import java.time.Duration;
 
 @ConfigMapping(prefix = "pulse.feed")
 public interface FeedConfig {
-  /** Members per {@code feed.fanout.chunk} (and per retraction chunk). */
-  @WithDefault("1000")
+  /**
+   * Members per {@code feed.fanout.chunk} (and per retraction chunk). Bigger chunks spread less job
+   * overhead over more rows; a retry redoes one chunk (5,000 rows take tens of milliseconds).
+   */
+  @WithDefault("5000")
   int chunkSize();
 
   /** Members not active for this long get no fan-out; their feed is backfilled when they return. */
