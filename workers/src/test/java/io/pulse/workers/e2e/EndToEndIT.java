@@ -237,6 +237,98 @@ class EndToEndIT {
     assertEquals(members, membersWithEntry);
   }
 
+  @Test
+  void closingEveryBrokerConnectionMidBurstLosesAndDuplicatesNothing() throws Exception {
+    int jobs = 300;
+    String title = "conn-" + System.nanoTime();
+    java.util.concurrent.ExecutorService clients =
+        java.util.concurrent.Executors.newFixedThreadPool(8);
+    java.util.concurrent.atomic.AtomicInteger accepted =
+        new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger refused =
+        new java.util.concurrent.atomic.AtomicInteger();
+    List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
+    for (int i = 0; i < jobs; i++) {
+      long recipient = 90_000L + i;
+      sent.add(
+          clients.submit(
+              () -> {
+                int status =
+                    call()
+                        .body(
+                            "{\"type\":\"community.post\",\"recipientIds\":["
+                                + recipient
+                                + "],\"title\":\""
+                                + title
+                                + "\"}")
+                        .post("/api/v1/notifications")
+                        .statusCode();
+                (status == 202 ? accepted : refused).incrementAndGet();
+              }));
+      if (i == jobs / 3) {
+        clients.submit(EndToEndIT::closeAllBrokerConnections);
+      }
+    }
+    for (var f : sent) {
+      f.get(60, TimeUnit.SECONDS);
+    }
+    clients.shutdown();
+
+    // Every request the API took (202, or 503 after its ledger row was written) must end succeeded.
+    String rows =
+        "select count(*) from jobs j where j.type = 'notification.dispatch'"
+            + " and j.payload->>'title' = '"
+            + title
+            + "'";
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .until(() -> count(rows + " and status = 'succeeded'") == count(rows));
+    long ledger = count(rows);
+    long inbox = count("select count(*) from notifications where title = '" + title + "'");
+    System.out.printf(
+        "connections closed: %d requests, %d accepted, %d refused (503), %d ledger rows,"
+            + " %d inbox rows%n",
+        jobs, accepted.get(), refused.get(), ledger, inbox);
+    assertTrue(ledger >= accepted.get(), "every accepted job is in the ledger");
+    assertEquals(ledger, inbox, "one inbox row per job: nothing lost, nothing twice");
+    assertEquals(jobs, accepted.get() + refused.get());
+  }
+
+  /** Force-closes every connection of the test virtual host through the management API. */
+  static void closeAllBrokerConnections() {
+    try {
+      HttpClient http = HttpClient.newHttpClient();
+      String auth =
+          "Basic " + java.util.Base64.getEncoder().encodeToString("guest:guest".getBytes());
+      HttpResponse<String> list =
+          http.send(
+              HttpRequest.newBuilder(
+                      URI.create("http://127.0.0.1:15672/api/vhosts/pulse-test/connections"))
+                  .header("Authorization", auth)
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      java.util.regex.Matcher names =
+          java.util.regex.Pattern.compile("\"name\":\"([^\"]+)\"").matcher(list.body());
+      int closed = 0;
+      while (names.find()) {
+        String name =
+            java.net.URLEncoder.encode(names.group(1), java.nio.charset.StandardCharsets.UTF_8)
+                .replace("+", "%20");
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:15672/api/connections/" + name))
+                .header("Authorization", auth)
+                .header("X-Reason", "fault injection")
+                .DELETE()
+                .build(),
+            HttpResponse.BodyHandlers.discarding());
+        closed++;
+      }
+      System.out.println("closed " + closed + " broker connections");
+    } catch (Exception e) {
+      throw new IllegalStateException("could not close broker connections", e);
+    }
+  }
+
   // --- processes ---------------------------------------------------------------------------
 
   static Process launch(String app, int port) throws IOException {
