@@ -50,6 +50,9 @@ public class JobRuntime {
   private volatile Connection connection;
   private volatile boolean stopping;
 
+  /** Set when a queue was missing (deleted by hand, say): declare the topology again. */
+  private volatile boolean redeclare;
+
   public JobRuntime(
       RabbitConnections connections,
       Topology topology,
@@ -113,6 +116,12 @@ public class JobRuntime {
         connection = opened;
         LOG.infof("consumers connected to RabbitMQ at %s", connections.address());
       }
+      if (redeclare) {
+        try (Channel declare = connection.createChannel()) {
+          topology.declare(declare, declaredTypes());
+        }
+        redeclare = false;
+      }
       for (Slot slot : slots) {
         if (!slot.isOpen()) {
           slot.open(connection);
@@ -162,6 +171,14 @@ public class JobRuntime {
     deliveries.shutdown();
   }
 
+  private static void abortQuietly(Channel channel) {
+    try {
+      channel.abort();
+    } catch (IOException e) {
+      LOG.debugf("abort of a consumer channel failed: %s", e.getMessage());
+    }
+  }
+
   private static java.util.concurrent.ThreadFactory namedThreads(String prefix) {
     AtomicInteger n = new AtomicInteger();
     return r -> {
@@ -192,10 +209,17 @@ public class JobRuntime {
 
     void open(Connection connection) throws IOException {
       Channel opened = connection.createChannel();
-      opened.basicQos(prefetch);
-      consumerTag =
-          opened.basicConsume(
-              Topology.workQueue(type), false, type + "-" + index, new JobConsumer(opened));
+      try {
+        opened.basicQos(prefetch);
+        consumerTag =
+            opened.basicConsume(
+                Topology.workQueue(type), false, type + "-" + index, new JobConsumer(opened));
+      } catch (IOException | RuntimeException e) {
+        // A channel without its consumer would look healthy to the supervisor forever.
+        abortQuietly(opened);
+        redeclare = true;
+        throw e;
+      }
       channel = opened;
     }
 
@@ -247,6 +271,13 @@ public class JobRuntime {
           }
         }
       }
+    }
+
+    /** The broker cancelled us (the queue was deleted): drop the channel so the supervisor acts. */
+    @Override
+    public void handleCancel(String consumerTag) {
+      LOG.warnf("consumer %s was cancelled by the broker; the supervisor reopens it", consumerTag);
+      abortQuietly(getChannel());
     }
 
     @Override

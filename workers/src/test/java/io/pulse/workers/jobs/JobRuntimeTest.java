@@ -180,6 +180,25 @@ class JobRuntimeTest {
     await().atMost(Duration.ofSeconds(10)).until(runtime::isConsuming);
   }
 
+  @Test
+  void aWorkQueueDeletedByHandIsDeclaredAgainAndConsumed() {
+    broker.deleteQueue(Topology.workQueue(ScriptedTestHandler.TYPE));
+    UUID job = UUID.randomUUID();
+    ScriptedJob payload = new ScriptedJob("after-delete-" + job, 0, "none");
+    // Until the queue is back a publish is unroutable and dropped, so send the same job again on
+    // every poll: the ledger runs it once whatever the number of copies.
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(500))
+        .until(
+            () -> {
+              republish(ScriptedTestHandler.TYPE, job, payload);
+              return "succeeded".equals(status(job));
+            });
+    await().atMost(Duration.ofSeconds(10)).until(runtime::isConsuming);
+    assertEquals(1, ScriptedTestHandler.attemptTimes(payload.key()).size(), "run once");
+  }
+
   // --- helpers -------------------------------------------------------------------------------
 
   private UUID publish(String type, Object payload) {
