@@ -1,12 +1,7 @@
 package io.pulse.bench;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -70,7 +65,8 @@ final class FanoutBench {
       long deadline = System.nanoTime() + limit.toNanos();
       long inserted = 0;
       while (System.nanoTime() < deadline) {
-        inserted = count(sql, "select count(*) from feed_entries where post_id = " + pulsePost);
+        inserted =
+            BenchCalls.count(sql, "select count(*) from feed_entries where post_id = " + pulsePost);
         if (inserted >= members) {
           break;
         }
@@ -131,31 +127,6 @@ final class FanoutBench {
             + "\"createdAt\":\""
             + Instant.now()
             + "\"}";
-    HttpResponse<String> response =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(
-                        URI.create(
-                            "http://"
-                                + BenchSettings.HOST
-                                + ":"
-                                + settings.apiPort()
-                                + "/api/v1/posts"))
-                    .header("Authorization", "Bearer " + settings.apiKey())
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
-    if (response.statusCode() != 202) {
-      throw new IllegalStateException(
-          "POST /posts answered " + response.statusCode() + ": " + response.body());
-    }
-  }
-
-  private static long count(Statement sql, String query) throws SQLException {
-    try (ResultSet rs = sql.executeQuery(query)) {
-      rs.next();
-      return rs.getLong(1);
-    }
+    BenchCalls.accepted(settings, "/api/v1/posts", body);
   }
 }

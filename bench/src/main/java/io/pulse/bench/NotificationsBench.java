@@ -2,13 +2,8 @@ package io.pulse.bench;
 
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -54,7 +49,7 @@ final class NotificationsBench {
               "select count(*) from jobs where id = '" + job + "' and status = 'succeeded'",
               1);
       long notifications =
-          count(sql, "select count(*) from notifications where job_id = '" + job + "'");
+          BenchCalls.count(sql, "select count(*) from notifications where job_id = '" + job + "'");
       return new Result(
           "in_app", recipients, since(started), done == 1 ? notifications : 0, done == 1);
     }
@@ -104,25 +99,9 @@ final class NotificationsBench {
             + "\",\"recipientIds\":["
             + ids
             + "],\"title\":\"Bench\",\"body\":\"hello\"}";
-    HttpResponse<String> response =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(
-                        URI.create(
-                            "http://"
-                                + BenchSettings.HOST
-                                + ":"
-                                + settings.apiPort()
-                                + "/api/v1/notifications"))
-                    .header("Authorization", "Bearer " + settings.apiKey())
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
-    Matcher id = JOB_ID.matcher(response.body());
-    if (response.statusCode() != 202 || !id.find()) {
-      throw new IllegalStateException(
-          "POST /notifications answered " + response.statusCode() + ": " + response.body());
+    Matcher id = JOB_ID.matcher(BenchCalls.accepted(settings, "/api/v1/notifications", body));
+    if (!id.find()) {
+      throw new IllegalStateException("202 without a jobId");
     }
     return id.group(1);
   }
@@ -132,7 +111,7 @@ final class NotificationsBench {
     long deadline = System.nanoTime() + limit.toNanos();
     long value = 0;
     while (System.nanoTime() < deadline) {
-      value = count(sql, query);
+      value = BenchCalls.count(sql, query);
       if (value >= target) {
         break;
       }
@@ -147,12 +126,5 @@ final class NotificationsBench {
 
   private static Duration since(long startedNanos) {
     return Duration.ofNanos(System.nanoTime() - startedNanos);
-  }
-
-  private static long count(Statement sql, String query) throws SQLException {
-    try (ResultSet rs = sql.executeQuery(query)) {
-      rs.next();
-      return rs.getLong(1);
-    }
   }
 }

@@ -1,0 +1,43 @@
+package io.pulse.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/** The one-off API calls and counts of the feed and notification scenarios. */
+final class BenchCalls {
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  private BenchCalls() {}
+
+  /** POSTs JSON to the API as the bench's admin key; anything but 202 fails the scenario. */
+  static String accepted(BenchSettings settings, String path, String body)
+      throws IOException, InterruptedException {
+    HttpResponse<String> response =
+        HTTP.send(
+            HttpRequest.newBuilder(
+                    URI.create("http://" + BenchSettings.HOST + ":" + settings.apiPort() + path))
+                .header("Authorization", "Bearer " + settings.apiKey())
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 202) {
+      throw new IllegalStateException(
+          "POST " + path + " answered " + response.statusCode() + ": " + response.body());
+    }
+    return response.body();
+  }
+
+  static long count(Statement sql, String query) throws SQLException {
+    try (ResultSet rs = sql.executeQuery(query)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+}
