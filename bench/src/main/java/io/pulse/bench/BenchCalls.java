@@ -8,6 +8,10 @@ import java.net.http.HttpResponse;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /** The one-off API calls and counts of the feed and notification scenarios. */
 final class BenchCalls {
@@ -38,6 +42,19 @@ final class BenchCalls {
     try (ResultSet rs = sql.executeQuery(query)) {
       rs.next();
       return rs.getLong(1);
+    }
+  }
+
+  /**
+   * Waits, checking every {@code every}, until {@code done} holds; false when {@code within} passed
+   * first (a scenario then reports how far it got instead of failing the run).
+   */
+  static boolean until(Duration within, Duration every, Callable<Boolean> done) {
+    try {
+      Awaitility.await().atMost(within).pollDelay(Duration.ZERO).pollInterval(every).until(done);
+      return true;
+    } catch (ConditionTimeoutException e) {
+      return false;
     }
   }
 }

@@ -62,16 +62,10 @@ final class FanoutBench {
 
       started = System.nanoTime();
       post(pulsePost);
-      long deadline = System.nanoTime() + limit.toNanos();
-      long inserted = 0;
-      while (System.nanoTime() < deadline) {
-        inserted =
-            BenchCalls.count(sql, "select count(*) from feed_entries where post_id = " + pulsePost);
-        if (inserted >= members) {
-          break;
-        }
-        java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
-      }
+      String entries = "select count(*) from feed_entries where post_id = " + pulsePost;
+      BenchCalls.until(
+          limit, Duration.ofMillis(5), () -> BenchCalls.count(sql, entries) >= members);
+      long inserted = BenchCalls.count(sql, entries);
       double pulseSeconds = (System.nanoTime() - started) / 1e9;
       return new Result(
           members,

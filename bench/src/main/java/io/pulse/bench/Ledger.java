@@ -57,20 +57,18 @@ final class Ledger implements AutoCloseable {
    */
   long awaitSucceeded(Collection<UUID> ids, Duration within)
       throws SQLException, InterruptedException {
-    long deadline = System.nanoTime() + within.toNanos();
     // Each poll asks only about the jobs not yet seen done, so polls get cheaper as work drains
     // and take little of the two cores from the apps being measured.
     Set<UUID> pending = new HashSet<>(ids);
-    while (true) {
-      succeededAmong(pending).forEach(pending::remove); // not removeAll: O(n·m) on a List
-      if (pending.isEmpty()) {
-        return System.nanoTime();
-      }
-      if (System.nanoTime() >= deadline) {
-        return -1;
-      }
-      Thread.sleep(50);
-    }
+    boolean all =
+        BenchCalls.until(
+            within,
+            Duration.ofMillis(50),
+            () -> {
+              succeededAmong(pending).forEach(pending::remove); // not removeAll: O(n·m) on a List
+              return pending.isEmpty();
+            });
+    return all ? System.nanoTime() : -1;
   }
 
   private List<UUID> succeededAmong(Collection<UUID> ids) throws SQLException {

@@ -7,7 +7,6 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -106,18 +105,10 @@ final class NotificationsBench {
     return id.group(1);
   }
 
-  /** Polls every 5 ms until the count reaches {@code target} or the limit passes. */
+  /** Checks every 5 ms until the count reaches {@code target} or the limit passes. */
   private long await(Statement sql, String query, long target) throws SQLException {
-    long deadline = System.nanoTime() + limit.toNanos();
-    long value = 0;
-    while (System.nanoTime() < deadline) {
-      value = BenchCalls.count(sql, query);
-      if (value >= target) {
-        break;
-      }
-      LockSupport.parkNanos(5_000_000);
-    }
-    return value;
+    BenchCalls.until(limit, Duration.ofMillis(5), () -> BenchCalls.count(sql, query) >= target);
+    return BenchCalls.count(sql, query);
   }
 
   private Connection connect() throws SQLException {

@@ -95,11 +95,11 @@ final class RawBrokerBench {
       boolean timeLimited = published < settings.rawMessages();
 
       // Bounded: a broker that stops confirming or delivering ends the run with what it did.
-      long drainDeadline = System.nanoTime() + settings.drainMax().toNanos();
-      while (acked.get() + nacked.get() + returned.get() < published
-          && System.nanoTime() < drainDeadline) {
-        Thread.sleep(5);
-      }
+      long sent = published;
+      BenchCalls.until(
+          settings.drainMax(),
+          Duration.ofMillis(5),
+          () -> acked.get() + nacked.get() + returned.get() >= sent);
       Duration elapsed = Duration.ofNanos(Math.max(0, lastAckNanos.get() - start));
       try (Channel admin = publisher.createChannel()) {
         admin.queueDelete(QUEUE); // leave the vhost as we found it
