@@ -149,6 +149,7 @@ main() {
     "-Dquarkus.datasource.jdbc.url=jdbc:postgresql://127.0.0.1:5432/$DB"
     "-Dpulse.rabbitmq.virtual-host=$VHOST"
     "-Dpulse.api.bootstrap-key=$KEY"
+    "-Dpulse.digests.unsubscribe-secret=bench-unsubscribe-secret"
     # the notification benchmark's GreenMail listens here
     "-Dquarkus.mailer.port=3125" "-Dquarkus.mailer.start-tls=DISABLED"
   )

@@ -9,6 +9,7 @@
 #
 # Environment:
 #   PULSE_API_BOOTSTRAP_KEY  admin API key; without it one is generated once and kept in .pulse/bootstrap-key
+#   PULSE_DIGESTS_UNSUBSCRIBE_SECRET  signs digest unsubscribe links; generated once into .pulse/unsubscribe-secret
 #   PULSE_JAVA_OPTS          extra JVM options for both apps (e.g. -Xmx512m)
 #   PULSE_SKIP_BUILD=1       never build, use the jars that are there
 #   PULSE_STOP_TIMEOUT       seconds a stopping app gets before it is killed (default 45)
@@ -144,29 +145,31 @@ build_if_needed() {
     || die "the build failed" "see the Maven output above; PULSE_SKIP_BUILD=1 runs the jars that are there"
 }
 
-ensure_bootstrap_key() {
-  if [[ -n ${PULSE_API_BOOTSTRAP_KEY:-} ]]; then
-    log "using the bootstrap admin key from PULSE_API_BOOTSTRAP_KEY"
+# ensure_secret VAR FILE WHAT: use $VAR when set, else the secret kept in .pulse/FILE, else generate
+# one there. Reusing it keeps clients, scripts and mailed links working across restarts.
+ensure_secret() {
+  local var=$1 file=$STATE_DIR/$2 what=$3 value=${!1:-}
+  if [[ -n $value ]]; then
+    log "using the $what from $var"
   else
-    local file=$STATE_DIR/bootstrap-key
-    # Reuse the key so clients and scripts keep working across restarts.
     if [[ -s $file ]]; then
-      PULSE_API_BOOTSTRAP_KEY=$(tr -d ' \n\r\t' <"$file")
+      value=$(tr -d ' \n\r\t' <"$file")
     fi
-    if [[ -z ${PULSE_API_BOOTSTRAP_KEY:-} ]]; then
+    if [[ -z $value ]]; then
       if have openssl; then
-        PULSE_API_BOOTSTRAP_KEY=$(openssl rand -hex 24)
+        value=$(openssl rand -hex 24)
       else
-        PULSE_API_BOOTSTRAP_KEY=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+        value=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
       fi
-      # It is an admin credential: readable by this user only.
-      (umask 077 && echo "$PULSE_API_BOOTSTRAP_KEY" >"$file")
-      log "generated a bootstrap admin key in $file"
+      # A credential: readable by this user only.
+      (umask 077 && echo "$value" >"$file")
+      log "generated a $what in $file"
     else
-      log "using the bootstrap admin key from $file"
+      log "using the $what from $file"
     fi
   fi
-  export PULSE_API_BOOTSTRAP_KEY
+  printf -v "$var" '%s' "$value"
+  export "${var?}"
 }
 
 start_app() {
@@ -322,7 +325,8 @@ main() {
   ensure_java
   bash deploy/services.sh
   build_if_needed
-  ensure_bootstrap_key
+  ensure_secret PULSE_API_BOOTSTRAP_KEY bootstrap-key "bootstrap admin key"
+  ensure_secret PULSE_DIGESTS_UNSUBSCRIBE_SECRET unsubscribe-secret "digest unsubscribe-link secret"
 
   # A second run replaces the first instead of failing on busy ports.
   if [[ -n $(live_pid api)$(live_pid workers) ]]; then

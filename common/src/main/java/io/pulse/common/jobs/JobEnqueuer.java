@@ -141,12 +141,15 @@ public class JobEnqueuer {
 
   /**
    * Writes ledger rows for jobs created inside the caller's transaction (follow-up jobs of a
-   * handler), one statement for the whole batch. Ids already present are left alone, so a handler
-   * that runs twice creates each follow-up once.
+   * handler, planned digests), one statement for the whole batch. Jobs whose id or idempotency key
+   * is already present are left alone, so a handler that runs twice creates each follow-up once.
+   *
+   * @return the ids this call inserted: only those are this caller's to publish
    */
-  public void insertInCurrentTransaction(List<JobMessage> jobs) {
+  public java.util.Set<UUID> insertInCurrentTransaction(List<JobMessage> jobs) {
+    java.util.Set<UUID> inserted = new java.util.HashSet<>();
     if (jobs.isEmpty()) {
-      return;
+      return inserted;
     }
     em.unwrap(org.hibernate.Session.class)
         .doWork(
@@ -158,7 +161,8 @@ public class JobEnqueuer {
                                         created_at, updated_at)
                       select id, type, 'queued', cast(payload as jsonb), key, trace, now(), now()
                       from unnest(?, ?, ?, ?, ?) as t(id, type, payload, key, trace)
-                      on conflict (id) do nothing
+                      on conflict do nothing
+                      returning id
                       """)) {
                 insert.setArray(
                     1,
@@ -180,9 +184,14 @@ public class JobEnqueuer {
                     5,
                     connection.createArrayOf(
                         "text", jobs.stream().map(JobMessage::traceparent).toArray()));
-                insert.executeUpdate();
+                try (var rows = insert.executeQuery()) {
+                  while (rows.next()) {
+                    inserted.add(rows.getObject(1, UUID.class));
+                  }
+                }
               }
             });
+    return inserted;
   }
 
   /**
@@ -220,7 +229,7 @@ public class JobEnqueuer {
   }
 
   /** A timestamptz from a native query: Hibernate hands out Instant or OffsetDateTime. */
-  static Instant instant(Object value) {
+  public static Instant instant(Object value) {
     if (value instanceof java.time.OffsetDateTime odt) {
       return odt.toInstant();
     }

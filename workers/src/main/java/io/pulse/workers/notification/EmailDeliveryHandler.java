@@ -8,7 +8,6 @@ import io.quarkus.mailer.Mail;
 import io.quarkus.mailer.Mailer;
 import io.quarkus.qute.Location;
 import io.quarkus.qute.Template;
-import io.vertx.ext.mail.SMTPException;
 import jakarta.inject.Singleton;
 import jakarta.persistence.EntityManager;
 import java.net.URLEncoder;
@@ -27,7 +26,7 @@ public class EmailDeliveryHandler extends ChannelDeliveryHandler {
   private final EntityManager em;
   private final Template html;
   private final Template text;
-  private final String platformUrl;
+  private final PlatformLinks links;
   private final String messageIdDomain;
   private final String unsubscribeMailbox;
 
@@ -37,10 +36,7 @@ public class EmailDeliveryHandler extends ChannelDeliveryHandler {
       EntityManager em,
       @Location("notification-email.html") Template html,
       @Location("notification-email.txt") Template text,
-      @ConfigProperty(
-              name = "pulse.notifications.platform-url",
-              defaultValue = "https://campus.example")
-          String platformUrl,
+      PlatformLinks links,
       @ConfigProperty(name = "pulse.notifications.message-id-domain", defaultValue = "pulse.jobs")
           String messageIdDomain,
       @ConfigProperty(
@@ -52,7 +48,7 @@ public class EmailDeliveryHandler extends ChannelDeliveryHandler {
     this.em = em;
     this.html = html;
     this.text = text;
-    this.platformUrl = platformUrl;
+    this.links = links;
     this.messageIdDomain = messageIdDomain;
     this.unsubscribeMailbox = unsubscribeMailbox;
   }
@@ -74,7 +70,7 @@ public class EmailDeliveryHandler extends ChannelDeliveryHandler {
     }
     Object[] user = (Object[]) found.get(0);
     String to = (String) user[0];
-    String link = absolute(delivery.link());
+    String link = links.absolute(delivery.link());
     String messageId = "<" + context.jobId() + "@" + messageIdDomain + ">";
     Mail mail =
         Mail.withHtml(
@@ -88,7 +84,7 @@ public class EmailDeliveryHandler extends ChannelDeliveryHandler {
     try {
       mailer.send(mail);
     } catch (RuntimeException e) {
-      throw classify(e, to);
+      throw SmtpFailures.classify(e, to);
     }
     return messageId;
   }
@@ -98,29 +94,5 @@ public class EmailDeliveryHandler extends ChannelDeliveryHandler {
         URLEncoder.encode(
             "unsubscribe " + delivery.type() + " " + delivery.userId(), StandardCharsets.UTF_8);
     return "<mailto:" + unsubscribeMailbox + "?subject=" + subject + ">";
-  }
-
-  private String absolute(String link) {
-    if (link == null || link.isBlank()) {
-      return platformUrl;
-    }
-    return link.startsWith("http://") || link.startsWith("https://") ? link : platformUrl + link;
-  }
-
-  /** A 5xx is the server's final word; everything else (4xx, refused, timeout) may pass later. */
-  private static RuntimeException classify(RuntimeException failure, String to) {
-    for (Throwable t = failure; t != null && t.getCause() != t; t = t.getCause()) {
-      if (t instanceof SMTPException smtp && smtp.isPermanent()) {
-        return new PermanentJobException(
-            "SMTP server rejected mail to "
-                + to
-                + ": "
-                + smtp.getReplyCode()
-                + " "
-                + smtp.getReplyMessage(),
-            failure);
-      }
-    }
-    return failure;
   }
 }

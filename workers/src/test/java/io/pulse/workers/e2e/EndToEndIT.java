@@ -349,6 +349,7 @@ class EndToEndIT {
                 "-Dpulse.rabbitmq.retry-tiers=100ms,300ms,1s",
                 "-Dpulse.rabbitmq.delivery-limit=3",
                 "-Dpulse.api.bootstrap-key=" + KEY,
+                "-Dpulse.digests.unsubscribe-secret=e2e-unsubscribe-secret",
                 "-Dpulse.sweeper.grace=2",
                 "-Dpulse.feed.chunk-size=500",
                 "-jar",

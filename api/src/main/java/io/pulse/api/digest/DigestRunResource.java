@@ -1,0 +1,46 @@
+package io.pulse.api.digest;
+
+import io.pulse.api.auth.RequireScope;
+import io.pulse.api.auth.Scope;
+import io.pulse.api.problem.ProblemException;
+import io.pulse.common.digest.DigestPeriod;
+import io.pulse.common.digest.DigestPlanner;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.time.Instant;
+
+/**
+ * An operator runs a digest period now: every user of that cadence gets a {@code digest.build} for
+ * their current period, however long ago its send time was. Periods already enqueued (by the
+ * scheduler or an earlier run) are not enqueued again, so running twice sends once.
+ */
+@Path("/api/v1/admin/digests/runs")
+@Consumes(MediaType.APPLICATION_JSON)
+@Produces(MediaType.APPLICATION_JSON)
+@RequireScope(Scope.ADMIN)
+public class DigestRunResource {
+  private final DigestPlanner planner;
+
+  public DigestRunResource(DigestPlanner planner) {
+    this.planner = planner;
+  }
+
+  public record RunRequest(@NotNull String period) {}
+
+  @POST
+  public Response run(@Valid @NotNull RunRequest request) {
+    DigestPeriod period;
+    try {
+      period = DigestPeriod.of(request.period());
+    } catch (IllegalArgumentException e) {
+      throw ProblemException.badField("period", "must be 'daily' or 'weekly'");
+    }
+    return Response.accepted(planner.runNow(period, Instant.now())).build();
+  }
+}

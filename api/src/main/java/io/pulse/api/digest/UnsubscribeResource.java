@@ -1,0 +1,136 @@
+package io.pulse.api.digest;
+
+import io.pulse.common.digest.UnsubscribeTokens;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.qute.Location;
+import io.quarkus.qute.Template;
+import jakarta.persistence.EntityManager;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.FormParam;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.time.Instant;
+
+/**
+ * The page a digest's unsubscribe link opens: a person, not an API client, so it answers HTML and
+ * needs no key (the signed token is the credential). GET only shows a button, because mail scanners
+ * fetch links; the POST (also RFC 8058 one-click from the mail client) switches the digest off.
+ * Each link works once.
+ */
+@Path("/digests/unsubscribe")
+@Produces(MediaType.TEXT_HTML)
+public class UnsubscribeResource {
+  private final UnsubscribeTokens tokens;
+  private final EntityManager em;
+  private final Template page;
+
+  public UnsubscribeResource(
+      UnsubscribeTokens tokens, EntityManager em, @Location("unsubscribe.html") Template page) {
+    this.tokens = tokens;
+    this.em = em;
+    this.page = page;
+  }
+
+  @GET
+  public Response confirm(@QueryParam("token") String token) {
+    try {
+      tokens.verify(token, Instant.now());
+    } catch (UnsubscribeTokens.RefusedException e) {
+      return refused(e);
+    }
+    if (used(token)) {
+      return alreadyUsed();
+    }
+    return render(Response.Status.OK, "confirm", "Unsubscribe from digests?", null, token);
+  }
+
+  @POST
+  @Consumes({MediaType.APPLICATION_FORM_URLENCODED, MediaType.WILDCARD})
+  public Response unsubscribe(
+      @QueryParam("token") String inQuery, @FormParam("token") String inForm) {
+    String token = inForm != null ? inForm : inQuery;
+    long userId;
+    try {
+      userId = tokens.verify(token, Instant.now());
+    } catch (UnsubscribeTokens.RefusedException e) {
+      return refused(e);
+    }
+    boolean first =
+        QuarkusTransaction.requiringNew()
+            .call(
+                () -> {
+                  int claimed =
+                      em.createNativeQuery(
+                              """
+                              insert into digest_unsubscribes (token_hash, user_id) values (?1, ?2)
+                              on conflict do nothing
+                              """)
+                          .setParameter(1, UnsubscribeTokens.fingerprint(token))
+                          .setParameter(2, userId)
+                          .executeUpdate();
+                  if (claimed == 1) {
+                    em.createNativeQuery("update users set digest = 'off' where id = ?1")
+                        .setParameter(1, userId)
+                        .executeUpdate();
+                  }
+                  return claimed == 1;
+                });
+    if (!first) {
+      return alreadyUsed();
+    }
+    return render(
+        Response.Status.OK,
+        "done",
+        "You are unsubscribed",
+        "You will get no more digest emails. You can turn them back on in the app's settings.",
+        null);
+  }
+
+  private boolean used(String token) {
+    return !em.createNativeQuery("select 1 from digest_unsubscribes where token_hash = ?1")
+        .setParameter(1, UnsubscribeTokens.fingerprint(token))
+        .getResultList()
+        .isEmpty();
+  }
+
+  private Response alreadyUsed() {
+    return render(
+        Response.Status.GONE,
+        "refused",
+        "This link was already used",
+        "Your digest was switched off when this link was first used. Each link works once.",
+        null);
+  }
+
+  private Response refused(UnsubscribeTokens.RefusedException e) {
+    boolean expired = e.refusal() == UnsubscribeTokens.Refusal.EXPIRED;
+    return render(
+        expired ? Response.Status.GONE : Response.Status.BAD_REQUEST,
+        "refused",
+        expired ? "This link has expired" : "This link is not valid",
+        e.getMessage()
+            + ". Use the link in your latest digest, or turn digests off in the app's settings.",
+        null);
+  }
+
+  private Response render(
+      Response.Status status, String state, String title, String message, String token) {
+    String html =
+        page.data("state", state)
+            .data("title", title)
+            .data("message", message)
+            .data("token", token)
+            .render();
+    return Response.status(status)
+        .type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8"))
+        .header("Cache-Control", "no-store")
+        .header("Referrer-Policy", "no-referrer")
+        .entity(html)
+        .build();
+  }
+}

@@ -1,0 +1,21 @@
+package io.pulse.common.digest;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * The payload of {@code digest.build}: one user's digest for one period. Its key, and the job id
+ * derived from it, are the same on every node and every run, so the ledger keeps one job per user
+ * and period however often the period is planned.
+ */
+public record DigestJob(long userId, String period, Instant periodStart) {
+
+  public String idempotencyKey() {
+    return "digest:" + userId + ":" + period + ":" + periodStart;
+  }
+
+  public UUID jobId() {
+    return UUID.nameUUIDFromBytes(idempotencyKey().getBytes(StandardCharsets.UTF_8));
+  }
+}

@@ -1,0 +1,114 @@
+package io.pulse.common.digest;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.Base64;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Signed unsubscribe links: {@code base64url(userId.expiresAt.nonce).base64url(hmac)}. Anyone
+ * holding the link may switch that user's digest off, without a login; nobody can make one for
+ * another user or stretch its life without the secret. The nonce makes every link distinct, so
+ * "used once" is about one link, not one user.
+ */
+@ApplicationScoped
+public class UnsubscribeTokens {
+  private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
+  private static final Base64.Decoder B64D = Base64.getUrlDecoder();
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final DigestConfig config;
+
+  public UnsubscribeTokens(DigestConfig config) {
+    this.config = config;
+  }
+
+  /** Why a token was refused. */
+  public enum Refusal {
+    MALFORMED,
+    FORGED,
+    EXPIRED
+  }
+
+  public static final class RefusedException extends Exception {
+    private final Refusal refusal;
+
+    RefusedException(Refusal refusal, String message) {
+      super(message);
+      this.refusal = refusal;
+    }
+
+    public Refusal refusal() {
+      return refusal;
+    }
+  }
+
+  public String issue(long userId, Instant now) {
+    byte[] nonce = new byte[12];
+    RANDOM.nextBytes(nonce);
+    String claims =
+        userId
+            + "."
+            + now.plus(config.unsubscribeTtl()).getEpochSecond()
+            + "."
+            + B64.encodeToString(nonce);
+    byte[] body = claims.getBytes(StandardCharsets.UTF_8);
+    return B64.encodeToString(body) + "." + B64.encodeToString(mac(body));
+  }
+
+  /** The user the token was issued for; the signature is checked before anything else is read. */
+  public long verify(String token, Instant now) throws RefusedException {
+    if (token == null || token.length() > 512) {
+      throw new RefusedException(Refusal.MALFORMED, "no unsubscribe token, or not one of ours");
+    }
+    int dot = token.indexOf('.');
+    if (dot < 0) {
+      throw new RefusedException(Refusal.MALFORMED, "the unsubscribe token is not well formed");
+    }
+    byte[] body;
+    byte[] signature;
+    try {
+      body = B64D.decode(token.substring(0, dot));
+      signature = B64D.decode(token.substring(dot + 1));
+    } catch (IllegalArgumentException e) {
+      throw new RefusedException(Refusal.MALFORMED, "the unsubscribe token is not well formed");
+    }
+    if (!MessageDigest.isEqual(mac(body), signature)) {
+      throw new RefusedException(
+          Refusal.FORGED, "the unsubscribe token's signature does not match");
+    }
+    String[] claims = new String(body, StandardCharsets.UTF_8).split("\\.");
+    long userId = Long.parseLong(claims[0]);
+    if (Instant.ofEpochSecond(Long.parseLong(claims[1])).isBefore(now)) {
+      throw new RefusedException(Refusal.EXPIRED, "the unsubscribe link has expired");
+    }
+    return userId;
+  }
+
+  /** What is stored about a used token: its hash, so the table holds no working link. */
+  public static String fingerprint(String token) {
+    try {
+      return B64.encodeToString(
+          MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
+  }
+
+  private byte[] mac(byte[] body) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(
+          new SecretKeySpec(
+              config.unsubscribeSecret().getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+      return mac.doFinal(body);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 is missing from this JVM", e);
+    }
+  }
+}

@@ -1,0 +1,169 @@
+package io.pulse.workers.digest;
+
+import io.pulse.common.digest.DigestConfig;
+import io.pulse.common.digest.DigestJob;
+import io.pulse.common.digest.DigestPeriod;
+import io.pulse.common.digest.UnsubscribeTokens;
+import io.pulse.common.jobs.JobType;
+import io.pulse.workers.jobs.JobContext;
+import io.pulse.workers.jobs.JobHandler;
+import io.pulse.workers.notification.PlatformLinks;
+import io.pulse.workers.notification.SmtpFailures;
+import io.quarkus.mailer.Mail;
+import io.quarkus.mailer.Mailer;
+import io.quarkus.qute.Location;
+import io.quarkus.qute.Template;
+import io.quarkus.qute.TemplateData;
+import io.quarkus.qute.TemplateInstance;
+import jakarta.inject.Singleton;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.List;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * {@code digest.build}: one user's digest for one period. It collects what is new since the last
+ * digest that was sent, renders it with Qute (HTML and text), and sends it; an empty digest is
+ * recorded and not sent, and does not move the user's last-digest time. The user row is locked and
+ * the digest row checked first, so a redelivered job sends nothing twice; a crash between the send
+ * and the commit sends again with the same Message-ID, which the receiving server can drop.
+ */
+@Singleton
+public class DigestBuildHandler implements JobHandler<DigestJob> {
+  private static final Logger LOG = Logger.getLogger(DigestBuildHandler.class);
+
+  private final DigestRepository digests;
+  private final DigestConfig config;
+  private final UnsubscribeTokens tokens;
+  private final Mailer mailer;
+  private final Template html;
+  private final Template text;
+  private final PlatformLinks links;
+  private final String messageIdDomain;
+
+  public DigestBuildHandler(
+      DigestRepository digests,
+      DigestConfig config,
+      UnsubscribeTokens tokens,
+      Mailer mailer,
+      @Location("digest-email.html") Template html,
+      @Location("digest-email.txt") Template text,
+      PlatformLinks links,
+      @ConfigProperty(name = "pulse.notifications.message-id-domain", defaultValue = "pulse.jobs")
+          String messageIdDomain) {
+    this.digests = digests;
+    this.config = config;
+    this.tokens = tokens;
+    this.mailer = mailer;
+    this.html = html;
+    this.text = text;
+    this.links = links;
+    this.messageIdDomain = messageIdDomain;
+  }
+
+  @Override
+  public String type() {
+    return JobType.DIGEST_BUILD;
+  }
+
+  @Override
+  public Class<DigestJob> payloadType() {
+    return DigestJob.class;
+  }
+
+  /** What the templates render. */
+  @TemplateData
+  public record Digest(
+      String name,
+      String period,
+      List<Item> notifications,
+      long moreNotifications,
+      List<Item> posts,
+      String platformUrl,
+      String unsubscribeUrl) {}
+
+  /** One line of a digest: a notification, or a post with its community as the detail. */
+  @TemplateData
+  public record Item(String title, String detail, String url) {}
+
+  @Override
+  public void handle(DigestJob job, JobContext context) {
+    DigestRepository.Recipient user = digests.lockRecipient(job.userId()).orElse(null);
+    if (user == null || user.email() == null || !job.period().equals(user.digest())) {
+      // Deleted, no address, unsubscribed or changed cadence since the period was planned.
+      LOG.infof("digest %s not built: the user no longer wants it", job.idempotencyKey());
+      return;
+    }
+    if (digests.built(job)) {
+      return;
+    }
+    Instant now = Instant.now();
+    Instant since = since(job, user);
+    long unread = digests.unreadCount(job.userId(), since);
+    List<DigestRepository.NotificationLine> notifications =
+        unread == 0 ? List.of() : digests.unread(job.userId(), since, config.maxNotifications());
+    List<DigestRepository.PostLine> posts =
+        digests.newPosts(job.userId(), since, config.maxPosts());
+    if (notifications.isEmpty() && posts.isEmpty()) {
+      digests.record(job, false, 0, 0, null, now);
+      return;
+    }
+    String unsubscribe =
+        config.publicUrl() + "/digests/unsubscribe?token=" + tokens.issue(user.id(), now);
+    Digest digest =
+        new Digest(
+            user.name(),
+            job.period(),
+            notifications.stream().map(this::item).toList(),
+            unread - notifications.size(),
+            posts.stream().map(this::item).toList(),
+            links.home(),
+            unsubscribe);
+    String messageId = "<" + context.jobId() + "@" + messageIdDomain + ">";
+    Mail mail =
+        Mail.withHtml(user.email(), subject(digest, unread), render(html, digest))
+            .setText(render(text, digest))
+            .addHeader("Message-ID", messageId)
+            .addHeader("List-Unsubscribe", "<" + unsubscribe + ">")
+            .addHeader("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
+            .addHeader("X-Pulse-Digest", job.idempotencyKey());
+    try {
+      mailer.send(mail);
+    } catch (RuntimeException e) {
+      throw SmtpFailures.classify(e, user.email());
+    }
+    digests.record(job, true, unread, posts.size(), messageId, now);
+  }
+
+  private Item item(DigestRepository.NotificationLine n) {
+    return new Item(n.title(), n.body(), links.absolute(n.link()));
+  }
+
+  private Item item(DigestRepository.PostLine p) {
+    String detail = "in " + p.community() + (p.excerpt() == null ? "" : ": " + p.excerpt());
+    return new Item(p.title(), detail, links.absolute("/posts/" + p.id()));
+  }
+
+  /** From the last digest sent; a first digest covers one period back. */
+  private Instant since(DigestJob job, DigestRepository.Recipient user) {
+    if (user.lastDigestAt() != null) {
+      return user.lastDigestAt();
+    }
+    return DigestPeriod.of(job.period())
+        .previousStart(job.periodStart(), ZoneId.of(user.timeZone()), config.sendHour());
+  }
+
+  private static String subject(Digest digest, long unread) {
+    String what =
+        unread > 0
+            ? unread + (unread == 1 ? " unread notification" : " unread notifications")
+            : digest.posts().size() + (digest.posts().size() == 1 ? " new post" : " new posts");
+    return "Your " + digest.period() + " Pulse digest: " + what;
+  }
+
+  private static String render(Template template, Digest digest) {
+    TemplateInstance instance = template.data("d", digest);
+    return instance.render();
+  }
+}

@@ -1,0 +1,157 @@
+package io.pulse.workers.digest;
+
+import io.pulse.common.digest.DigestJob;
+import io.pulse.common.jobs.JobEnqueuer;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What a digest reads (the user, their unread notifications, their communities' new posts) and
+ * writes.
+ */
+@ApplicationScoped
+public class DigestRepository {
+  private final EntityManager em;
+
+  public DigestRepository(EntityManager em) {
+    this.em = em;
+  }
+
+  public record Recipient(
+      long id, String email, String name, String digest, String timeZone, Instant lastDigestAt) {}
+
+  public record NotificationLine(String type, String title, String body, String link) {}
+
+  public record PostLine(long id, String title, String excerpt, String community) {}
+
+  /**
+   * The user, locked: two deliveries of one digest (a redelivery racing a slow first) queue here.
+   */
+  public Optional<Recipient> lockRecipient(long userId) {
+    @SuppressWarnings("unchecked")
+    List<Object[]> rows =
+        em.createNativeQuery(
+                """
+                select id, email, coalesce(display_name, handle), digest, time_zone, last_digest_at
+                from users where id = ?1 for update
+                """)
+            .setParameter(1, userId)
+            .getResultList();
+    return rows.stream()
+        .findFirst()
+        .map(
+            r ->
+                new Recipient(
+                    ((Number) r[0]).longValue(),
+                    (String) r[1],
+                    (String) r[2],
+                    (String) r[3],
+                    (String) r[4],
+                    JobEnqueuer.instant(r[5])));
+  }
+
+  public boolean built(DigestJob job) {
+    return !em.createNativeQuery(
+            "select 1 from digests where user_id = ?1 and period = ?2 and period_start = ?3")
+        .setParameter(1, job.userId())
+        .setParameter(2, job.period())
+        .setParameter(3, utc(job.periodStart()))
+        .getResultList()
+        .isEmpty();
+  }
+
+  public long unreadCount(long userId, Instant since) {
+    return ((Number)
+            em.createNativeQuery(
+                    """
+                    select count(*) from notifications
+                    where user_id = ?1 and read_at is null and created_at > ?2
+                    """)
+                .setParameter(1, userId)
+                .setParameter(2, utc(since))
+                .getSingleResult())
+        .longValue();
+  }
+
+  @SuppressWarnings("unchecked")
+  public List<NotificationLine> unread(long userId, Instant since, int limit) {
+    List<Object[]> rows =
+        em.createNativeQuery(
+                """
+                select type, title, body, link from notifications
+                where user_id = ?1 and read_at is null and created_at > ?2
+                order by id desc limit ?3
+                """)
+            .setParameter(1, userId)
+            .setParameter(2, utc(since))
+            .setParameter(3, limit)
+            .getResultList();
+    return rows.stream()
+        .map(r -> new NotificationLine((String) r[0], (String) r[1], (String) r[2], (String) r[3]))
+        .toList();
+  }
+
+  /**
+   * The newest live posts of the user's communities since {@code since}, not their own. "Top" is
+   * newest: the platform tells us no reactions to rank by.
+   */
+  @SuppressWarnings("unchecked")
+  public List<PostLine> newPosts(long userId, Instant since, int limit) {
+    List<Object[]> rows =
+        em.createNativeQuery(
+                """
+                select p.id, p.title, p.excerpt, c.name
+                from community_members m
+                join posts p on p.community_id = m.community_id
+                join communities c on c.id = p.community_id
+                where m.user_id = ?1 and p.created_at > ?2 and p.deleted_at is null
+                  and p.author_id <> ?1
+                order by p.created_at desc, p.id desc limit ?3
+                """)
+            .setParameter(1, userId)
+            .setParameter(2, utc(since))
+            .setParameter(3, limit)
+            .getResultList();
+    return rows.stream()
+        .map(
+            r ->
+                new PostLine(
+                    ((Number) r[0]).longValue(), (String) r[1], (String) r[2], (String) r[3]))
+        .toList();
+  }
+
+  /** Records the digest; a sent one also moves the user's last-digest time. */
+  public void record(
+      DigestJob job, boolean sent, long notifications, int posts, String messageId, Instant at) {
+    em.createNativeQuery(
+            """
+            insert into digests (user_id, period, period_start, status, notifications, posts,
+                                 message_id, built_at)
+            values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+            on conflict do nothing
+            """)
+        .setParameter(1, job.userId())
+        .setParameter(2, job.period())
+        .setParameter(3, utc(job.periodStart()))
+        .setParameter(4, sent ? "sent" : "empty")
+        .setParameter(5, (int) notifications)
+        .setParameter(6, posts)
+        .setParameter(7, messageId)
+        .setParameter(8, utc(at))
+        .executeUpdate();
+    if (sent) {
+      em.createNativeQuery("update users set last_digest_at = ?2 where id = ?1")
+          .setParameter(1, job.userId())
+          .setParameter(2, utc(at))
+          .executeUpdate();
+    }
+  }
+
+  private static java.time.OffsetDateTime utc(Instant instant) {
+    return instant.atOffset(ZoneOffset.UTC);
+  }
+}
