@@ -69,6 +69,9 @@ public final class BenchMain {
       if (settings.runs("notify")) {
         bench.notifications();
       }
+      if (settings.runs("digest")) {
+        bench.digests();
+      }
       bench.peakMemory();
       bench.notes(e2e, loadBefore);
 
@@ -256,6 +259,28 @@ public final class BenchMain {
         "7",
         bench.withEmail(3125),
         "email accepted by GreenMail and marked sent (10,000 email jobs)");
+  }
+
+  private void digests() throws Exception {
+    DigestsBench bench = new DigestsBench(settings, 10_000, Duration.ofSeconds(300));
+    log("8. daily digests for 10,000 users to a local SMTP server, and raw SMTP for the same");
+    DigestsBench.Result pulse = bench.throughPulse(3125);
+    DigestsBench.Result raw = bench.rawSmtp(3125);
+    complete &= pulse.complete() && raw.complete();
+    table.row(
+        "8",
+        "Daily digests for 10,000 users (3 unread notifications and 5 new posts each)",
+        String.format(
+            "**%,.0f digests/s** (%.2f of raw SMTP: %,.0f mails/s)",
+            pulse.perSecond(), pulse.perSecond() / raw.perSecond(), raw.perSecond()),
+        String.format(
+            "%,d sent in %.1f s from POST /admin/digests/runs to the last digest recorded sent"
+                + " (plan, read, render HTML and text, send, record); raw: the same number of"
+                + " two-part mails over one SMTP connection with Jakarta Mail, %.1f s%s",
+            pulse.sent(),
+            seconds(pulse.took()),
+            seconds(raw.took()),
+            pulse.complete() && raw.complete() ? "" : "; INCOMPLETE"));
   }
 
   private void notificationRow(String number, NotificationsBench.Result r, String last) {

@@ -1,0 +1,167 @@
+package io.pulse.bench;
+
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+import jakarta.mail.Message;
+import jakarta.mail.Session;
+import jakarta.mail.Transport;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeBodyPart;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Properties;
+
+/**
+ * Daily digests for 10,000 users, each with unread notifications and new posts in a community: from
+ * the operator's {@code POST /admin/digests/runs} until the last digest is recorded as sent to a
+ * local GreenMail server. Next to it, the same number of mails of the same shape sent by plain
+ * Jakarta Mail over one SMTP connection to the same server: what SMTP allows here.
+ */
+final class DigestsBench {
+  record Result(int users, Duration took, long sent, boolean complete) {
+    double perSecond() {
+      return sent / (took.toNanos() / 1e9);
+    }
+  }
+
+  static final long FIRST_USER = 70_000_000L;
+  static final long COMMUNITY = 70_000_000L;
+  private final BenchSettings settings;
+  private final int users;
+  private final Duration limit;
+
+  DigestsBench(BenchSettings settings, int users, Duration limit) {
+    this.settings = settings;
+    this.users = users;
+    this.limit = limit;
+  }
+
+  Result throughPulse(int smtpPort) throws Exception {
+    GreenMail smtp = smtp(smtpPort);
+    try (Connection db = DriverManager.getConnection(settings.jdbcUrl(), "pulse", "pulse");
+        Statement sql = db.createStatement()) {
+      prepare(sql);
+      long started = System.nanoTime();
+      BenchCalls.accepted(settings, "/api/v1/admin/digests/runs", "{\"period\":\"daily\"}");
+      String sentQuery =
+          "select count(*) from digests where status = 'sent' and user_id >= " + FIRST_USER;
+      BenchCalls.until(
+          limit, Duration.ofMillis(20), () -> BenchCalls.count(sql, sentQuery) >= users);
+      long sent = BenchCalls.count(sql, sentQuery);
+      return new Result(users, since(started), sent, sent >= users);
+    } finally {
+      smtp.stop();
+    }
+  }
+
+  /** The same count of two-part mails, one connection, no rendering, no database, no broker. */
+  Result rawSmtp(int smtpPort) throws Exception {
+    GreenMail smtp = smtp(smtpPort);
+    try {
+      Properties props = new Properties();
+      props.put("mail.smtp.host", BenchSettings.HOST);
+      props.put("mail.smtp.port", Integer.toString(smtpPort));
+      Session session = Session.getInstance(props);
+      long started = System.nanoTime();
+      long sent = 0;
+      try (Transport transport = session.getTransport("smtp")) {
+        transport.connect();
+        for (long u = FIRST_USER; u < FIRST_USER + users; u++) {
+          MimeMessage mail = mail(session, "raw" + u + "@bench.example");
+          transport.sendMessage(mail, mail.getAllRecipients());
+          sent++;
+        }
+      }
+      return new Result(users, since(started), sent, sent == users);
+    } finally {
+      smtp.stop();
+    }
+  }
+
+  private static MimeMessage mail(Session session, String to) throws Exception {
+    MimeMessage mail = new MimeMessage(session);
+    mail.setFrom(new InternetAddress("notifications@pulse.example"));
+    mail.setRecipient(Message.RecipientType.TO, new InternetAddress(to));
+    mail.setSubject("Your daily Pulse digest: 3 unread notifications");
+    MimeBodyPart text = new MimeBodyPart();
+    text.setText(
+        "Hi,\n\n"
+            + "- Reply to your post: Nice post\n  https://campus.example/posts/1\n".repeat(5));
+    MimeBodyPart html = new MimeBodyPart();
+    html.setContent(
+        "<html><body><ul>"
+            + "<li><a href=\"https://campus.example/posts/1\">Reply to your post</a>: Nice</li>"
+                .repeat(5)
+            + "</ul></body></html>",
+        "text/html; charset=utf-8");
+    MimeMultipart parts = new MimeMultipart("alternative");
+    parts.addBodyPart(text);
+    parts.addBodyPart(html);
+    mail.setContent(parts);
+    return mail;
+  }
+
+  /**
+   * Users who want a daily digest, members of one community with 5 new posts, 3 unread
+   * notifications each; earlier runs' digests are forgotten so the period is due again.
+   */
+  private void prepare(Statement sql) throws SQLException {
+    long last = FIRST_USER + users - 1;
+    String range = " between " + FIRST_USER + " and " + last;
+    sql.executeUpdate("delete from digests where user_id" + range);
+    sql.executeUpdate(
+        "insert into users (id, handle, email, digest) select g, 'd' || g, 'd' || g ||"
+            + " '@bench.example', 'daily' from generate_series("
+            + FIRST_USER
+            + ", "
+            + last
+            + ") g on conflict (id) do update set digest = 'daily', last_digest_at = null,"
+            + " digest_planned_through = null");
+    sql.executeUpdate(
+        "insert into communities (id, name) values ("
+            + COMMUNITY
+            + ", 'Bench club')"
+            + " on conflict do nothing");
+    sql.executeUpdate(
+        "insert into community_members (community_id, user_id) select "
+            + COMMUNITY
+            + ", g from generate_series("
+            + FIRST_USER
+            + ", "
+            + last
+            + ") g on conflict do nothing");
+    sql.executeUpdate(
+        "insert into posts (id, community_id, author_id, title, excerpt, created_at)"
+            + " select "
+            + COMMUNITY
+            + " + g, "
+            + COMMUNITY
+            + ", 1, 'Post ' || g, 'An excerpt', now() - interval '1 hour'"
+            + " from generate_series(1, 5) g on conflict (id) do update set created_at ="
+            + " excluded.created_at");
+    sql.executeUpdate(
+        "insert into notifications (user_id, job_id, type, title, body, link, created_at)"
+            + " select u, gen_random_uuid(), 'comment.reply', 'Reply ' || n, 'Nice post',"
+            + " '/posts/1', now() - interval '1 hour' from generate_series("
+            + FIRST_USER
+            + ", "
+            + last
+            + ") u, generate_series(1, 3) n");
+  }
+
+  private static GreenMail smtp(int port) {
+    GreenMail smtp =
+        new GreenMail(new ServerSetup(port, BenchSettings.HOST, ServerSetup.PROTOCOL_SMTP));
+    smtp.start();
+    return smtp;
+  }
+
+  private static Duration since(long startedNanos) {
+    return Duration.ofNanos(System.nanoTime() - startedNanos);
+  }
+}
