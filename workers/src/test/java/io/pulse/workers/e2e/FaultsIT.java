@@ -1,0 +1,224 @@
+package io.pulse.workers.e2e;
+
+import static io.pulse.workers.e2e.EndToEndIT.API_PORT;
+import static io.pulse.workers.e2e.EndToEndIT.WORKERS_PORT;
+import static io.pulse.workers.e2e.EndToEndIT.awaitReady;
+import static io.pulse.workers.e2e.EndToEndIT.call;
+import static io.pulse.workers.e2e.EndToEndIT.count;
+import static io.pulse.workers.e2e.EndToEndIT.exec;
+import static io.pulse.workers.e2e.EndToEndIT.launch;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Faults injected into the running platform (the packaged api and workers, the real broker and
+ * database): the API killed between its ledger insert and its publish, and PostgreSQL restarted
+ * while jobs run. Each test counts the jobs the ledger holds and the effects in the inbox, and
+ * fails on any loss or duplicate.
+ */
+class FaultsIT {
+  static Process api;
+  static Process workers;
+
+  @BeforeAll
+  static void start() throws Exception {
+    api = launch("api", API_PORT);
+    workers = launch("workers", WORKERS_PORT);
+    awaitReady(API_PORT);
+    awaitReady(WORKERS_PORT);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    for (Process p : new Process[] {api, workers}) {
+      if (p != null && p.isAlive()) {
+        p.destroy();
+        p.waitFor(40, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  /** What a burst of single-recipient notifications got from the API. */
+  record Burst(String title, int sent, int accepted, int refused) {
+    String rows() {
+      return "select count(*) from jobs where type = 'notification.dispatch'"
+          + " and payload->>'title' = '"
+          + title
+          + "'";
+    }
+  }
+
+  @Test
+  void theApiKilledBetweenInsertAndPublishLosesNothing() throws Exception {
+    Burst burst = burst("apikill", 300, 97_000L, () -> api.destroyForcibly());
+    assertTrue(api.waitFor(10, TimeUnit.SECONDS));
+    // The crash point itself, made certain: a committed row that its API never published.
+    UUID orphan = UUID.randomUUID();
+    exec(
+        "insert into jobs (id, type, status, payload, created_at, updated_at) values ('"
+            + orphan
+            + "', 'notification.dispatch', 'queued', '{\"type\":\"community.post\","
+            + "\"recipientIds\":[97999],\"title\":\""
+            + burst.title()
+            + "\"}', now(), now())");
+
+    // With the API still down, the workers' sweeper must publish every unpublished row.
+    long ledger = awaitAllSucceeded(burst, Duration.ofSeconds(90));
+    assertEquals("succeeded", one("select status from jobs where id = '" + orphan + "'"));
+    long inbox = inbox(burst);
+    System.out.printf(
+        "api killed: %d requests, %d accepted, %d without an answer, %d ledger rows (1 planted),"
+            + " %d inbox rows, %d duplicates%n",
+        burst.sent(), burst.accepted(), burst.refused(), ledger, inbox, duplicates(burst));
+    assertTrue(
+        ledger >= burst.accepted() + 1, "every accepted job and the orphan are in the ledger");
+    assertEquals(ledger, inbox, "one inbox row per ledger row: nothing lost");
+    assertEquals(0, duplicates(burst), "nothing twice");
+
+    api = launch("api", API_PORT);
+    awaitReady(API_PORT);
+  }
+
+  @Test
+  void restartingPostgresWhileJobsRunLosesAndDuplicatesNothing() throws Exception {
+    long[] restartedAt = new long[1];
+    Burst burst =
+        burst(
+            "pgrestart",
+            300,
+            98_000L,
+            () -> {
+              restartPostgres();
+              restartedAt[0] = System.nanoTime();
+            });
+    long ledger = awaitAllSucceeded(burst, Duration.ofSeconds(120));
+    double recovered = (System.nanoTime() - restartedAt[0]) / 1e9;
+    long inbox = inbox(burst);
+    System.out.printf(
+        "postgres restarted: %d requests, %d accepted, %d refused, %d ledger rows, %d inbox rows,"
+            + " %d duplicates, %d dead, all done %.1f s after the restart%n",
+        burst.sent(),
+        burst.accepted(),
+        burst.refused(),
+        ledger,
+        inbox,
+        duplicates(burst),
+        count(burst.rows() + " and status = 'dead'"),
+        recovered);
+    assertTrue(ledger >= burst.accepted(), "every accepted job is in the ledger");
+    assertEquals(ledger, inbox, "one inbox row per ledger row: nothing lost");
+    assertEquals(0, duplicates(burst), "nothing twice");
+    // And the platform serves again.
+    call()
+        .body("{\"type\":\"community.post\",\"recipientIds\":[98999],\"title\":\"after\"}")
+        .post("/api/v1/notifications")
+        .then()
+        .statusCode(202);
+  }
+
+  /**
+   * Sends {@code jobs} single-recipient notifications from 8 clients and runs {@code fault} once a
+   * third of them were sent. A request that fails in any way counts as refused.
+   */
+  private static Burst burst(String name, int jobs, long firstRecipient, Runnable fault)
+      throws Exception {
+    String title = name + "-" + System.nanoTime();
+    ExecutorService clients = Executors.newFixedThreadPool(8);
+    AtomicInteger accepted = new AtomicInteger();
+    AtomicInteger refused = new AtomicInteger();
+    List<Future<?>> sent = new ArrayList<>();
+    for (int i = 0; i < jobs; i++) {
+      long recipient = firstRecipient + i;
+      sent.add(
+          clients.submit(
+              () -> {
+                try {
+                  int status =
+                      call()
+                          .body(
+                              "{\"type\":\"community.post\",\"recipientIds\":["
+                                  + recipient
+                                  + "],\"title\":\""
+                                  + title
+                                  + "\"}")
+                          .post("/api/v1/notifications")
+                          .statusCode();
+                  (status == 202 ? accepted : refused).incrementAndGet();
+                } catch (RuntimeException e) {
+                  refused.incrementAndGet();
+                }
+              }));
+      if (i == jobs / 3) {
+        sent.add(clients.submit(fault));
+      }
+    }
+    for (Future<?> f : sent) {
+      f.get(120, TimeUnit.SECONDS);
+    }
+    clients.shutdown();
+    assertEquals(jobs, accepted.get() + refused.get());
+    return new Burst(title, jobs, accepted.get(), refused.get());
+  }
+
+  private static long awaitAllSucceeded(Burst burst, Duration within) throws Exception {
+    await()
+        .atMost(within)
+        .pollInterval(Duration.ofMillis(200))
+        .ignoreExceptions()
+        .until(() -> count(burst.rows() + " and status = 'succeeded'") == count(burst.rows()));
+    return count(burst.rows());
+  }
+
+  private static long inbox(Burst burst) throws Exception {
+    return count("select count(*) from notifications where title = '" + burst.title() + "'");
+  }
+
+  private static long duplicates(Burst burst) throws Exception {
+    return count(
+        "select count(*) from (select user_id from notifications where title = '"
+            + burst.title()
+            + "' group by user_id having count(*) > 1) d");
+  }
+
+  private static String one(String sql) throws Exception {
+    try (var c = java.sql.DriverManager.getConnection(EndToEndIT.DB_URL, "pulse", "pulse");
+        var rs = c.createStatement().executeQuery(sql)) {
+      return rs.next() ? rs.getString(1) : null;
+    }
+  }
+
+  /**
+   * Restarts the local PostgreSQL cluster on port 5432 (fast shutdown: open sessions are cut), the
+   * way deploy/services.sh starts it: through systemd when it runs, else pg_ctlcluster.
+   */
+  static void restartPostgres() {
+    String script =
+        """
+        v=$(pg_lsclusters -h | awk '$3 == 5432 {print $1; exit}')
+        if [ -d /run/systemd/system ]; then systemctl restart "postgresql@$v-main"
+        else pg_ctlcluster --skip-systemctl-redirect "$v" main restart; fi
+        """;
+    try {
+      Process restart = new ProcessBuilder("bash", "-c", script).inheritIO().start();
+      if (!restart.waitFor(60, TimeUnit.SECONDS) || restart.exitValue() != 0) {
+        throw new IllegalStateException("restarting PostgreSQL failed");
+      }
+    } catch (Exception e) {
+      throw new IllegalStateException("could not restart PostgreSQL", e);
+    }
+  }
+}
