@@ -1,6 +1,5 @@
 package io.pulse.api.notification;
 
-import io.pulse.api.auth.ApiConfig;
 import io.pulse.api.auth.RequireScope;
 import io.pulse.api.auth.Scope;
 import io.pulse.api.jobs.EnqueueRequestHeaders;
@@ -10,7 +9,6 @@ import io.pulse.api.jobs.QueryParams;
 import io.pulse.api.problem.ProblemException;
 import io.pulse.common.jobs.JobEnqueuer;
 import io.pulse.common.jobs.JobType;
-import io.pulse.common.notification.NotificationConfig;
 import io.pulse.common.notification.NotificationDispatch;
 import jakarta.transaction.Transactional;
 import jakarta.validation.Valid;
@@ -35,14 +33,11 @@ import java.util.List;
 public class NotificationResource {
 
   private final JobEnqueuer enqueuer;
-  private final ApiConfig config;
-  private final NotificationConfig notifications;
+  private final DispatchRequests dispatches;
 
-  public NotificationResource(
-      JobEnqueuer enqueuer, ApiConfig config, NotificationConfig notifications) {
+  public NotificationResource(JobEnqueuer enqueuer, DispatchRequests dispatches) {
     this.enqueuer = enqueuer;
-    this.config = config;
-    this.notifications = notifications;
+    this.dispatches = dispatches;
   }
 
   public record NotificationView(
@@ -81,26 +76,7 @@ public class NotificationResource {
       @Valid @NotNull NotificationRequest request,
       @HeaderParam("Idempotency-Key") String idempotencyKey,
       @HeaderParam("traceparent") String traceparent) {
-    if (!notifications.knows(request.type())) {
-      throw ProblemException.badField(
-          "type",
-          "unknown notification type '"
-              + request.type()
-              + "'; known: "
-              + new java.util.TreeSet<>(notifications.types().keySet()));
-    }
-    if (request.recipientIds().size() > config.maxRecipients()) {
-      throw ProblemException.badField(
-          "recipientIds", "at most " + config.maxRecipients() + " recipients per notification");
-    }
-    NotificationDispatch dispatch =
-        new NotificationDispatch(
-            request.type(),
-            request.recipientIds().stream().distinct().toList(),
-            request.title(),
-            request.body(),
-            request.link(),
-            request.actorId());
+    NotificationDispatch dispatch = dispatches.dispatch(request, "");
     JobEnqueuer.Enqueued enqueued =
         enqueuer.enqueue(
             JobType.NOTIFICATION_DISPATCH,

@@ -199,8 +199,16 @@ public class JobEnqueuer {
    * confirm stays unpublished in the ledger for the sweeper; nothing is lost by returning early.
    */
   public void publishAll(List<JobMessage> jobs) {
+    publishConfirmed(jobs);
+  }
+
+  /**
+   * As {@link #publishAll}, and returns the jobs the broker did not confirm (their rows stay
+   * unpublished for the sweeper), so a caller can tell its client.
+   */
+  public List<JobMessage> publishConfirmed(List<JobMessage> jobs) {
     if (jobs.isEmpty()) {
-      return;
+      return List.of();
     }
     List<java.util.concurrent.CompletableFuture<Void>> confirms = new java.util.ArrayList<>();
     for (JobMessage job : jobs) {
@@ -212,12 +220,14 @@ public class JobEnqueuer {
               job.body()));
     }
     List<UUID> confirmed = new java.util.ArrayList<>();
+    List<JobMessage> unconfirmed = new java.util.ArrayList<>();
     for (int i = 0; i < jobs.size(); i++) {
       try {
         confirms.get(i).get(30, java.util.concurrent.TimeUnit.SECONDS);
         confirmed.add(jobs.get(i).jobId());
         metrics.enqueued(jobs.get(i).type());
       } catch (Exception e) {
+        unconfirmed.add(jobs.get(i));
         LOG.warnf(
             "job %s type %s not confirmed, the sweeper will publish it: %s",
             jobs.get(i).jobId(), jobs.get(i).type(), e.getMessage());
@@ -226,6 +236,7 @@ public class JobEnqueuer {
     if (!confirmed.isEmpty()) {
       marks.addAll(confirmed);
     }
+    return unconfirmed;
   }
 
   /** A timestamptz from a native query: Hibernate hands out Instant or OffsetDateTime. */

@@ -1,0 +1,72 @@
+package io.pulse.api.notification;
+
+import io.pulse.api.auth.RequireScope;
+import io.pulse.api.auth.Scope;
+import io.pulse.api.jobs.EnqueueRequestHeaders;
+import io.pulse.common.jobs.BatchEnqueuer;
+import io.pulse.common.jobs.JobEnqueuer;
+import io.pulse.common.jobs.JobType;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * {@code POST /notifications/batch}: up to 1,000 notifications in one request, one job each,
+ * accepted all together or not at all. An {@code Idempotency-Key} covers the batch: item {@code i}
+ * is keyed {@code <key>:<i>}, so retrying the same batch creates nothing twice.
+ */
+@Path("/api/v1/notifications/batch")
+@Consumes(MediaType.APPLICATION_JSON)
+@Produces(MediaType.APPLICATION_JSON)
+public class NotificationBatchResource {
+  static final int MAX_ITEMS = 1_000;
+
+  private final BatchEnqueuer batches;
+  private final DispatchRequests dispatches;
+
+  public NotificationBatchResource(BatchEnqueuer batches, DispatchRequests dispatches) {
+    this.batches = batches;
+    this.dispatches = dispatches;
+  }
+
+  public record BatchJob(UUID jobId, boolean created) {}
+
+  public record BatchAccepted(List<BatchJob> jobs) {}
+
+  @POST
+  @RequireScope(Scope.JOBS_WRITE)
+  public Response notifyAll(
+      @Valid @NotNull @NotEmpty @Size(max = MAX_ITEMS)
+          List<@Valid @NotNull NotificationRequest> body,
+      @HeaderParam("Idempotency-Key") String idempotencyKey,
+      @HeaderParam("traceparent") String traceparent) {
+    String key = EnqueueRequestHeaders.idempotencyKey(idempotencyKey);
+    List<BatchEnqueuer.Item> items = new ArrayList<>(body.size());
+    for (int i = 0; i < body.size(); i++) {
+      items.add(
+          new BatchEnqueuer.Item(
+              dispatches.dispatch(body.get(i), "[" + i + "]."),
+              key == null ? null : key + ":" + i));
+    }
+    List<JobEnqueuer.Enqueued> enqueued =
+        batches.enqueue(
+            JobType.NOTIFICATION_DISPATCH, items, EnqueueRequestHeaders.traceparent(traceparent));
+    boolean anyNew = enqueued.stream().anyMatch(JobEnqueuer.Enqueued::created);
+    return Response.status(anyNew ? Response.Status.ACCEPTED : Response.Status.OK)
+        .entity(
+            new BatchAccepted(
+                enqueued.stream().map(e -> new BatchJob(e.jobId(), e.created())).toList()))
+        .build();
+  }
+}

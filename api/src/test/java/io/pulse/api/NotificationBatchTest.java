@@ -1,0 +1,125 @@
+package io.pulse.api;
+
+import static io.pulse.api.ApiTestSupport.admin;
+import static io.pulse.api.ApiTestSupport.count;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasSize;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.pulse.common.jobs.JobType;
+import io.pulse.common.messaging.Topology;
+import io.pulse.common.testing.BrokerProbe;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** {@code POST /notifications/batch}: many jobs in one request, all or nothing, idempotent. */
+@QuarkusTest
+class NotificationBatchTest {
+  static final String QUEUE = Topology.workQueue(JobType.NOTIFICATION_DISPATCH);
+  static BrokerProbe broker;
+  @Inject EntityManager em;
+
+  @BeforeAll
+  static void connect() {
+    broker = new BrokerProbe();
+  }
+
+  @AfterAll
+  static void disconnect() {
+    broker.close();
+  }
+
+  @Test
+  void aBatchIsOneJobPerItemAndARetryWithItsKeyCreatesNothing() {
+    String title = "batch-" + System.nanoTime();
+    String body = batch(title, 3);
+    long queued = broker.depth(QUEUE);
+    List<String> jobs =
+        admin()
+            .header("Idempotency-Key", title)
+            .body(body)
+            .post("/api/v1/notifications/batch")
+            .then()
+            .statusCode(202)
+            .body("jobs", hasSize(3))
+            .body("jobs.created", equalTo(List.of(true, true, true)))
+            .extract()
+            .path("jobs.jobId");
+    assertEquals(queued + 3, broker.depth(QUEUE));
+    assertEquals(3, rows(title));
+    assertEquals(
+        1, count(em, "select count(*) from jobs where idempotency_key = '" + title + ":2'"));
+
+    admin()
+        .header("Idempotency-Key", title)
+        .body(body)
+        .post("/api/v1/notifications/batch")
+        .then()
+        .statusCode(200)
+        .body("jobs.jobId", equalTo(jobs))
+        .body("jobs.created", equalTo(List.of(false, false, false)));
+    admin()
+        .header("Idempotency-Key", title)
+        .body(batch(title, 3).replace("\"title\":\"" + title + "\"}]", "\"title\":\"changed\"}]"))
+        .post("/api/v1/notifications/batch")
+        .then()
+        .statusCode(422);
+    assertEquals(queued + 3, broker.depth(QUEUE));
+    assertEquals(3, rows(title));
+  }
+
+  @Test
+  void oneBadItemRefusesTheWholeBatchNamingIt() {
+    String title = "badbatch-" + System.nanoTime();
+    String body =
+        "[{\"type\":\"community.post\",\"recipientIds\":[1],\"title\":\""
+            + title
+            + "\"},{\"type\":\"no.such.type\",\"recipientIds\":[1],\"title\":\""
+            + title
+            + "\"}]";
+    long queued = broker.depth(QUEUE);
+    admin()
+        .body(body)
+        .post("/api/v1/notifications/batch")
+        .then()
+        .statusCode(400)
+        .contentType("application/problem+json")
+        .body("errors.field", hasItem("[1].type"));
+    admin()
+        .body("[{\"type\":\"community.post\",\"recipientIds\":[],\"title\":\"" + title + "\"}]")
+        .post("/api/v1/notifications/batch")
+        .then()
+        .statusCode(400)
+        .body("detail", containsString("recipientIds"));
+    admin().body("[]").post("/api/v1/notifications/batch").then().statusCode(400);
+    admin().body("{}").post("/api/v1/notifications/batch").then().statusCode(400);
+    admin().body(batch(title, 1_001)).post("/api/v1/notifications/batch").then().statusCode(400);
+    assertEquals(queued, broker.depth(QUEUE));
+    assertEquals(0, rows(title));
+  }
+
+  private long rows(String title) {
+    return count(em, "select count(*) from jobs where payload->>'title' = '" + title + "'");
+  }
+
+  private static String batch(String title, int items) {
+    return IntStream.range(0, items)
+        .mapToObj(
+            i ->
+                "{\"type\":\"community.post\",\"recipientIds\":["
+                    + (500_000 + i)
+                    + "],\"title\":\""
+                    + title
+                    + "\"}")
+        .collect(Collectors.joining(",", "[", "]"));
+  }
+}

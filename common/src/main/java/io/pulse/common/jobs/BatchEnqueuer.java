@@ -1,0 +1,172 @@
+package io.pulse.common.jobs;
+
+import io.pulse.common.messaging.BrokerUnavailableException;
+import io.pulse.common.messaging.JobMessage;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Accepts many jobs of one type at once: one transaction writes every ledger row (all or none),
+ * then one pipelined publish sends the new ones and waits for their confirms. Per job, that spends
+ * one row in a shared commit and one confirm in a shared window, instead of a commit, a round trip
+ * and a confirm each: what lets a caller with a backlog go at the broker's pace.
+ */
+@ApplicationScoped
+public class BatchEnqueuer {
+  private final EntityManager em;
+  private final JobEnqueuer enqueuer;
+
+  public BatchEnqueuer(EntityManager em, JobEnqueuer enqueuer) {
+    this.em = em;
+    this.enqueuer = enqueuer;
+  }
+
+  /** One job of a batch: its payload and, when the caller gave one, its idempotency key. */
+  public record Item(Object payload, String idempotencyKey) {}
+
+  /**
+   * @return one result per item, in order: a new job, or the earlier job of the same key
+   * @throws IdempotencyConflictException when a key was used with another body; nothing is written
+   * @throws BrokerUnavailableException when the broker did not confirm every new job; the rows stay
+   *     and the sweeper publishes them, so a retry with the same keys is safe
+   */
+  public List<JobEnqueuer.Enqueued> enqueue(String type, List<Item> items, String traceparent) {
+    Instant now = Instant.now();
+    List<JobMessage> candidates = new ArrayList<>(items.size());
+    List<String> hashes = new ArrayList<>(items.size());
+    for (Item item : items) {
+      byte[] body = JobCodec.encode(item.payload());
+      hashes.add(JobCodec.sha256(body));
+      candidates.add(
+          new JobMessage(
+              UUID.randomUUID(), type, 1, item.idempotencyKey(), traceparent, now, body));
+    }
+    List<JobEnqueuer.Enqueued> results =
+        QuarkusTransaction.requiringNew().call(() -> insert(type, candidates, hashes, now));
+    List<JobMessage> fresh = new ArrayList<>();
+    for (int i = 0; i < candidates.size(); i++) {
+      if (results.get(i).created()) {
+        fresh.add(candidates.get(i));
+      }
+    }
+    List<JobMessage> unconfirmed = enqueuer.publishConfirmed(fresh);
+    if (!unconfirmed.isEmpty()) {
+      throw new BrokerUnavailableException(
+          unconfirmed.size() + " of " + fresh.size() + " jobs were not confirmed by the broker",
+          null);
+    }
+    return results;
+  }
+
+  private List<JobEnqueuer.Enqueued> insert(
+      String type, List<JobMessage> candidates, List<String> hashes, Instant now) {
+    Set<UUID> inserted = new HashSet<>();
+    Map<String, Object[]> earlier = new HashMap<>();
+    em.unwrap(org.hibernate.Session.class)
+        .doWork(
+            connection -> {
+              inserted.addAll(insertRows(connection, type, candidates, hashes, now));
+              earlier.putAll(earlierJobs(connection, type, candidates, inserted));
+            });
+    List<JobEnqueuer.Enqueued> results = new ArrayList<>(candidates.size());
+    for (int i = 0; i < candidates.size(); i++) {
+      JobMessage job = candidates.get(i);
+      if (inserted.contains(job.jobId())) {
+        results.add(new JobEnqueuer.Enqueued(job.jobId(), true));
+        continue;
+      }
+      Object[] found = earlier.get(job.idempotencyKey());
+      UUID earlierId = (UUID) found[0];
+      if (!hashes.get(i).equals(found[1])) {
+        // Thrown inside the transaction: the whole batch rolls back.
+        throw new IdempotencyConflictException(job.idempotencyKey(), earlierId);
+      }
+      results.add(new JobEnqueuer.Enqueued(earlierId, false));
+    }
+    return results;
+  }
+
+  private static Set<UUID> insertRows(
+      Connection connection,
+      String type,
+      List<JobMessage> candidates,
+      List<String> hashes,
+      Instant now)
+      throws SQLException {
+    Set<UUID> inserted = new HashSet<>();
+    try (var insert =
+        connection.prepareStatement(
+            """
+            insert into jobs (id, type, status, idempotency_key, request_hash, payload,
+                              traceparent, created_at, updated_at)
+            select t.id, ?, 'queued', t.key, t.hash, cast(t.payload as jsonb), ?, ?, ?
+            from unnest(?, ?, ?, ?) as t(id, key, hash, payload)
+            on conflict do nothing
+            returning id
+            """)) {
+      java.sql.Timestamp at = java.sql.Timestamp.from(now);
+      insert.setString(1, type);
+      insert.setString(2, candidates.isEmpty() ? null : candidates.get(0).traceparent());
+      insert.setTimestamp(3, at);
+      insert.setTimestamp(4, at);
+      insert.setArray(
+          5,
+          connection.createArrayOf("uuid", candidates.stream().map(JobMessage::jobId).toArray()));
+      insert.setArray(
+          6,
+          connection.createArrayOf(
+              "text", candidates.stream().map(JobMessage::idempotencyKey).toArray()));
+      insert.setArray(7, connection.createArrayOf("text", hashes.toArray()));
+      insert.setArray(
+          8,
+          connection.createArrayOf(
+              "text", candidates.stream().map(j -> JobCodec.text(j.body())).toArray()));
+      try (var rows = insert.executeQuery()) {
+        while (rows.next()) {
+          inserted.add(rows.getObject(1, UUID.class));
+        }
+      }
+    }
+    return inserted;
+  }
+
+  /** The jobs that hold the keys of the items that were not inserted: key → [id, request hash]. */
+  private static Map<String, Object[]> earlierJobs(
+      Connection connection, String type, List<JobMessage> candidates, Set<UUID> inserted)
+      throws SQLException {
+    Object[] keys =
+        candidates.stream()
+            .filter(j -> !inserted.contains(j.jobId()))
+            .map(JobMessage::idempotencyKey)
+            .toArray();
+    Map<String, Object[]> earlier = new HashMap<>();
+    if (keys.length == 0) {
+      return earlier;
+    }
+    try (var select =
+        connection.prepareStatement(
+            "select idempotency_key, id, request_hash from jobs"
+                + " where type = ? and idempotency_key = any(?)")) {
+      select.setString(1, type);
+      select.setArray(2, connection.createArrayOf("text", keys));
+      try (var rows = select.executeQuery()) {
+        while (rows.next()) {
+          earlier.put(
+              rows.getString(1), new Object[] {rows.getObject(2, UUID.class), rows.getString(3)});
+        }
+      }
+    }
+    return earlier;
+  }
+}
