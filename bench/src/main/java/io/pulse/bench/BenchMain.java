@@ -60,6 +60,9 @@ public final class BenchMain {
         bench.warmUp();
       }
       EndToEndBench.Result e2e = settings.runs("e2e") ? bench.endToEnd(raw) : null;
+      if (settings.runs("batch")) {
+        bench.endToEnd(raw, "2b", 100);
+      }
       if (settings.runs("latency")) {
         bench.latency();
       }
@@ -133,7 +136,7 @@ public final class BenchMain {
     log("warm-up: up to %,d jobs or %d s", settings.warmupJobs(), settings.warmupMax().toSeconds());
     EndToEndBench.Result warm =
         new EndToEndBench(api, ledger, settings.drainMax())
-            .run(settings.warmupJobs(), settings.warmupMax(), settings.e2eClients());
+            .run(settings.warmupJobs(), settings.warmupMax(), settings.e2eClients(), 1);
     log("warm-up: %,.0f jobs/s", warm.perSecond());
     warmUpNote =
         String.format(
@@ -152,22 +155,28 @@ public final class BenchMain {
   }
 
   private EndToEndBench.Result endToEnd(RawBrokerBench.Result raw) throws Exception {
+    return endToEnd(raw, "2", 1);
+  }
+
+  private EndToEndBench.Result endToEnd(RawBrokerBench.Result raw, String number, int batch)
+      throws Exception {
     log(
-        "2. end to end: up to %,d jobs or %d s from %d clients",
-        settings.e2eJobs(), settings.e2eMax().toSeconds(), settings.e2eClients());
+        "%s. end to end: up to %,d jobs or %d s from %d clients, %d per request",
+        number, settings.e2eJobs(), settings.e2eMax().toSeconds(), settings.e2eClients(), batch);
     AppProcesses.Cpu before = AppProcesses.cpu(settings);
     EndToEndBench.Result r =
         new EndToEndBench(api, ledger, settings.drainMax())
-            .run(settings.e2eJobs(), settings.e2eMax(), settings.e2eClients());
+            .run(settings.e2eJobs(), settings.e2eMax(), settings.e2eClients(), batch);
     AppProcesses.Cpu cpu = AppProcesses.cpu(settings).minus(before);
     complete &= r.complete();
 
     String details =
         String.format(
-            "%,d jobs accepted→succeeded in %.1f s; %d client threads; HTTP 202 in %s",
+            "%,d jobs accepted→succeeded in %.1f s; %d client threads; HTTP 202 %sin %s",
             r.succeeded(),
             seconds(r.elapsed()),
             settings.e2eClients(),
+            batch == 1 ? "" : "(per request of " + batch + " jobs) ",
             r.acceptMillis().describe());
     if (r.timeLimited()) {
       details +=
@@ -192,7 +201,15 @@ public final class BenchMain {
     if (raw != null && raw.perSecond() > 0) {
       result += String.format(" (%.0f%% of raw broker)", 100 * r.perSecond() / raw.perSecond());
     }
-    table.row("2", "Pulse end to end: POST /notifications → ledger `succeeded`", result, details);
+    table.row(
+        number,
+        batch == 1
+            ? "Pulse end to end: POST /notifications → ledger `succeeded`"
+            : "Pulse end to end, batches of "
+                + batch
+                + ": POST /notifications/batch → ledger `succeeded`",
+        result,
+        details);
     return r;
   }
 

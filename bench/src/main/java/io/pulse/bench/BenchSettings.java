@@ -59,7 +59,7 @@ record BenchSettings(
         longProp("bench.workers.pid", 0),
         prop("bench.app-options", "(not given)"),
         Path.of(prop("bench.results-dir", "bench/results")),
-        List.of(prop("bench.scenarios", "raw,e2e,latency,fanout,notify,digest").split(",")),
+        List.of(prop("bench.scenarios", "raw,e2e,batch,latency,fanout,notify,digest").split(",")),
         intProp("bench.raw.messages", 50_000),
         Duration.ofSeconds(intProp("bench.raw.seconds", 20)),
         intProp("bench.raw.window", 256),

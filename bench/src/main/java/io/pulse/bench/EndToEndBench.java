@@ -49,7 +49,11 @@ final class EndToEndBench {
     this.drainMax = drainMax;
   }
 
-  Result run(int jobs, Duration maxSending, int clients) throws Exception {
+  /**
+   * @param batch jobs per request: 1 posts {@code /notifications}, more posts that many per call to
+   *     {@code /notifications/batch}; the accept times are then per request
+   */
+  Result run(int jobs, Duration maxSending, int clients, int batch) throws Exception {
     AtomicInteger next = new AtomicInteger();
     AtomicInteger failed = new AtomicInteger();
     AtomicReference<String> firstFailure = new AtomicReference<>();
@@ -64,12 +68,16 @@ final class EndToEndBench {
       pool.execute(
           () -> {
             int n;
-            while ((n = next.getAndIncrement()) < jobs
+            while ((n = next.getAndAdd(batch)) < jobs
                 && System.nanoTime() < sendDeadline
                 && failed.get() < MAX_FAILURES) {
               long sent = System.nanoTime();
               try {
-                accepted.add(api.notify(n));
+                if (batch == 1) {
+                  accepted.add(api.notify(n));
+                } else {
+                  accepted.addAll(api.notifyBatch(n, Math.min(batch, jobs - n)));
+                }
                 acceptMillis[n] = (System.nanoTime() - sent) / 1e6;
               } catch (Exception e) {
                 failed.incrementAndGet();

@@ -6,16 +6,19 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** The one call the benchmarks make: {@code POST /api/v1/notifications}, answered 202 + job id. */
+/** The calls the benchmarks make: {@code POST /api/v1/notifications}, one job or a batch. */
 final class PulseApi {
   private static final Pattern JOB_ID = Pattern.compile("\"jobId\"\\s*:\\s*\"([0-9a-fA-F-]{36})\"");
 
   private final HttpClient http;
   private final URI notifications;
+  private final URI batch;
   private final String authorization;
 
   PulseApi(int port, String apiKey) {
@@ -28,6 +31,8 @@ final class PulseApi {
             .build();
     this.notifications =
         URI.create("http://" + BenchSettings.HOST + ":" + port + "/api/v1/notifications");
+    this.batch =
+        URI.create("http://" + BenchSettings.HOST + ":" + port + "/api/v1/notifications/batch");
     this.authorization = "Bearer " + apiKey;
   }
 
@@ -57,6 +62,40 @@ final class PulseApi {
       throw new IOException("202 without a jobId: " + abbreviate(response.body()));
     }
     return UUID.fromString(id.group(1));
+  }
+
+  /**
+   * {@code POST /api/v1/notifications/batch}: {@code size} of the same light jobs in one request.
+   */
+  List<UUID> notifyBatch(long firstSequence, int size) throws IOException, InterruptedException {
+    StringBuilder body = new StringBuilder("[");
+    for (int i = 0; i < size; i++) {
+      long recipient = 1_000_000 + (firstSequence + i) % 10_000;
+      body.append(i == 0 ? "" : ",")
+          .append("{\"type\":\"community.post\",\"recipientIds\":[")
+          .append(recipient)
+          .append("],\"title\":\"t\"}");
+    }
+    HttpRequest request =
+        HttpRequest.newBuilder(batch)
+            .timeout(Duration.ofSeconds(30))
+            .header("Authorization", authorization)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body.append("]").toString()))
+            .build();
+    HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 202) {
+      throw new IOException("HTTP " + response.statusCode() + ": " + abbreviate(response.body()));
+    }
+    List<UUID> ids = new ArrayList<>(size);
+    Matcher id = JOB_ID.matcher(response.body());
+    while (id.find()) {
+      ids.add(UUID.fromString(id.group(1)));
+    }
+    if (ids.size() != size) {
+      throw new IOException("202 with " + ids.size() + " job ids for " + size + " jobs");
+    }
+    return ids;
   }
 
   private static String abbreviate(String text) {
