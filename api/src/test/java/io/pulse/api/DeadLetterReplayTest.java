@@ -196,6 +196,7 @@ class DeadLetterReplayTest {
     UUID older = dead.deadWithMessage(type, DeadJobs.minutesAgo(20));
     UUID newest = dead.deadWithMessage(type, DeadJobs.minutesAgo(10));
     UUID otherType = dead.deadWithMessage(TYPE, DeadJobs.minutesAgo(40));
+    UUID unreplayable = dead.deadInLedger(type, DeadJobs.minutesAgo(60), "lost", null);
 
     admin()
         .body("{\"type\":\"" + type + "\",\"limit\":2}")
@@ -217,6 +218,17 @@ class DeadLetterReplayTest {
     assertEquals("dead", job(otherType).status);
     assertEquals(1, broker.depth(DLQ), "another type's dead letters are not touched");
     assertEquals(0, broker.depth(WORK));
+
+    // The oldest row has neither message nor payload: it comes last, so it never blocks the rest.
+    admin()
+        .body("{\"type\":\"" + type + "\",\"limit\":2}")
+        .post(REPLAY)
+        .then()
+        .statusCode(200)
+        .body("replayed.jobId", equalTo(List.of(newest.toString())))
+        .body("replayed[0].source", equalTo("ledger"))
+        .body("skipped.jobId", equalTo(List.of(unreplayable.toString())));
+    assertEquals("dead", job(unreplayable).status);
   }
 
   @ParameterizedTest(name = "{0}")

@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
+import org.jboss.logging.Logger;
 
 /**
  * Reads queue figures from the RabbitMQ management HTTP API, the one place that reports unacked
@@ -25,6 +26,7 @@ import java.util.Map;
  */
 @ApplicationScoped
 public class BrokerManagement {
+  private static final Logger LOG = Logger.getLogger(BrokerManagement.class);
   private static final String COLUMNS =
       "name,messages,messages_ready,messages_unacknowledged,consumers";
 
@@ -114,6 +116,7 @@ public class BrokerManagement {
   }
 
   private static ProblemException unavailable(String detail, Throwable cause) {
+    LOG.warnf("queue overview unavailable: %s", detail);
     return new ProblemException(
         Problem.of(
             Response.Status.SERVICE_UNAVAILABLE,

@@ -109,14 +109,18 @@ public class DeadLetterLedger {
             .getResultList());
   }
 
-  /** The oldest dead jobs of a type, locked; rows another transaction holds are passed over. */
+  /**
+   * The oldest dead jobs of a type, locked; rows another transaction holds are passed over. Rows
+   * without a payload come last: if their message is gone too they cannot be replayed, and they
+   * must not take the places of jobs that can, call after call.
+   */
   List<LedgerJob> lockOldestDead(String type, int limit) {
     return jobs(
         em.createNativeQuery(
                 "select "
                     + JOB_COLUMNS
                     + " from jobs where type = ?1 and status = 'dead'"
-                    + " order by updated_at, id limit ?2 for update skip locked")
+                    + " order by payload is null, updated_at, id limit ?2 for update skip locked")
             .setParameter(1, type)
             .setParameter(2, limit)
             .getResultList());
