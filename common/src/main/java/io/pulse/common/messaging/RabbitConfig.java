@@ -2,6 +2,7 @@ package io.pulse.common.messaging;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 
@@ -38,7 +39,23 @@ public interface RabbitConfig {
   @WithDefault("10")
   int deliveryLimit();
 
-  /** Management HTTP port, for the queue overview and operations. */
-  @WithDefault("15672")
-  int managementPort();
+  /** The management plugin's HTTP API: the only place the broker reports unacked counts. */
+  Management management();
+
+  interface Management {
+    /** Base URL of the management API; follows {@code pulse.rabbitmq.host} unless set. */
+    @WithDefault("http://${pulse.rabbitmq.host:127.0.0.1}:15672")
+    URI url();
+
+    /** A management user; the AMQP user unless set (guest can only log in from localhost). */
+    @WithDefault("${pulse.rabbitmq.username:guest}")
+    String username();
+
+    @WithDefault("${pulse.rabbitmq.password:guest}")
+    String password();
+
+    /** Connect and answer timeout of one call; past it the overview answers 503. */
+    @WithDefault("5s")
+    Duration timeout();
+  }
 }

@@ -8,10 +8,14 @@ import com.rabbitmq.client.GetResponse;
 import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
  * A plain amqp-client view of the test virtual host, independent of the app under test: tests use
- * it to look into queues, publish raw messages and break things.
+ * it to look into queues, publish raw messages and break things. It connects where the app under
+ * test does ({@code pulse.rabbitmq.*} of the test profile), so a build that moves its tests to
+ * another virtual host (several builds sharing one broker) looks into the right one.
  */
 public final class BrokerProbe implements AutoCloseable {
   public static final String TEST_VHOST = "pulse-test";
@@ -19,16 +23,22 @@ public final class BrokerProbe implements AutoCloseable {
   private final Channel channel;
 
   public BrokerProbe() {
+    Config config = ConfigProvider.getConfig();
+    String host = config.getOptionalValue("pulse.rabbitmq.host", String.class).orElse("127.0.0.1");
+    int port = config.getOptionalValue("pulse.rabbitmq.port", Integer.class).orElse(5672);
+    String vhost =
+        config.getOptionalValue("pulse.rabbitmq.virtual-host", String.class).orElse(TEST_VHOST);
     try {
       ConnectionFactory factory = new ConnectionFactory();
-      factory.setHost("127.0.0.1");
-      factory.setVirtualHost(TEST_VHOST);
+      factory.setHost(host);
+      factory.setPort(port);
+      factory.setVirtualHost(vhost);
       connection = factory.newConnection("test probe");
       channel = connection.createChannel();
       channel.confirmSelect();
     } catch (IOException | TimeoutException e) {
       throw new IllegalStateException(
-          "RabbitMQ test vhost not reachable; run deploy/services.sh", e);
+          "RabbitMQ test vhost " + vhost + " not reachable; run deploy/services.sh", e);
     }
   }
 
@@ -54,6 +64,27 @@ public final class BrokerProbe implements AutoCloseable {
       return channel.basicGet(queue, true);
     } catch (IOException e) {
       throw new IllegalStateException("cannot get from " + queue, e);
+    }
+  }
+
+  /**
+   * Takes one message off a queue without acking it, so the broker counts it as unacked until
+   * {@link #requeueHeld()} or {@link #close()}; null when the queue is empty.
+   */
+  public GetResponse hold(String queue) {
+    try {
+      return channel.basicGet(queue, false);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot get from " + queue, e);
+    }
+  }
+
+  /** Hands every held message back to its queue. */
+  public void requeueHeld() {
+    try {
+      channel.basicNack(0, true, true);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot requeue held messages", e);
     }
   }
 

@@ -36,10 +36,14 @@ import org.junit.jupiter.api.Test;
  * workers in the middle of a burst loses and duplicates nothing.
  */
 class EndToEndIT {
-  static final int API_PORT = 18080;
-  static final int WORKERS_PORT = 18081;
+  // Where the run goes: the test profile's database and virtual host unless the build moves them
+  // (the same _TEST_ variables that move the @QuarkusTest suites, so parallel builds stay apart).
+  static final int API_PORT = Integer.parseInt(setting("pulse.e2e.api-port", "18080"));
+  static final int WORKERS_PORT = Integer.parseInt(setting("pulse.e2e.workers-port", "18081"));
+  static final String DB_URL =
+      setting("_TEST_QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://127.0.0.1:5432/pulse_test");
+  static final String VHOST = setting("_TEST_PULSE_RABBITMQ_VIRTUAL_HOST", "pulse-test");
   static final String KEY = "e2e-admin-key";
-  static final String DB_URL = "jdbc:postgresql://127.0.0.1:5432/pulse_test";
   static Process api;
   static Process workers;
 
@@ -69,26 +73,78 @@ class EndToEndIT {
         .then()
         .statusCode(200);
     String job =
-        call()
-            .body(
-                "{\"type\":\"community.post\",\"recipientIds\":[7001,7002],\"title\":\"End to end\","
-                    + "\"body\":\"hello\",\"link\":\"/posts/1\",\"actorId\":5}")
-            .post("/api/v1/notifications")
-            .then()
-            .statusCode(202)
-            .extract()
-            .path("jobId");
-
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .untilAsserted(
-            () -> call().get("/api/v1/jobs/" + job).then().body("status", equalTo("succeeded")));
+        notify(
+            "{\"type\":\"community.post\",\"recipientIds\":[7001,7002],\"title\":\"End to end\","
+                + "\"body\":\"hello\",\"link\":\"/posts/1\",\"actorId\":5}");
+    awaitStatus(job, "succeeded", Duration.ofSeconds(30));
     call()
         .get("/api/v1/users/7001/notifications")
         .then()
         .statusCode(200)
         .body("items[0].title", equalTo("End to end"))
         .body("items[0].read", equalTo(false));
+  }
+
+  @Test
+  void aDeadJobReplayedThroughTheAdminApiRunsOnceOnAWorker() throws Exception {
+    String title = "poison-" + System.nanoTime();
+    String trigger = "e2e_refuse_" + title.replace('-', '_');
+    // The fault: the database refuses this notification's inbox row, so every attempt fails
+    // (retryable) until the job is dead; dropping the trigger is the operator's fix.
+    exec(
+        "create or replace function e2e_refuse_row() returns trigger language plpgsql as"
+            + " $$ begin raise exception 'refused by the test: %', new.title; end $$");
+    exec(
+        "create trigger "
+            + trigger
+            + " before insert on notifications for each row when (new.title = '"
+            + title
+            + "') execute function e2e_refuse_row()");
+    try {
+      String job =
+          notify(
+              "{\"type\":\"community.post\",\"recipientIds\":[7101],\"title\":\"" + title + "\"}");
+      awaitStatus(job, "dead", Duration.ofSeconds(60));
+      call()
+          .get("/api/v1/admin/dead-letters?type=notification.dispatch")
+          .then()
+          .statusCode(200)
+          .body(
+              "items.find { it.jobId == '" + job + "' }.errorMessage",
+              org.hamcrest.Matchers.containsString("refused by the test"));
+      exec("drop trigger " + trigger + " on notifications");
+
+      String replay = "{\"jobIds\":[\"" + job + "\"]}";
+      call()
+          .body(replay)
+          .post("/api/v1/admin/dead-letters/replay")
+          .then()
+          .statusCode(200)
+          .body("replayed[0].jobId", equalTo(job))
+          .body("replayed[0].source", equalTo("dlq"));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () ->
+                  call()
+                      .get("/api/v1/jobs/" + job)
+                      .then()
+                      .body("status", equalTo("succeeded"))
+                      .body("attempts", equalTo(1)));
+      call()
+          .body(replay)
+          .post("/api/v1/admin/dead-letters/replay")
+          .then()
+          .statusCode(200)
+          .body("replayed", org.hamcrest.Matchers.empty())
+          .body("skipped[0].reason", org.hamcrest.Matchers.containsString("succeeded"));
+      assertEquals(
+          1,
+          count("select count(*) from notifications where title = '" + title + "'"),
+          "the replayed job wrote its inbox row once");
+    } finally {
+      exec("drop trigger if exists " + trigger + " on notifications");
+    }
   }
 
   @Test
@@ -303,7 +359,11 @@ class EndToEndIT {
       HttpResponse<String> list =
           http.send(
               HttpRequest.newBuilder(
-                      URI.create("http://127.0.0.1:15672/api/vhosts/pulse-test/connections"))
+                      URI.create(
+                          "http://127.0.0.1:15672/api/vhosts/"
+                              + java.net.URLEncoder.encode(
+                                  VHOST, java.nio.charset.StandardCharsets.UTF_8)
+                              + "/connections"))
                   .header("Authorization", auth)
                   .build(),
               HttpResponse.BodyHandlers.ofString());
@@ -344,7 +404,7 @@ class EndToEndIT {
                 System.getProperty("java.home") + "/bin/java",
                 "-Dquarkus.http.port=" + port,
                 "-Dquarkus.datasource.jdbc.url=" + DB_URL,
-                "-Dpulse.rabbitmq.virtual-host=pulse-test",
+                "-Dpulse.rabbitmq.virtual-host=" + VHOST,
                 // the test vhost was declared with the test profile's tiers and limit
                 "-Dpulse.rabbitmq.retry-tiers=100ms,300ms,1s",
                 "-Dpulse.rabbitmq.delivery-limit=3",
@@ -377,6 +437,30 @@ class EndToEndIT {
                       HttpResponse.BodyHandlers.ofString());
               return response.statusCode() == 200;
             });
+  }
+
+  /** Posts a notification, answered 202; returns its job id. */
+  static String notify(String body) {
+    return call()
+        .body(body)
+        .post("/api/v1/notifications")
+        .then()
+        .statusCode(202)
+        .extract()
+        .path("jobId");
+  }
+
+  static void awaitStatus(String job, String status, Duration atMost) {
+    await()
+        .atMost(atMost)
+        .untilAsserted(
+            () -> call().get("/api/v1/jobs/" + job).then().body("status", equalTo(status)));
+  }
+
+  /** A system property, else an environment variable of that name, else the default. */
+  static String setting(String name, String fallback) {
+    String value = System.getProperty(name, System.getenv(name));
+    return value == null || value.isBlank() ? fallback : value;
   }
 
   static RequestSpecification call() {
