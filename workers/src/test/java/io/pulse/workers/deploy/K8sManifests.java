@@ -1,5 +1,6 @@
 package io.pulse.workers.deploy;
 
+import static io.pulse.workers.deploy.Checks.expect;
 import static io.pulse.workers.deploy.Yamls.at;
 import static io.pulse.workers.deploy.Yamls.list;
 import static io.pulse.workers.deploy.Yamls.map;
@@ -349,12 +350,6 @@ final class K8sManifests {
     return problems;
   }
 
-  static void expect(List<String> problems, String what, Object expected, Object actual) {
-    if (!String.valueOf(expected).equals(String.valueOf(actual))) {
-      problems.add(what + " is " + actual + ", the app says " + expected);
-    }
-  }
-
   static boolean contains(Map<String, Object> labels, Map<String, Object> selector) {
     return !selector.isEmpty() && labels.entrySet().containsAll(selector.entrySet());
   }
@@ -624,41 +619,14 @@ final class K8sManifests {
       Map<String, String> env = environment(app);
       String at = app + " in deploy/k8s: ";
       expect(problems, at + "PULSE_RABBITMQ_HOST", name(rabbit), env.get("PULSE_RABBITMQ_HOST"));
-      expect(
+      Checks.appConnections(
           problems,
-          at + "PULSE_RABBITMQ_VIRTUAL_HOST",
-          RabbitDefinitions.VHOST,
-          env.get("PULSE_RABBITMQ_VIRTUAL_HOST"));
-      String login =
-          RabbitLogins.login(
-              env.get("PULSE_RABBITMQ_USERNAME"),
-              env.get("PULSE_RABBITMQ_PASSWORD"),
-              RabbitDefinitions.VHOST);
-      if (!users.contains(login)) {
-        problems.add(
-            at
-                + "RabbitMQ login "
-                + env.get("PULSE_RABBITMQ_USERNAME")
-                + " is not a user (with that password and rights on "
-                + RabbitDefinitions.VHOST
-                + ") that the cluster imports");
-      }
-      String jdbc = "jdbc:postgresql://" + name(db) + "-rw:5432/" + text(initdb, "database");
-      expect(
-          problems,
-          at + "QUARKUS_DATASOURCE_JDBC_URL",
-          jdbc,
-          env.get("QUARKUS_DATASOURCE_JDBC_URL"));
-      expect(
-          problems,
-          at + "QUARKUS_DATASOURCE_USERNAME",
+          at,
+          env,
+          users,
+          "jdbc:postgresql://" + name(db) + "-rw:5432/" + text(initdb, "database"),
           value("Secret", dbSecret, "username"),
-          env.get("QUARKUS_DATASOURCE_USERNAME"));
-      expect(
-          problems,
-          at + "QUARKUS_DATASOURCE_PASSWORD",
-          value("Secret", dbSecret, "password"),
-          env.get("QUARKUS_DATASOURCE_PASSWORD"));
+          value("Secret", dbSecret, "password"));
     }
     return problems;
   }
