@@ -51,6 +51,7 @@ final class RabbitDefinitions {
   static Topology productionTopology(String app) {
     SmallRyeConfig config =
         new SmallRyeConfigBuilder()
+            .addDefaultInterceptors()
             .withSources(
                 new PropertiesConfigSource(DeployFiles.prodProperties(app), app + " (prod)", 100))
             .withConverter(Duration.class, 200, new DurationConverter())
