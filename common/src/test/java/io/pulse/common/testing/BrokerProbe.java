@@ -8,6 +8,7 @@ import com.rabbitmq.client.GetResponse;
 import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
+import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
  * A plain amqp-client view of the test virtual host, independent of the app under test: tests use
@@ -18,11 +19,22 @@ public final class BrokerProbe implements AutoCloseable {
   private final Connection connection;
   private final Channel channel;
 
+  /**
+   * The virtual host the app under test uses ({@code pulse.rabbitmq.virtual-host} of the running
+   * test), so a run moved to its own virtual host looks at, and purges, only its own queues.
+   */
   public BrokerProbe() {
+    this(
+        ConfigProvider.getConfig()
+            .getOptionalValue("pulse.rabbitmq.virtual-host", String.class)
+            .orElse(TEST_VHOST));
+  }
+
+  public BrokerProbe(String virtualHost) {
     try {
       ConnectionFactory factory = new ConnectionFactory();
       factory.setHost("127.0.0.1");
-      factory.setVirtualHost(TEST_VHOST);
+      factory.setVirtualHost(virtualHost);
       connection = factory.newConnection("test probe");
       channel = connection.createChannel();
       channel.confirmSelect();
