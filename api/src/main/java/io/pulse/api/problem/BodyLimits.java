@@ -13,10 +13,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 /**
- * A body declared larger than {@code pulse.api.max-body-bytes} is refused with a 413 problem before
- * a byte of it is read. This runs ahead of the HTTP server's own limit ({@code
- * quarkus.http.limits.max-body-size}), which would answer a bare 413 without a body. A body sent
- * without a length is counted as it is read, by {@link BodyLimitInterceptor}.
+ * A body declared larger than {@code pulse.api.max-body-bytes} is answered with a 413 problem at
+ * once, before the application sees any of it. This runs ahead of the HTTP server's own limit
+ * ({@code quarkus.http.limits.max-body-size}), which would answer a bare 413 without a body. A body
+ * sent without a length is counted as it is read, by {@link BodyLimitInterceptor}.
  */
 @ApplicationScoped
 public class BodyLimits {
