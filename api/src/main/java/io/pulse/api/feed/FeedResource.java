@@ -28,6 +28,8 @@ import java.util.List;
 @Produces(MediaType.APPLICATION_JSON)
 public class FeedResource {
   private static final String PREFIX = "f1:";
+  private static final long EARLIEST_MICROS = micros(Instant.parse("0001-01-01T00:00:00Z"));
+  private static final long LATEST_MICROS = micros(Instant.parse("9999-12-31T23:59:59.999999Z"));
 
   private final EntityManager em;
 
@@ -96,11 +98,14 @@ public class FeedResource {
   }
 
   private static String encode(FeedItem last) {
-    Instant at = last.createdAt().toInstant();
-    long micros = at.getEpochSecond() * 1_000_000 + at.getNano() / 1_000;
+    long micros = micros(last.createdAt().toInstant());
     return Base64.getUrlEncoder()
         .withoutPadding()
         .encodeToString((PREFIX + micros + ":" + last.postId()).getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static long micros(Instant at) {
+    return at.getEpochSecond() * 1_000_000 + at.getNano() / 1_000;
   }
 
   private static Position decode(String cursor) {
@@ -109,16 +114,19 @@ public class FeedResource {
     }
     try {
       String text = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
-      if (text.startsWith(PREFIX)) {
-        String[] parts = text.substring(PREFIX.length()).split(":");
-        long micros = Long.parseLong(parts[0]);
-        long postId = Long.parseLong(parts[1]);
-        return new Position(
-            Instant.ofEpochSecond(
-                Math.floorDiv(micros, 1_000_000), Math.floorMod(micros, 1_000_000) * 1_000L),
-            postId);
+      String[] parts = text.split(":", -1);
+      if (text.startsWith(PREFIX) && parts.length == 3) {
+        long micros = Long.parseLong(parts[1]);
+        long postId = Long.parseLong(parts[2]);
+        // A forged time outside PostgreSQL's range would fail the query (a 500), not the cursor.
+        if (micros >= EARLIEST_MICROS && micros <= LATEST_MICROS && postId > 0) {
+          return new Position(
+              Instant.ofEpochSecond(
+                  Math.floorDiv(micros, 1_000_000), Math.floorMod(micros, 1_000_000) * 1_000L),
+              postId);
+        }
       }
-    } catch (IllegalArgumentException | ArrayIndexOutOfBoundsException e) {
+    } catch (IllegalArgumentException e) {
       // answered below
     }
     throw ProblemException.badField("cursor", "is not a cursor this API returned");

@@ -1,5 +1,6 @@
 package io.pulse.api.feed;
 
+import io.pulse.api.validation.PlausibleTime;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Positive;
@@ -13,4 +14,4 @@ public record PostRequest(
     @NotNull @Positive Long authorId,
     @NotBlank @Size(max = 300) String title,
     @Size(max = 1_000) String excerpt,
-    @NotNull OffsetDateTime createdAt) {}
+    @NotNull @PlausibleTime OffsetDateTime createdAt) {}

@@ -14,13 +14,12 @@ public final class QueryParams {
     if (limit == null) {
       return DEFAULT_LIMIT;
     }
-    try {
+    // Plain ASCII digits only: Integer.parseInt would also read "+5" or other scripts' digits.
+    if (limit.matches("[0-9]{1,3}")) {
       int value = Integer.parseInt(limit);
       if (value >= 1 && value <= MAX_LIMIT) {
         return value;
       }
-    } catch (NumberFormatException e) {
-      // answered below
     }
     throw ProblemException.badField("limit", "must be an integer from 1 to " + MAX_LIMIT);
   }

@@ -13,6 +13,7 @@ import io.pulse.common.notification.NotificationDispatch;
 import jakarta.transaction.Transactional;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Positive;
 import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -65,7 +66,7 @@ public class NotificationResource {
   public record Inbox(List<NotificationView> items, String nextCursor) {}
 
   /** Either the ids to mark read, or {@code "all": true}. */
-  public record ReadRequest(@Size(max = 1_000) List<@NotNull Long> ids, Boolean all) {}
+  public record ReadRequest(@Size(max = 1_000) List<@NotNull @Positive Long> ids, Boolean all) {}
 
   public record ReadResult(int marked) {}
 

@@ -97,7 +97,8 @@ public class PreferencesResource {
       errors.add(new Problem.FieldError(field, "must be a list of channels (empty to opt out)"));
     } else {
       for (String channel : channels) {
-        if (!Channel.ALL.contains(channel)) {
+        // List.of(...).contains(null) throws: a null in the list was a 500.
+        if (channel == null || !Channel.ALL.contains(channel)) {
           errors.add(
               new Problem.FieldError(
                   field, "unknown channel '" + channel + "'; known: " + Channel.ALL));

@@ -2,6 +2,7 @@ package io.pulse.api.problem;
 
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
@@ -57,6 +58,10 @@ public class ProblemMappers {
 
   @ServerExceptionMapper
   public Response wrongType(MismatchedInputException e, UriInfo uri) {
+    if (e.getOriginalMessage().startsWith("Trailing token")) {
+      // FAIL_ON_TRAILING_TOKENS reports a second value after the document as a mismatch.
+      return malformed(uri, "more content follows the JSON document");
+    }
     String field = jsonPath(e);
     String expected = e.getTargetType() == null ? "another type" : describe(e.getTargetType());
     return badJson(uri, field, "must be " + expected, field + ": must be " + expected);
@@ -64,28 +69,39 @@ public class ProblemMappers {
 
   @ServerExceptionMapper
   public Response notJson(JsonParseException e, UriInfo uri) {
-    return Problem.of(
-            Response.Status.BAD_REQUEST,
-            "malformed-json",
-            "body is not valid JSON: " + e.getOriginalMessage())
-        .at(path(uri))
-        .toResponse();
+    return malformed(uri, e.getOriginalMessage());
   }
 
   @ServerExceptionMapper
   public Response otherJson(JsonMappingException e, UriInfo uri) {
+    // A collection or map reader wraps the parser's own error; it is still a document fault.
+    if (e.getCause() instanceof JsonParseException
+        || e.getCause() instanceof StreamConstraintsException) {
+      return otherJson((JsonProcessingException) e.getCause(), uri);
+    }
     String field = jsonPath(e);
     return badJson(uri, field, e.getOriginalMessage(), field + ": " + e.getOriginalMessage());
   }
 
   @ServerExceptionMapper
   public Response otherJson(JsonProcessingException e, UriInfo uri) {
-    return Problem.of(
-            Response.Status.BAD_REQUEST,
-            "malformed-json",
-            "body is not valid JSON: " + e.getOriginalMessage())
-        .at(path(uri))
-        .toResponse();
+    if (e instanceof StreamConstraintsException) {
+      // Valid JSON, but past what the reader takes (nesting depth, lengths): say so plainly.
+      return Problem.of(
+              Response.Status.BAD_REQUEST,
+              "json-limit",
+              "body exceeds a limit of the JSON reader: " + e.getOriginalMessage())
+          .at(path(uri))
+          .toResponse();
+    }
+    return malformed(uri, e.getOriginalMessage());
+  }
+
+  @ServerExceptionMapper
+  public Response tooLarge(BodyLimitInterceptor.BodyTooLargeException e, UriInfo uri) {
+    return Response.fromResponse(BodyLimits.tooLarge(path(uri), e.limit).toResponse())
+        .header("Connection", "close")
+        .build();
   }
 
   @ServerExceptionMapper
@@ -142,6 +158,13 @@ public class ProblemMappers {
             Response.Status.INTERNAL_SERVER_ERROR,
             "internal-error",
             "unexpected error; see the server log")
+        .at(path(uri))
+        .toResponse();
+  }
+
+  private static Response malformed(UriInfo uri, String why) {
+    return Problem.of(
+            Response.Status.BAD_REQUEST, "malformed-json", "body is not valid JSON: " + why)
         .at(path(uri))
         .toResponse();
   }

@@ -1,5 +1,6 @@
 package io.pulse.api.users;
 
+import io.pulse.api.validation.PlausibleTime;
 import jakarta.validation.constraints.Email;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
@@ -14,8 +15,9 @@ public record UserRequest(
             regexp = "[A-Za-z0-9_.-]+",
             message = "may hold letters, digits, '_', '.' and '-' only")
         String handle,
-    @Email @Size(max = 254) String email,
+    // @Email alone lets "" through, and an empty address is no address.
+    @Email(regexp = ".+@.+") @Size(max = 254) String email,
     @Size(max = 100) String displayName,
     @Size(max = 64) String timeZone,
     @Pattern(regexp = "off|daily|weekly", message = "must be off, daily or weekly") String digest,
-    OffsetDateTime lastActiveAt) {}
+    @PlausibleTime OffsetDateTime lastActiveAt) {}

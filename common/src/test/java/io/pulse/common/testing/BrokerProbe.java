@@ -22,23 +22,31 @@ public final class BrokerProbe implements AutoCloseable {
   private final Connection connection;
   private final Channel channel;
 
+  /**
+   * The virtual host the app under test uses ({@code pulse.rabbitmq.virtual-host} of the running
+   * test), so a run moved to its own virtual host looks at, and purges, only its own queues.
+   */
   public BrokerProbe() {
+    this(
+        ConfigProvider.getConfig()
+            .getOptionalValue("pulse.rabbitmq.virtual-host", String.class)
+            .orElse(TEST_VHOST));
+  }
+
+  public BrokerProbe(String virtualHost) {
     Config config = ConfigProvider.getConfig();
-    String host = config.getOptionalValue("pulse.rabbitmq.host", String.class).orElse("127.0.0.1");
-    int port = config.getOptionalValue("pulse.rabbitmq.port", Integer.class).orElse(5672);
-    String vhost =
-        config.getOptionalValue("pulse.rabbitmq.virtual-host", String.class).orElse(TEST_VHOST);
     try {
       ConnectionFactory factory = new ConnectionFactory();
-      factory.setHost(host);
-      factory.setPort(port);
-      factory.setVirtualHost(vhost);
+      factory.setHost(
+          config.getOptionalValue("pulse.rabbitmq.host", String.class).orElse("127.0.0.1"));
+      factory.setPort(config.getOptionalValue("pulse.rabbitmq.port", Integer.class).orElse(5672));
+      factory.setVirtualHost(virtualHost);
       connection = factory.newConnection("test probe");
       channel = connection.createChannel();
       channel.confirmSelect();
     } catch (IOException | TimeoutException e) {
       throw new IllegalStateException(
-          "RabbitMQ test vhost " + vhost + " not reachable; run deploy/services.sh", e);
+          "RabbitMQ test vhost " + virtualHost + " not reachable; run deploy/services.sh", e);
     }
   }
 
