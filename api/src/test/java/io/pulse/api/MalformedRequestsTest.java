@@ -1080,14 +1080,11 @@ class MalformedRequestsTest {
   List<String> queues() {
     URI uri =
         URI.create(
-            "http://"
-                + rabbit.host()
-                + ":"
-                + rabbit.managementPort()
+            rabbit.management().url()
                 + "/api/queues/"
                 + URLEncoder.encode(rabbit.virtualHost(), UTF_8)
                 + "?columns=name");
-    String login = rabbit.username() + ":" + rabbit.password();
+    String login = rabbit.management().username() + ":" + rabbit.management().password();
     HttpRequest request =
         HttpRequest.newBuilder(uri)
             .header(
