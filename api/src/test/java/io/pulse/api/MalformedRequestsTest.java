@@ -177,7 +177,13 @@ class MalformedRequestsTest {
         new BodyEndpoint(
             "POST", V1 + "/users/" + user + "/notifications/read", "{\"all\":true}", reader),
         new BodyEndpoint("POST", V1 + "/posts", postBody(), reader),
-        new BodyEndpoint("POST", V1 + "/admin/api-keys", keyBody(), writer));
+        new BodyEndpoint("POST", V1 + "/admin/api-keys", keyBody(), writer),
+        new BodyEndpoint("POST", V1 + "/admin/digests/runs", "{\"period\":\"daily\"}", writer),
+        new BodyEndpoint(
+            "POST",
+            V1 + "/admin/dead-letters/replay",
+            "{\"jobIds\":[\"" + java.util.UUID.randomUUID() + "\"]}",
+            writer));
   }
 
   /** What every JSON endpoint must refuse, whatever its fields. */
