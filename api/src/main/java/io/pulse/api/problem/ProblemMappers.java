@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.pulse.common.jobs.IdempotencyConflictException;
+import io.pulse.common.jobs.JobLedgerException;
 import io.pulse.common.messaging.BrokerUnavailableException;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
@@ -114,15 +115,26 @@ public class ProblemMappers {
   @ServerExceptionMapper
   public Response brokerDown(BrokerUnavailableException e, UriInfo uri) {
     LOG.warnf("enqueue refused, broker unavailable: %s", e.getMessage());
+    return unavailable(
+        "broker-unavailable",
+        "the message broker did not accept the job; retry with the same Idempotency-Key",
+        uri);
+  }
+
+  @ServerExceptionMapper
+  public Response databaseDown(JobLedgerException e, UriInfo uri) {
+    LOG.warnf(e, "enqueue refused: %s", e.getMessage());
+    return unavailable(
+        "database-unavailable",
+        "the job could not be recorded (database unavailable); nothing was accepted, retry",
+        uri);
+  }
+
+  private static Response unavailable(String type, String detail, UriInfo uri) {
     return Response.status(503)
         .type(Problem.MEDIA_TYPE)
         .header("Retry-After", "5")
-        .entity(
-            Problem.of(
-                    Response.Status.SERVICE_UNAVAILABLE,
-                    "broker-unavailable",
-                    "the message broker did not accept the job; retry with the same Idempotency-Key")
-                .at(path(uri)))
+        .entity(Problem.of(Response.Status.SERVICE_UNAVAILABLE, type, detail).at(path(uri)))
         .build();
   }
 

@@ -24,13 +24,19 @@ public class JobEnqueuer {
   private static final java.time.Duration UNCONFIRMED_AFTER = java.time.Duration.ofSeconds(10);
 
   private final EntityManager em;
+  private final javax.sql.DataSource dataSource;
   private final ConfirmingPublisher publisher;
   private final JobMetrics metrics;
   private final PublishedMarks marks;
 
   public JobEnqueuer(
-      EntityManager em, ConfirmingPublisher publisher, JobMetrics metrics, PublishedMarks marks) {
+      EntityManager em,
+      javax.sql.DataSource dataSource,
+      ConfirmingPublisher publisher,
+      JobMetrics metrics,
+      PublishedMarks marks) {
     this.em = em;
+    this.dataSource = dataSource;
     this.publisher = publisher;
     this.metrics = metrics;
     this.marks = marks;
@@ -45,7 +51,7 @@ public class JobEnqueuer {
    *     the row stays and the sweeper publishes it once the broker is back
    */
   public Enqueued enqueue(String type, Object payload, String idempotencyKey, String traceparent) {
-    return enqueue(type, payload, idempotencyKey, traceparent, () -> {});
+    return enqueue(type, payload, idempotencyKey, traceparent, null);
   }
 
   /**
@@ -64,16 +70,19 @@ public class JobEnqueuer {
     UUID candidate = UUID.randomUUID();
     Instant now = Instant.now();
     Object[] existing =
-        QuarkusTransaction.requiringNew()
-            .call(
-                () -> {
-                  Object[] found =
-                      insertOrFind(candidate, type, body, hash, idempotencyKey, traceparent, now);
-                  if (found == null) {
-                    sameTransaction.run();
-                  }
-                  return found;
-                });
+        sameTransaction == null && !QuarkusTransaction.isActive()
+            ? insertOrFind(candidate, type, body, hash, idempotencyKey, traceparent, now)
+            : QuarkusTransaction.requiringNew()
+                .call(
+                    () -> {
+                      Object[] found =
+                          insertOrFind(
+                              candidate, type, body, hash, idempotencyKey, traceparent, now);
+                      if (found == null && sameTransaction != null) {
+                        sameTransaction.run();
+                      }
+                      return found;
+                    });
     if (existing == null) {
       publish(new JobMessage(candidate, type, 1, idempotencyKey, traceparent, now, body));
       metrics.enqueued(type);
@@ -93,6 +102,11 @@ public class JobEnqueuer {
     return new Enqueued(earlier, false);
   }
 
+  /**
+   * Plain JDBC, so the common case (nothing else to write) needs no JTA transaction: outside one
+   * the pool's connection autocommits the single insert; inside one it is the transaction's own
+   * connection.
+   */
   private Object[] insertOrFind(
       UUID id,
       String type,
@@ -101,36 +115,48 @@ public class JobEnqueuer {
       String idempotencyKey,
       String traceparent,
       Instant now) {
-    int inserted =
-        em.createNativeQuery(
+    try (java.sql.Connection connection = dataSource.getConnection();
+        var insert =
+            connection.prepareStatement(
                 """
                 insert into jobs (id, type, status, idempotency_key, request_hash, payload,
                                   traceparent, created_at, updated_at)
-                values (?1, ?2, 'queued', ?3, ?4, cast(?5 as jsonb), ?6, ?7, ?7)
+                values (?, ?, 'queued', ?, ?, cast(? as jsonb), ?, ?, ?)
                 on conflict (type, idempotency_key) where idempotency_key is not null do nothing
-                """)
-            .setParameter(1, id)
-            .setParameter(2, type)
-            .setParameter(3, idempotencyKey)
-            .setParameter(4, hash)
-            .setParameter(5, JobCodec.text(body))
-            .setParameter(6, traceparent)
-            .setParameter(7, now.atOffset(java.time.ZoneOffset.UTC))
-            .executeUpdate();
-    if (inserted == 1) {
-      return null;
+                """)) {
+      java.time.OffsetDateTime at = now.atOffset(java.time.ZoneOffset.UTC);
+      insert.setObject(1, id);
+      insert.setString(2, type);
+      insert.setString(3, idempotencyKey);
+      insert.setString(4, hash);
+      insert.setString(5, JobCodec.text(body));
+      insert.setString(6, traceparent);
+      insert.setObject(7, at);
+      insert.setObject(8, at);
+      if (insert.executeUpdate() == 1) {
+        return null;
+      }
+      try (var select =
+          connection.prepareStatement(
+              """
+              select id, request_hash, published_at, created_at from jobs
+              where type = ? and idempotency_key = ?
+              """)) {
+        select.setString(1, type);
+        select.setString(2, idempotencyKey);
+        try (var rows = select.executeQuery()) {
+          rows.next();
+          return new Object[] {
+            rows.getObject(1, UUID.class),
+            rows.getString(2),
+            rows.getObject(3, java.time.OffsetDateTime.class),
+            rows.getObject(4, java.time.OffsetDateTime.class)
+          };
+        }
+      }
+    } catch (java.sql.SQLException e) {
+      throw new JobLedgerException("could not write the ledger row of a " + type + " job", e);
     }
-    @SuppressWarnings("unchecked")
-    List<Object[]> rows =
-        em.createNativeQuery(
-                """
-                select id, request_hash, published_at, created_at from jobs
-                where type = ?1 and idempotency_key = ?2
-                """)
-            .setParameter(1, type)
-            .setParameter(2, idempotencyKey)
-            .getResultList();
-    return rows.get(0);
   }
 
   private void publish(JobMessage message) {

@@ -54,13 +54,30 @@ public class JobLedger {
     return claim(message);
   }
 
+  /**
+   * Marks the job succeeded as the first statement of its transaction, which also takes the row's
+   * lock: one statement instead of a locking read now and an update at the end. The mark commits
+   * with the handler's effects or rolls back with them; {@code now()} is the transaction's start
+   * either way. Returns false when there is nothing to mark: the job already succeeded (a second
+   * delivery, which waited for the first one's lock) or has no row yet; {@link #claim} then says
+   * which.
+   */
+  public boolean markSucceeded(JobMessage message) {
+    return update(message, "and status <> 'succeeded'") == 1;
+  }
+
   public void succeeded(JobMessage message) {
-    em.createNativeQuery(
+    update(message, "");
+  }
+
+  private int update(JobMessage message, String condition) {
+    return em.createNativeQuery(
             """
             update jobs set status = 'succeeded', attempts = greatest(attempts, ?2),
                    last_error = null, next_attempt_at = null, finished_at = now(), updated_at = now()
             where id = ?1
-            """)
+            """
+                + condition)
         .setParameter(1, message.jobId())
         .setParameter(2, message.attempt())
         .executeUpdate();

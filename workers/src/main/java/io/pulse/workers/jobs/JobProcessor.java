@@ -158,12 +158,16 @@ public class JobProcessor {
   @SuppressWarnings({"unchecked", "rawtypes"})
   private boolean runInTransaction(
       JobMessage message, JobHandler handler, Object payload, JobContext context) throws Exception {
-    if (ledger.claim(message) == JobStatus.SUCCEEDED) {
+    boolean marked = ledger.markSucceeded(message);
+    if (!marked && ledger.claim(message) == JobStatus.SUCCEEDED) {
       return false;
     }
     handler.handle(payload, context);
     enqueuer.insertInCurrentTransaction(context.followUps());
-    ledger.succeeded(message);
+    if (!marked) {
+      // A job without a ledger row (published by hand): claim wrote it as running.
+      ledger.succeeded(message);
+    }
     return true;
   }
 
