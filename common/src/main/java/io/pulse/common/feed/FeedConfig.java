@@ -8,9 +8,10 @@ import java.time.Duration;
 public interface FeedConfig {
   /**
    * Members per {@code feed.fanout.chunk} (and per retraction chunk). Bigger chunks spread less job
-   * overhead over more rows; a retry redoes one chunk (5,000 rows take tens of milliseconds).
+   * overhead over more rows; a retry redoes one chunk (10,000 rows take about a hundred
+   * milliseconds).
    */
-  @WithDefault("5000")
+  @WithDefault("10000")
   int chunkSize();
 
   /** Members not active for this long get no fan-out; their feed is backfilled when they return. */
