@@ -1,7 +1,6 @@
 package io.pulse.workers.e2e;
 
 import static io.pulse.workers.e2e.EndToEndIT.API_PORT;
-import static io.pulse.workers.e2e.EndToEndIT.WORKERS_PORT;
 import static io.pulse.workers.e2e.EndToEndIT.awaitReady;
 import static io.pulse.workers.e2e.EndToEndIT.call;
 import static io.pulse.workers.e2e.EndToEndIT.count;
@@ -32,34 +31,24 @@ import org.junit.jupiter.api.Test;
  * fails on any loss or duplicate.
  */
 class FaultsIT {
-  static Process api;
-  static Process workers;
-
+  /** The same two processes as {@link EndToEndIT}, started and stopped the same way. */
   @BeforeAll
   static void start() throws Exception {
-    api = launch("api", API_PORT);
-    workers = launch("workers", WORKERS_PORT);
-    awaitReady(API_PORT);
-    awaitReady(WORKERS_PORT);
+    EndToEndIT.start();
   }
 
   /** A test that killed the API leaves it to the next one to start it again. */
   @BeforeEach
   void apiRuns() throws Exception {
-    if (!api.isAlive()) {
-      api = launch("api", API_PORT);
+    if (!EndToEndIT.api.isAlive()) {
+      EndToEndIT.api = launch("api", API_PORT);
       awaitReady(API_PORT);
     }
   }
 
   @AfterAll
   static void stop() throws Exception {
-    for (Process p : new Process[] {api, workers}) {
-      if (p != null && p.isAlive()) {
-        p.destroy();
-        p.waitFor(40, TimeUnit.SECONDS);
-      }
-    }
+    EndToEndIT.stop();
   }
 
   /** What a burst of single-recipient notifications got from the API. */
@@ -74,8 +63,8 @@ class FaultsIT {
 
   @Test
   void theApiKilledBetweenInsertAndPublishLosesNothing() throws Exception {
-    Burst burst = burst("apikill", 300, 97_000L, () -> api.destroyForcibly());
-    assertTrue(api.waitFor(10, TimeUnit.SECONDS));
+    Burst burst = burst("apikill", 300, 97_000L, () -> EndToEndIT.api.destroyForcibly());
+    assertTrue(EndToEndIT.api.waitFor(10, TimeUnit.SECONDS));
     // The crash point itself, made certain: a committed row that its API never published.
     UUID orphan = UUID.randomUUID();
     exec(
