@@ -295,59 +295,17 @@ class EndToEndIT {
 
   @Test
   void closingEveryBrokerConnectionMidBurstLosesAndDuplicatesNothing() throws Exception {
-    int jobs = 300;
-    String title = "conn-" + System.nanoTime();
-    java.util.concurrent.ExecutorService clients =
-        java.util.concurrent.Executors.newFixedThreadPool(8);
-    java.util.concurrent.atomic.AtomicInteger accepted =
-        new java.util.concurrent.atomic.AtomicInteger();
-    java.util.concurrent.atomic.AtomicInteger refused =
-        new java.util.concurrent.atomic.AtomicInteger();
-    List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
-    for (int i = 0; i < jobs; i++) {
-      long recipient = 90_000L + i;
-      sent.add(
-          clients.submit(
-              () -> {
-                int status =
-                    call()
-                        .body(
-                            "{\"type\":\"community.post\",\"recipientIds\":["
-                                + recipient
-                                + "],\"title\":\""
-                                + title
-                                + "\"}")
-                        .post("/api/v1/notifications")
-                        .statusCode();
-                (status == 202 ? accepted : refused).incrementAndGet();
-              }));
-      if (i == jobs / 3) {
-        clients.submit(EndToEndIT::closeAllBrokerConnections);
-      }
-    }
-    for (var f : sent) {
-      f.get(60, TimeUnit.SECONDS);
-    }
-    clients.shutdown();
-
+    Burst burst = Burst.send("conn", 300, 90_000L, EndToEndIT::closeAllBrokerConnections);
     // Every request the API took (202, or 503 after its ledger row was written) must end succeeded.
-    String rows =
-        "select count(*) from jobs j where j.type = 'notification.dispatch'"
-            + " and j.payload->>'title' = '"
-            + title
-            + "'";
-    await()
-        .atMost(Duration.ofSeconds(90))
-        .until(() -> count(rows + " and status = 'succeeded'") == count(rows));
-    long ledger = count(rows);
-    long inbox = count("select count(*) from notifications where title = '" + title + "'");
+    long ledger = burst.awaitAllSucceeded(Duration.ofSeconds(90));
+    long inbox = burst.inbox();
     System.out.printf(
         "connections closed: %d requests, %d accepted, %d refused (503), %d ledger rows,"
             + " %d inbox rows%n",
-        jobs, accepted.get(), refused.get(), ledger, inbox);
-    assertTrue(ledger >= accepted.get(), "every accepted job is in the ledger");
+        burst.sent(), burst.accepted(), burst.refused(), ledger, inbox);
+    assertTrue(ledger >= burst.accepted(), "every accepted job is in the ledger");
     assertEquals(ledger, inbox, "one inbox row per job: nothing lost, nothing twice");
-    assertEquals(jobs, accepted.get() + refused.get());
+    assertEquals(0, burst.duplicates());
   }
 
   /** Force-closes every connection of the test virtual host through the management API. */

@@ -6,19 +6,12 @@ import static io.pulse.workers.e2e.EndToEndIT.call;
 import static io.pulse.workers.e2e.EndToEndIT.count;
 import static io.pulse.workers.e2e.EndToEndIT.exec;
 import static io.pulse.workers.e2e.EndToEndIT.launch;
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -51,19 +44,9 @@ class FaultsIT {
     EndToEndIT.stop();
   }
 
-  /** What a burst of single-recipient notifications got from the API. */
-  record Burst(String title, int sent, int accepted, int refused) {
-    String rows() {
-      return "select count(*) from jobs where type = 'notification.dispatch'"
-          + " and payload->>'title' = '"
-          + title
-          + "'";
-    }
-  }
-
   @Test
   void theApiKilledBetweenInsertAndPublishLosesNothing() throws Exception {
-    Burst burst = burst("apikill", 300, 97_000L, () -> EndToEndIT.api.destroyForcibly());
+    Burst burst = Burst.send("apikill", 300, 97_000L, () -> EndToEndIT.api.destroyForcibly());
     assertTrue(EndToEndIT.api.waitFor(10, TimeUnit.SECONDS));
     // The crash point itself, made certain: a committed row that its API never published.
     UUID orphan = UUID.randomUUID();
@@ -76,24 +59,24 @@ class FaultsIT {
             + "\"}', now(), now())");
 
     // With the API still down, the workers' sweeper must publish every unpublished row.
-    long ledger = awaitAllSucceeded(burst, Duration.ofSeconds(90));
+    long ledger = burst.awaitAllSucceeded(Duration.ofSeconds(90));
     assertEquals("succeeded", one("select status from jobs where id = '" + orphan + "'"));
-    long inbox = inbox(burst);
+    long inbox = burst.inbox();
     System.out.printf(
         "api killed: %d requests, %d accepted, %d without an answer, %d ledger rows (1 planted),"
             + " %d inbox rows, %d duplicates%n",
-        burst.sent(), burst.accepted(), burst.refused(), ledger, inbox, duplicates(burst));
+        burst.sent(), burst.accepted(), burst.refused(), ledger, inbox, burst.duplicates());
     assertTrue(
         ledger >= burst.accepted() + 1, "every accepted job and the orphan are in the ledger");
     assertEquals(ledger, inbox, "one inbox row per ledger row: nothing lost");
-    assertEquals(0, duplicates(burst), "nothing twice");
+    assertEquals(0, burst.duplicates(), "nothing twice");
   }
 
   @Test
   void restartingPostgresWhileJobsRunLosesAndDuplicatesNothing() throws Exception {
     long[] restartedAt = new long[1];
     Burst burst =
-        burst(
+        Burst.send(
             "pgrestart",
             300,
             98_000L,
@@ -101,9 +84,9 @@ class FaultsIT {
               restartPostgres();
               restartedAt[0] = System.nanoTime();
             });
-    long ledger = awaitAllSucceeded(burst, Duration.ofSeconds(120));
+    long ledger = burst.awaitAllSucceeded(Duration.ofSeconds(120));
     double recovered = (System.nanoTime() - restartedAt[0]) / 1e9;
-    long inbox = inbox(burst);
+    long inbox = burst.inbox();
     System.out.printf(
         "postgres restarted: %d requests, %d accepted, %d refused, %d ledger rows, %d inbox rows,"
             + " %d duplicates, %d dead, all done %.1f s after the restart%n",
@@ -112,83 +95,18 @@ class FaultsIT {
         burst.refused(),
         ledger,
         inbox,
-        duplicates(burst),
+        burst.duplicates(),
         count(burst.rows() + " and status = 'dead'"),
         recovered);
     assertTrue(ledger >= burst.accepted(), "every accepted job is in the ledger");
     assertEquals(ledger, inbox, "one inbox row per ledger row: nothing lost");
-    assertEquals(0, duplicates(burst), "nothing twice");
+    assertEquals(0, burst.duplicates(), "nothing twice");
     // And the platform serves again.
     call()
         .body("{\"type\":\"community.post\",\"recipientIds\":[98999],\"title\":\"after\"}")
         .post("/api/v1/notifications")
         .then()
         .statusCode(202);
-  }
-
-  /**
-   * Sends {@code jobs} single-recipient notifications from 8 clients and runs {@code fault} once a
-   * third of them were sent. A request that fails in any way counts as refused.
-   */
-  private static Burst burst(String name, int jobs, long firstRecipient, Runnable fault)
-      throws Exception {
-    String title = name + "-" + System.nanoTime();
-    ExecutorService clients = Executors.newFixedThreadPool(8);
-    AtomicInteger accepted = new AtomicInteger();
-    AtomicInteger refused = new AtomicInteger();
-    List<Future<?>> sent = new ArrayList<>();
-    for (int i = 0; i < jobs; i++) {
-      long recipient = firstRecipient + i;
-      sent.add(
-          clients.submit(
-              () -> {
-                try {
-                  int status =
-                      call()
-                          .body(
-                              "{\"type\":\"community.post\",\"recipientIds\":["
-                                  + recipient
-                                  + "],\"title\":\""
-                                  + title
-                                  + "\"}")
-                          .post("/api/v1/notifications")
-                          .statusCode();
-                  (status == 202 ? accepted : refused).incrementAndGet();
-                } catch (Exception e) {
-                  // Connection refused or reset: the API is down (SIGKILL, or no database).
-                  refused.incrementAndGet();
-                }
-              }));
-      if (i == jobs / 3) {
-        sent.add(clients.submit(fault));
-      }
-    }
-    for (Future<?> f : sent) {
-      f.get(120, TimeUnit.SECONDS);
-    }
-    clients.shutdown();
-    assertEquals(jobs, accepted.get() + refused.get());
-    return new Burst(title, jobs, accepted.get(), refused.get());
-  }
-
-  private static long awaitAllSucceeded(Burst burst, Duration within) throws Exception {
-    await()
-        .atMost(within)
-        .pollInterval(Duration.ofMillis(200))
-        .ignoreExceptions()
-        .until(() -> count(burst.rows() + " and status = 'succeeded'") == count(burst.rows()));
-    return count(burst.rows());
-  }
-
-  private static long inbox(Burst burst) throws Exception {
-    return count("select count(*) from notifications where title = '" + burst.title() + "'");
-  }
-
-  private static long duplicates(Burst burst) throws Exception {
-    return count(
-        "select count(*) from (select user_id from notifications where title = '"
-            + burst.title()
-            + "' group by user_id having count(*) > 1) d");
   }
 
   private static String one(String sql) throws Exception {
