@@ -3,6 +3,7 @@ package io.pulse.api;
 import static io.restassured.RestAssured.given;
 
 import io.pulse.api.auth.ApiKey;
+import io.pulse.common.testing.BrokerProbe;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
@@ -14,7 +15,21 @@ import java.util.UUID;
 public final class ApiTestSupport {
   public static final String ADMIN_KEY = "test-admin-key";
 
+  private static BrokerProbe broker;
+
   private ApiTestSupport() {}
+
+  /**
+   * One broker probe for the test JVM, on the running test's virtual host (it reads the config, so
+   * it is made on first use, inside a test); closed when the JVM exits.
+   */
+  public static synchronized BrokerProbe broker() {
+    if (broker == null) {
+      broker = new BrokerProbe();
+      Runtime.getRuntime().addShutdownHook(new Thread(broker::close));
+    }
+    return broker;
+  }
 
   public static RequestSpecification as(String key) {
     return given().header("Authorization", "Bearer " + key).contentType(ContentType.JSON);

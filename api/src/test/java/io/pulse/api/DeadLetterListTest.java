@@ -1,6 +1,7 @@
 package io.pulse.api;
 
 import static io.pulse.api.ApiTestSupport.admin;
+import static io.pulse.api.ApiTestSupport.broker;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasItems;
@@ -10,7 +11,6 @@ import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.pulse.common.jobs.JobType;
-import io.pulse.common.testing.BrokerProbe;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
@@ -19,8 +19,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AutoClose;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,19 +29,12 @@ class DeadLetterListTest {
   static final String TYPE = JobType.FEED_FANOUT_CHUNK;
   static final String OTHER = JobType.NOTIFICATION_WEBHOOK;
   static final String LIST = "/api/v1/admin/dead-letters";
-  @AutoClose static BrokerProbe broker;
-
   @Inject EntityManager em;
   DeadJobs dead;
 
-  @BeforeAll
-  static void connect() {
-    broker = new BrokerProbe();
-  }
-
   @BeforeEach
   void clean() {
-    dead = DeadJobs.clearing(em, broker, TYPE, OTHER);
+    dead = DeadJobs.clearing(em, broker(), TYPE, OTHER);
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.pulse.api;
 
 import static io.pulse.api.ApiTestSupport.admin;
+import static io.pulse.api.ApiTestSupport.broker;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.containsString;
@@ -31,8 +32,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AutoClose;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -44,20 +43,13 @@ class DeadLetterReplayTest {
   static final String WORK = Topology.workQueue(TYPE);
   static final String DLQ = Topology.deadLetterQueue(TYPE);
   static final String REPLAY = "/api/v1/admin/dead-letters/replay";
-  @AutoClose static BrokerProbe broker;
-
   @Inject EntityManager em;
   @Inject ObjectMapper json;
   DeadJobs dead;
 
-  @BeforeAll
-  static void connect() {
-    broker = new BrokerProbe();
-  }
-
   @BeforeEach
   void clean() {
-    dead = DeadJobs.clearing(em, broker, TYPE, JobType.FEED_RETRACT);
+    dead = DeadJobs.clearing(em, broker(), TYPE, JobType.FEED_RETRACT);
   }
 
   @Test
@@ -65,7 +57,7 @@ class DeadLetterReplayTest {
     UUID a = dead.deadWithMessage(TYPE, DeadJobs.minutesAgo(3));
     UUID b = dead.deadWithMessage(TYPE, DeadJobs.minutesAgo(2));
     UUID c = dead.deadWithMessage(TYPE, DeadJobs.minutesAgo(1));
-    assertEquals(3, broker.depth(DLQ));
+    assertEquals(3, broker().depth(DLQ));
 
     admin()
         .body("{\"jobIds\":[\"" + a + "\",\"" + c + "\"]}")
@@ -79,10 +71,10 @@ class DeadLetterReplayTest {
 
     await()
         .atMost(Duration.ofSeconds(10))
-        .until(() -> broker.depth(WORK) == 2 && broker.depth(DLQ) == 1);
+        .until(() -> broker().depth(WORK) == 2 && broker().depth(DLQ) == 1);
     List<UUID> moved = new ArrayList<>();
     for (int i = 0; i < 2; i++) {
-      GetResponse message = broker.take(WORK);
+      GetResponse message = broker().take(WORK);
       UUID id = UUID.fromString(message.getProps().getMessageId());
       moved.add(id);
       assertEquals(json.readTree(job(id).payload), json.readTree(message.getBody()));
@@ -96,7 +88,7 @@ class DeadLetterReplayTest {
           "no error headers on a replayed job: " + message.getProps().getHeaders().keySet());
     }
     assertEquals(Set.of(a, c), Set.copyOf(moved));
-    GetResponse left = broker.take(DLQ);
+    GetResponse left = broker().take(DLQ);
     assertEquals(b.toString(), left.getProps().getMessageId(), "the unchosen one stays dead");
     assertEquals(DeadJobs.ERROR, BrokerProbe.header(left, Topology.ERROR_MESSAGE));
 
@@ -124,8 +116,8 @@ class DeadLetterReplayTest {
         .body("replayed", empty())
         .body("skipped[0].jobId", equalTo(id.toString()))
         .body("skipped[0].reason", containsString("queued"));
-    assertEquals(1, broker.depth(WORK), "the second replay published nothing");
-    assertEquals(0, broker.depth(DLQ));
+    assertEquals(1, broker().depth(WORK), "the second replay published nothing");
+    assertEquals(0, broker().depth(DLQ));
   }
 
   @Test
@@ -147,7 +139,7 @@ class DeadLetterReplayTest {
     }
     assertEquals(1, replayed, "exactly one replay wins");
     assertEquals(1, skipped, "the other sees the job queued");
-    assertEquals(1, broker.depth(WORK));
+    assertEquals(1, broker().depth(WORK));
     assertEquals("queued", job(id).status);
   }
 
@@ -178,13 +170,13 @@ class DeadLetterReplayTest {
         .body("skipped.reason", hasItem(containsString("no payload")))
         .body("skipped.reason", hasItem("no such job"));
 
-    GetResponse message = broker.take(WORK);
+    GetResponse message = broker().take(WORK);
     assertNotNull(message, "republished from the ledger payload");
     assertEquals(purged.toString(), message.getProps().getMessageId());
     assertEquals("1", BrokerProbe.header(message, Topology.ATTEMPT));
     assertEquals("key-" + purged, BrokerProbe.header(message, Topology.IDEMPOTENCY_KEY));
     assertEquals(json.readTree(payload), json.readTree(message.getBody()));
-    assertNull(broker.take(WORK), "a repeated id is replayed once");
+    assertNull(broker().take(WORK), "a repeated id is replayed once");
     assertEquals("queued", job(purged).status);
     assertEquals("dead", job(noPayload).status, "nothing to publish: it stays dead");
   }
@@ -210,14 +202,14 @@ class DeadLetterReplayTest {
         .atMost(Duration.ofSeconds(10))
         .until(
             () ->
-                broker.depth(Topology.workQueue(type)) == 2
-                    && broker.depth(Topology.deadLetterQueue(type)) == 1);
+                broker().depth(Topology.workQueue(type)) == 2
+                    && broker().depth(Topology.deadLetterQueue(type)) == 1);
     assertEquals(
-        newest.toString(), broker.take(Topology.deadLetterQueue(type)).getProps().getMessageId());
+        newest.toString(), broker().take(Topology.deadLetterQueue(type)).getProps().getMessageId());
     assertEquals("dead", job(newest).status);
     assertEquals("dead", job(otherType).status);
-    assertEquals(1, broker.depth(DLQ), "another type's dead letters are not touched");
-    assertEquals(0, broker.depth(WORK));
+    assertEquals(1, broker().depth(DLQ), "another type's dead letters are not touched");
+    assertEquals(0, broker().depth(WORK));
 
     // The oldest row has neither message nor payload: it comes last, so it never blocks the rest.
     admin()
@@ -259,8 +251,8 @@ class DeadLetterReplayTest {
         .body("status", equalTo(400))
         .body("errors.field", hasItem(field));
     assertEquals("dead", job(id).status, name);
-    assertEquals(1, broker.depth(DLQ), name);
-    assertEquals(0, broker.depth(WORK), name);
+    assertEquals(1, broker().depth(DLQ), name);
+    assertEquals(0, broker().depth(WORK), name);
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.pulse.api;
 
 import static io.pulse.api.ApiTestSupport.admin;
+import static io.pulse.api.ApiTestSupport.broker;
 import static io.pulse.api.ApiTestSupport.count;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -9,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.pulse.common.jobs.JobType;
 import io.pulse.common.messaging.Topology;
-import io.pulse.common.testing.BrokerProbe;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -18,8 +18,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -28,30 +26,19 @@ import org.junit.jupiter.params.provider.CsvSource;
 class FeedApiTest {
   static final AtomicLong IDS =
       new AtomicLong(70_000_000 + (System.currentTimeMillis() % 1_000) * 10_000);
-  static BrokerProbe broker;
   @Inject EntityManager em;
-
-  @BeforeAll
-  static void connect() {
-    broker = new BrokerProbe();
-  }
-
-  @AfterAll
-  static void disconnect() {
-    broker.close();
-  }
 
   @Test
   void aPostIsRecordedWithItsFanOutJobAndARepeatReturnsTheSameJob() {
     long community = community();
     long post = IDS.incrementAndGet();
     String body = post(post, community, "Meetup");
-    long queued = broker.depth(Topology.workQueue(JobType.FEED_FANOUT));
+    long queued = broker().depth(Topology.workQueue(JobType.FEED_FANOUT));
     String job =
         admin().body(body).post("/api/v1/posts").then().statusCode(202).extract().path("jobId");
     admin().body(body).post("/api/v1/posts").then().statusCode(200).body("jobId", equalTo(job));
     admin().body(post(post, community, "Other title")).post("/api/v1/posts").then().statusCode(422);
-    assertEquals(queued + 1, broker.depth(Topology.workQueue(JobType.FEED_FANOUT)));
+    assertEquals(queued + 1, broker().depth(Topology.workQueue(JobType.FEED_FANOUT)));
     assertEquals(1, count(em, "select count(*) from posts where id = " + post));
   }
 

@@ -1,6 +1,7 @@
 package io.pulse.api;
 
 import static io.pulse.api.ApiTestSupport.admin;
+import static io.pulse.api.ApiTestSupport.broker;
 import static io.pulse.api.ApiTestSupport.count;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -10,39 +11,25 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.pulse.common.jobs.JobType;
 import io.pulse.common.messaging.Topology;
-import io.pulse.common.testing.BrokerProbe;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** {@code POST /notifications/batch}: many jobs in one request, all or nothing, idempotent. */
 @QuarkusTest
 class NotificationBatchTest {
   static final String QUEUE = Topology.workQueue(JobType.NOTIFICATION_DISPATCH);
-  static BrokerProbe broker;
   @Inject EntityManager em;
-
-  @BeforeAll
-  static void connect() {
-    broker = new BrokerProbe();
-  }
-
-  @AfterAll
-  static void disconnect() {
-    broker.close();
-  }
 
   @Test
   void aBatchIsOneJobPerItemAndARetryWithItsKeyCreatesNothing() {
     String title = "batch-" + System.nanoTime();
     String body = batch(title, 3);
-    long queued = broker.depth(QUEUE);
+    long queued = broker().depth(QUEUE);
     List<String> jobs =
         admin()
             .header("Idempotency-Key", title)
@@ -54,7 +41,7 @@ class NotificationBatchTest {
             .body("jobs.created", equalTo(List.of(true, true, true)))
             .extract()
             .path("jobs.jobId");
-    assertEquals(queued + 3, broker.depth(QUEUE));
+    assertEquals(queued + 3, broker().depth(QUEUE));
     assertEquals(3, rows(title));
     assertEquals(
         1, count(em, "select count(*) from jobs where idempotency_key = '" + title + ":2'"));
@@ -73,7 +60,7 @@ class NotificationBatchTest {
         .post("/api/v1/notifications/batch")
         .then()
         .statusCode(422);
-    assertEquals(queued + 3, broker.depth(QUEUE));
+    assertEquals(queued + 3, broker().depth(QUEUE));
     assertEquals(3, rows(title));
   }
 
@@ -86,7 +73,7 @@ class NotificationBatchTest {
             + "\"},{\"type\":\"no.such.type\",\"recipientIds\":[1],\"title\":\""
             + title
             + "\"}]";
-    long queued = broker.depth(QUEUE);
+    long queued = broker().depth(QUEUE);
     admin()
         .body(body)
         .post("/api/v1/notifications/batch")
@@ -103,7 +90,7 @@ class NotificationBatchTest {
     admin().body("[]").post("/api/v1/notifications/batch").then().statusCode(400);
     admin().body("{}").post("/api/v1/notifications/batch").then().statusCode(400);
     admin().body(batch(title, 1_001)).post("/api/v1/notifications/batch").then().statusCode(400);
-    assertEquals(queued, broker.depth(QUEUE));
+    assertEquals(queued, broker().depth(QUEUE));
     assertEquals(0, rows(title));
   }
 

@@ -1,6 +1,7 @@
 package io.pulse.api;
 
 import static io.pulse.api.ApiTestSupport.admin;
+import static io.pulse.api.ApiTestSupport.broker;
 import static io.pulse.api.ApiTestSupport.count;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
@@ -25,8 +26,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.LongStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -35,23 +34,11 @@ import org.junit.jupiter.params.provider.CsvSource;
 @QuarkusTest
 class NotificationResourceTest {
   static final String QUEUE = Topology.workQueue(JobType.NOTIFICATION_DISPATCH);
-  static BrokerProbe broker;
-
   @Inject EntityManager em;
-
-  @BeforeAll
-  static void connect() {
-    broker = new BrokerProbe();
-  }
-
-  @AfterAll
-  static void disconnect() {
-    broker.close();
-  }
 
   @BeforeEach
   void emptyQueue() {
-    broker.purge(QUEUE);
+    broker().purge(QUEUE);
   }
 
   static String valid() {
@@ -75,7 +62,7 @@ class NotificationResourceTest {
             .extract()
             .path("jobId");
 
-    GetResponse message = broker.take(QUEUE);
+    GetResponse message = broker().take(QUEUE);
     assertNotNull(message, "the job must be on its queue when 202 is answered");
     assertEquals(jobId, message.getProps().getMessageId());
     assertEquals(JobType.NOTIFICATION_DISPATCH, message.getProps().getType());
@@ -125,7 +112,7 @@ class NotificationResourceTest {
         .statusCode(422)
         .contentType("application/problem+json")
         .body("detail", containsString(key));
-    assertEquals(1, broker.depth(QUEUE), "only the first request is enqueued");
+    assertEquals(1, broker().depth(QUEUE), "only the first request is enqueued");
   }
 
   @ParameterizedTest(name = "{0}")
@@ -157,7 +144,7 @@ class NotificationResourceTest {
         .body("status", equalTo(400))
         .body("errors.field", hasItem(field));
     assertEquals(jobsBefore, count(em, "select count(*) from jobs"), "no ledger row for " + name);
-    assertEquals(0, broker.depth(QUEUE), "no message for " + name);
+    assertEquals(0, broker().depth(QUEUE), "no message for " + name);
   }
 
   @Test
@@ -170,7 +157,7 @@ class NotificationResourceTest {
         .then()
         .statusCode(400)
         .body("errors.field", hasItem("recipientIds"));
-    assertEquals(0, broker.depth(QUEUE));
+    assertEquals(0, broker().depth(QUEUE));
   }
 
   @Test
@@ -182,7 +169,7 @@ class NotificationResourceTest {
         .post("/api/v1/notifications")
         .then()
         .statusCode(202);
-    assertEquals(1, broker.depth(QUEUE));
+    assertEquals(1, broker().depth(QUEUE));
   }
 
   @Test
@@ -221,7 +208,7 @@ class NotificationResourceTest {
         .then()
         .statusCode(400)
         .body("errors.field", hasItem("Idempotency-Key"));
-    assertEquals(0, broker.depth(QUEUE));
+    assertEquals(0, broker().depth(QUEUE));
   }
 
   @Test
@@ -316,7 +303,7 @@ class NotificationResourceTest {
 
   @Test
   void aRefusingBrokerGives503AndTheSweeperPublishesTheJobOnceItIsBack() {
-    broker.deleteQueue(QUEUE); // the broker now returns every message for this type: unroutable
+    broker().deleteQueue(QUEUE); // the broker now returns every message for this type: unroutable
     String key = "outage-" + UUID.randomUUID();
     admin()
         .header("Idempotency-Key", key)
@@ -346,7 +333,7 @@ class NotificationResourceTest {
                             + key
                             + "' and published_at is not null")
                     == 1);
-    assertEquals(1, broker.depth(QUEUE));
+    assertEquals(1, broker().depth(QUEUE));
   }
 
   @Inject io.pulse.common.messaging.RabbitConnections connections;

@@ -1,6 +1,7 @@
 package io.pulse.api;
 
 import static io.pulse.api.ApiTestSupport.admin;
+import static io.pulse.api.ApiTestSupport.broker;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.equalTo;
@@ -11,7 +12,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.pulse.common.jobs.JobType;
 import io.pulse.common.messaging.JobMessage;
 import io.pulse.common.messaging.Topology;
-import io.pulse.common.testing.BrokerProbe;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
@@ -22,37 +22,28 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.AutoClose;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 class QueueOverviewTest {
   static final String TYPE = JobType.NOTIFICATION_EMAIL;
-  @AutoClose static BrokerProbe broker;
-
   @Inject Topology topology;
-
-  @BeforeAll
-  static void connect() {
-    broker = new BrokerProbe();
-  }
 
   @AfterEach
   void empty() {
-    broker.requeueHeld();
-    broker.purge(Topology.workQueue(TYPE));
-    broker.purge(Topology.deadLetterQueue(TYPE));
+    broker().requeueHeld();
+    broker().purge(Topology.workQueue(TYPE));
+    broker().purge(Topology.deadLetterQueue(TYPE));
   }
 
   @Test
   void showsEachJobTypesReadyUnackedAndDeadMessagesAsTheBrokerCountsThem() {
-    broker.purge(Topology.workQueue(TYPE));
-    broker.purge(Topology.deadLetterQueue(TYPE));
+    broker().purge(Topology.workQueue(TYPE));
+    broker().purge(Topology.deadLetterQueue(TYPE));
     publish(Topology.JOBS_EXCHANGE);
     publish(Topology.JOBS_EXCHANGE);
     publish(Topology.DEAD_EXCHANGE);
-    assertNotNull(broker.hold(Topology.workQueue(TYPE)), "one message taken and not acked");
+    assertNotNull(broker().hold(Topology.workQueue(TYPE)), "one message taken and not acked");
 
     // The management API samples queue figures every few seconds.
     JsonPath overview =
@@ -94,6 +85,6 @@ class QueueOverviewTest {
     byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
     JobMessage message =
         new JobMessage(UUID.randomUUID(), TYPE, 1, null, null, Instant.now(), body);
-    broker.publish(exchange, TYPE, message.properties(Map.of()), body);
+    broker().publish(exchange, TYPE, message.properties(Map.of()), body);
   }
 }
