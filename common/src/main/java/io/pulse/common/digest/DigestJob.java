@@ -1,5 +1,8 @@
 package io.pulse.common.digest;
 
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Positive;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.UUID;
@@ -7,9 +10,13 @@ import java.util.UUID;
 /**
  * The payload of {@code digest.build}: one user's digest for one period. Its key, and the job id
  * derived from it, are the same on every node and every run, so the ledger keeps one job per user
- * and period however often the period is planned.
+ * and period however often the period is planned. A body that breaks the constraints is
+ * dead-lettered with the reason, never built.
  */
-public record DigestJob(long userId, String period, Instant periodStart) {
+public record DigestJob(
+    @Positive long userId,
+    @NotNull @Pattern(regexp = "daily|weekly") String period,
+    @NotNull Instant periodStart) {
 
   public String idempotencyKey() {
     return "digest:" + userId + ":" + period + ":" + periodStart;

@@ -92,12 +92,7 @@ public class UnsubscribeTokens {
 
   /** What is stored about a used token: its hash, so the table holds no working link. */
   public static String fingerprint(String token) {
-    try {
-      return B64.encodeToString(
-          MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-    }
+    return io.pulse.common.jobs.JobCodec.sha256(token.getBytes(StandardCharsets.UTF_8));
   }
 
   private byte[] mac(byte[] body) {

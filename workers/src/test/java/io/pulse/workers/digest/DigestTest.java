@@ -16,6 +16,8 @@ import io.pulse.common.digest.DigestPeriod;
 import io.pulse.common.digest.DigestPlanner;
 import io.pulse.common.digest.UnsubscribeTokens;
 import io.pulse.common.jobs.JobEnqueuer;
+import io.pulse.common.jobs.JobType;
+import io.pulse.common.messaging.JobMessage;
 import io.pulse.workers.TestSql;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
@@ -213,6 +215,26 @@ class DigestTest {
         .until(() -> "succeeded".equals(db.jobStatus(job.jobId())));
     assertEquals(0, mailsTo(user));
     assertEquals(0L, db.count("select count(*) from digests where user_id = " + user));
+  }
+
+  @Test
+  void aMalformedDigestJobIsDeadWithTheReasonAndSendsNothing() {
+    java.util.UUID id = java.util.UUID.randomUUID();
+    JobMessage bad =
+        new JobMessage(
+            id,
+            JobType.DIGEST_BUILD,
+            1,
+            null,
+            null,
+            Instant.now(),
+            "{\"userId\":0,\"period\":\"hourly\"}"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    QuarkusTransaction.requiringNew().run(() -> enqueuer.insertInCurrentTransaction(List.of(bad)));
+    enqueuer.publishAll(List.of(bad));
+    await().atMost(Duration.ofSeconds(10)).until(() -> "dead".equals(db.jobStatus(id)));
+    assertThat(db.jobColumn(id, "last_error"), containsString("invalid"));
+    assertEquals(0L, db.count("select count(*) from digests where user_id = 0"));
   }
 
   // --- fixtures
