@@ -8,10 +8,9 @@ import java.time.Duration;
 public interface FeedConfig {
   /**
    * Members per {@code feed.fanout.chunk} (and per retraction chunk). Bigger chunks spread less job
-   * overhead over more rows; a retry redoes one chunk (10,000 rows take about a hundred
-   * milliseconds).
+   * overhead over more rows; a retry redoes one chunk (25,000 rows take about half a second).
    */
-  @WithDefault("10000")
+  @WithDefault("25000")
   int chunkSize();
 
   /** Members not active for this long get no fan-out; their feed is backfilled when they return. */

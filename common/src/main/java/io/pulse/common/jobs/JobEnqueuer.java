@@ -93,7 +93,8 @@ public class JobEnqueuer {
       throw new IdempotencyConflictException(idempotencyKey, earlier);
     }
     Instant firstAccepted = instant(existing[3]);
-    if (existing[2] == null && firstAccepted.isBefore(Instant.now().minus(UNCONFIRMED_AFTER))) {
+    boolean unconfirmed = existing[2] == null && "queued".equals(existing[4]);
+    if (unconfirmed && firstAccepted.isBefore(Instant.now().minus(UNCONFIRMED_AFTER))) {
       // The first attempt was accepted but never confirmed (broker down): try again now rather
       // than leave the caller waiting for the sweeper. A younger row may just have its confirm
       // mark in flight (PublishedMarks), so it is left alone.
@@ -139,7 +140,7 @@ public class JobEnqueuer {
       try (var select =
           connection.prepareStatement(
               """
-              select id, request_hash, published_at, created_at from jobs
+              select id, request_hash, published_at, created_at, status from jobs
               where type = ? and idempotency_key = ?
               """)) {
         select.setString(1, type);
@@ -150,7 +151,8 @@ public class JobEnqueuer {
             rows.getObject(1, UUID.class),
             rows.getString(2),
             rows.getObject(3, java.time.OffsetDateTime.class),
-            rows.getObject(4, java.time.OffsetDateTime.class)
+            rows.getObject(4, java.time.OffsetDateTime.class),
+            rows.getString(5)
           };
         }
       }

@@ -17,6 +17,11 @@ import org.jboss.logging.Logger;
  * commit for everything confirmed in the last second, instead of a commit per job on the request
  * path. A mark lost in a crash only means the sweeper publishes that job once more after its grace
  * period, and the workers skip a job that already succeeded.
+ *
+ * <p>Only rows still {@code queued} need the mark (the sweeper looks at no other): a job a worker
+ * has already run, or is running (its row locked), is skipped rather than waited for. Waiting would
+ * hold the locks of every row marked so far against the workers, and by then most jobs of a burst
+ * are done, so the UPDATE would rewrite rows for nothing.
  */
 @ApplicationScoped
 public class PublishedMarks {
@@ -53,8 +58,12 @@ public class PublishedMarks {
             .run(
                 () ->
                     em.createNativeQuery(
-                            "update jobs set published_at = now()"
-                                + " where id = any(?1) and published_at is null")
+                            """
+                            update jobs set published_at = now() where id in (
+                                select id from jobs
+                                where id = any(?1) and status = 'queued' and published_at is null
+                                for update skip locked)
+                            """)
                         .setParameter(1, batch.toArray(UUID[]::new))
                         .executeUpdate());
       } catch (RuntimeException e) {

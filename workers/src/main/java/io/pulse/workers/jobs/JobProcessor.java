@@ -8,13 +8,19 @@ import io.pulse.common.messaging.JobMessage;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
+import jakarta.persistence.EntityManager;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.validation.Validator;
+import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.hibernate.Session;
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
@@ -35,6 +41,7 @@ public class JobProcessor {
   private final JobMetrics metrics;
   private final Validator validator;
   private final JobEnqueuer enqueuer;
+  private final EntityManager em;
 
   public JobProcessor(
       Instance<JobHandler<?>> handlers,
@@ -43,7 +50,8 @@ public class JobProcessor {
       FailureRouter failures,
       JobMetrics metrics,
       Validator validator,
-      JobEnqueuer enqueuer) {
+      JobEnqueuer enqueuer,
+      EntityManager em) {
     for (JobHandler<?> handler : handlers) {
       JobHandler<?> clash = this.handlers.put(handler.type(), handler);
       if (clash != null) {
@@ -56,6 +64,7 @@ public class JobProcessor {
     this.metrics = metrics;
     this.validator = validator;
     this.enqueuer = enqueuer;
+    this.em = em;
   }
 
   public Set<String> types() {
@@ -63,25 +72,107 @@ public class JobProcessor {
   }
 
   public void process(JobMessage message, long deliveryCount) {
+    withJobInLog(
+        message,
+        () -> {
+          Prepared job = prepare(message, deliveryCount);
+          if (job != null) {
+            runAlone(job);
+          }
+        });
+  }
+
+  /**
+   * Runs several deliveries of one type in one transaction, each job under a savepoint: a job that
+   * fails is rolled back to its savepoint and routed as it would be alone, the others commit
+   * together. When this returns, every delivery may be acked. If the batch cannot commit as a whole
+   * (a statement that doomed the transaction, a lost connection), each job runs again alone, so one
+   * job's trouble never costs another its attempt.
+   */
+  public void processBatch(List<Delivery> deliveries) {
+    List<Prepared> jobs = new ArrayList<>(deliveries.size());
+    for (Delivery delivery : deliveries) {
+      withJobInLog(
+          delivery.message(),
+          () -> {
+            Prepared job = prepare(delivery.message(), delivery.deliveryCount());
+            if (job != null) {
+              jobs.add(job);
+            }
+          });
+    }
+    if (jobs.size() == 1) {
+      withJobInLog(jobs.get(0).message(), () -> runAlone(jobs.get(0)));
+      return;
+    }
+    Exception[] failed = new Exception[jobs.size()];
+    boolean[] ran = new boolean[jobs.size()];
+    long started = System.nanoTime();
+    try {
+      QuarkusTransaction.requiringNew()
+          .run(
+              () -> {
+                for (int i = 0; i < jobs.size(); i++) {
+                  int at = i;
+                  withJobInLog(
+                      jobs.get(at).message(), () -> runUnderSavepoint(jobs, at, ran, failed));
+                }
+              });
+    } catch (RuntimeException e) {
+      rethrowIfWorkerBroken(e);
+      LOG.debugf(
+          e, "a batch of %d %s jobs did not commit; each runs alone", jobs.size(), type(jobs));
+      jobs.forEach(job -> withJobInLog(job.message(), () -> runAlone(job)));
+      return;
+    }
+    Duration each = Duration.ofNanos((System.nanoTime() - started) / jobs.size());
+    for (int i = 0; i < jobs.size(); i++) {
+      Prepared job = jobs.get(i);
+      Exception failure = failed[i];
+      boolean jobRan = ran[i];
+      withJobInLog(
+          job.message(),
+          () -> {
+            if (failure != null) {
+              routeFailure(job, failure);
+            } else {
+              settled(job, jobRan, each);
+            }
+          });
+    }
+  }
+
+  /** A delivery as the consumer received it. */
+  public record Delivery(JobMessage message, long deliveryCount) {}
+
+  /** A job that decoded and has a handler: ready to run. */
+  private record Prepared(
+      JobMessage message, JobHandler<?> handler, Object payload, JobContext context) {}
+
+  private static void withJobInLog(JobMessage message, Runnable work) {
     MDC.put("jobId", message.jobId().toString());
     MDC.put("jobType", message.type());
     try {
-      run(message, deliveryCount);
+      work.run();
     } finally {
       MDC.remove("jobId");
       MDC.remove("jobType");
     }
   }
 
-  private void run(JobMessage message, long deliveryCount) {
-    RetryPolicy policy = config.forType(message.type()).retry();
+  private static String type(List<Prepared> jobs) {
+    return jobs.get(0).message().type();
+  }
+
+  /** Decodes and validates; a job that can never run is dead-lettered here and null returned. */
+  private Prepared prepare(JobMessage message, long deliveryCount) {
     JobHandler<?> handler = handlers.get(message.type());
     if (handler == null) {
       failures.deadLetter(
           message,
           new PermanentJobException("no handler for job type " + message.type()),
           "no handler for job type " + message.type());
-      return;
+      return null;
     }
     Object payload;
     try {
@@ -89,7 +180,7 @@ public class JobProcessor {
     } catch (PermanentJobException e) {
       // A body that does not parse never gets better: no retry loop.
       failures.deadLetter(message, e, FailureClassifier.describe(e, FailureRouter.MAX_ERROR_CHARS));
-      return;
+      return null;
     }
     if (deliveryCount > 0) {
       noteRedelivery(message, deliveryCount);
@@ -101,29 +192,74 @@ public class JobProcessor {
             message.attempt(),
             message.idempotencyKey(),
             message.traceparent());
+    return new Prepared(message, handler, payload, context);
+  }
+
+  private void runAlone(Prepared job) {
     long started = System.nanoTime();
     try {
-      boolean ran =
-          QuarkusTransaction.requiringNew()
-              .call(() -> runInTransaction(message, handler, payload, context));
-      Duration took = Duration.ofNanos(System.nanoTime() - started);
-      if (ran) {
-        enqueuer.publishAll(context.followUps());
-        metrics.handlerTime(message.type(), took);
-        metrics.endToEnd(
-            message.type(), Duration.between(message.createdAt(), java.time.Instant.now()));
-        metrics.completed(message.type(), "succeeded");
-        LOG.debugf(
-            "job %s type %s succeeded in %d ms", message.jobId(), message.type(), took.toMillis());
-      } else {
-        metrics.completed(message.type(), "skipped");
-        LOG.debugf("job %s type %s already succeeded, skipped", message.jobId(), message.type());
-      }
+      boolean ran = QuarkusTransaction.requiringNew().call(() -> runInTransaction(job));
+      settled(job, ran, Duration.ofNanos(System.nanoTime() - started));
     } catch (Exception e) {
       rethrowIfWorkerBroken(e);
-      boolean dead = failures.failed(message, policy, e);
-      tellHandler(handler, payload, context, e, dead);
+      routeFailure(job, e);
     }
+  }
+
+  /**
+   * One job of a batch. A failure rolls back to the job's savepoint, unless it doomed the whole
+   * transaction (Hibernate marks it rollback-only on a failed statement): then the batch is given
+   * up and every job runs alone.
+   */
+  private void runUnderSavepoint(List<Prepared> jobs, int at, boolean[] ran, Exception[] failed) {
+    Prepared job = jobs.get(at);
+    sql("savepoint pulse_job");
+    try {
+      ran[at] = runInTransaction(job);
+    } catch (Exception e) {
+      if (QuarkusTransaction.isRollbackOnly()) {
+        throw new IllegalStateException("job " + job.message().jobId() + " doomed its batch", e);
+      }
+      sql("rollback to savepoint pulse_job");
+      job.context().followUps().clear();
+      failed[at] = e;
+    }
+  }
+
+  /**
+   * Savepoints in plain SQL: the pool refuses JDBC's rollback(Savepoint) on a connection enlisted
+   * in a JTA transaction. Savepoints are not released (a round trip each): a batch nests at most
+   * 32, and rolling back to the name goes to the newest.
+   */
+  private void sql(String statement) {
+    em.unwrap(Session.class)
+        .doWork(
+            connection -> {
+              try (Statement sql = connection.createStatement()) {
+                sql.execute(statement);
+              }
+            });
+  }
+
+  private void settled(Prepared job, boolean ran, Duration took) {
+    JobMessage message = job.message();
+    if (ran) {
+      enqueuer.publishAll(job.context().followUps());
+      metrics.handlerTime(message.type(), took);
+      metrics.endToEnd(message.type(), Duration.between(message.createdAt(), Instant.now()));
+      metrics.completed(message.type(), "succeeded");
+      LOG.debugf(
+          "job %s type %s succeeded in %d ms", message.jobId(), message.type(), took.toMillis());
+    } else {
+      metrics.completed(message.type(), "skipped");
+      LOG.debugf("job %s type %s already succeeded, skipped", message.jobId(), message.type());
+    }
+  }
+
+  private void routeFailure(Prepared job, Exception failure) {
+    RetryPolicy policy = config.forType(job.message().type()).retry();
+    boolean dead = failures.failed(job.message(), policy, failure);
+    tellHandler(job.handler(), job.payload(), job.context(), failure, dead);
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
@@ -156,13 +292,14 @@ public class JobProcessor {
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
-  private boolean runInTransaction(
-      JobMessage message, JobHandler handler, Object payload, JobContext context) throws Exception {
+  private boolean runInTransaction(Prepared job) throws Exception {
+    JobMessage message = job.message();
+    JobContext context = job.context();
     boolean marked = ledger.markSucceeded(message);
     if (!marked && ledger.claim(message) == JobStatus.SUCCEEDED) {
       return false;
     }
-    handler.handle(payload, context);
+    ((JobHandler) job.handler()).handle(job.payload(), context);
     enqueuer.insertInCurrentTransaction(context.followUps());
     if (!marked) {
       // A job without a ledger row (published by hand): claim wrote it as running.

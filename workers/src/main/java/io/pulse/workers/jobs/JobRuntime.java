@@ -20,8 +20,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -83,11 +85,12 @@ public class JobRuntime {
     for (String type : processor.types()) {
       JobsConfig.TypeSettings settings = config.forType(type);
       for (int i = 0; i < settings.concurrency(); i++) {
-        slots.add(new Slot(type, i, settings.prefetch()));
+        slots.add(new Slot(type, i, settings.prefetch(), settings.effectiveBatchSize()));
       }
       threads += settings.concurrency();
     }
     deliveries = Executors.newFixedThreadPool(Math.max(threads, 1), namedThreads("pulse-job"));
+    slots.stream().filter(Slot::batches).forEach(Slot::startBatchThread);
     supervisor = Executors.newSingleThreadScheduledExecutor(namedThreads("pulse-supervisor"));
     long every = config.superviseEvery().toMillis();
     supervisor.scheduleWithFixedDelay(this::supervise, 0, every, TimeUnit.MILLISECONDS);
@@ -188,18 +191,97 @@ public class JobRuntime {
     };
   }
 
-  /** One consumer channel on one queue. */
+  /**
+   * One consumer channel on one queue. With a batch size above 1, the consumer only queues what the
+   * broker delivers, and a thread of the slot's own takes everything queued (up to the batch size)
+   * and runs it as one batch: the channel's dispatch thread hands deliveries over one at a time, so
+   * it cannot see how many are waiting.
+   */
   private final class Slot {
     final String type;
     final int index;
     final int prefetch;
+    final int batchSize;
+    final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
     volatile Channel channel;
     volatile String consumerTag;
 
-    Slot(String type, int index, int prefetch) {
+    Slot(String type, int index, int prefetch, int batchSize) {
       this.type = type;
       this.index = index;
       this.prefetch = prefetch;
+      this.batchSize = batchSize;
+    }
+
+    boolean batches() {
+      return batchSize > 1;
+    }
+
+    void startBatchThread() {
+      Thread thread = new Thread(this::runBatches, "pulse-batch-" + type + "-" + index);
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    private void runBatches() {
+      List<Received> batch = new ArrayList<>(batchSize);
+      while (!stopping) {
+        try {
+          Received first = received.poll(200, TimeUnit.MILLISECONDS);
+          if (first == null) {
+            continue;
+          }
+          batch.add(first);
+          received.drainTo(batch, batchSize - 1);
+          // The broker requeued what a closed channel held; another delivery of it will come.
+          batch.removeIf(r -> !r.channel().isOpen());
+          // Counted before the stopping check, so shutdown either waits for it or it never starts.
+          inFlight.incrementAndGet();
+          if (!batch.isEmpty() && !stopping) {
+            runBatch(batch);
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        } finally {
+          batch.clear();
+          if (inFlight.decrementAndGet() == 0) {
+            synchronized (inFlight) {
+              inFlight.notifyAll();
+            }
+          }
+        }
+      }
+    }
+
+    private void runBatch(List<Received> batch) {
+      try {
+        processor.processBatch(batch.stream().map(Received::delivery).toList());
+        settle(batch, true);
+      } catch (RuntimeException e) {
+        LOG.warnf(e, "a batch of %d %s jobs could not be settled, requeued", batch.size(), type);
+        settle(batch, false);
+      } catch (Error e) {
+        // The worker itself is broken: as with a single job, the consumer dies and the broker
+        // counts the delivery, so its delivery limit ends a crash loop.
+        LOG.errorf(e, "a batch of %d %s jobs broke its consumer", batch.size(), type);
+        batch.forEach(r -> abortQuietly(r.channel()));
+      }
+    }
+
+    /** Deliveries on a channel arrive in tag order and one thread runs them: ack up to the last. */
+    private void settle(List<Received> batch, boolean ack) {
+      Received last = batch.get(batch.size() - 1);
+      try {
+        if (ack) {
+          last.channel().basicAck(last.tag(), true);
+        } else {
+          last.channel().basicNack(last.tag(), true, true);
+        }
+      } catch (IOException | RuntimeException e) {
+        // The channel closed under us: the broker requeues the lot and the ledger skips what ran.
+        LOG.warnf("could not settle a batch of %d %s jobs: %s", batch.size(), type, e.getMessage());
+      }
     }
 
     boolean isOpen() {
@@ -213,7 +295,10 @@ public class JobRuntime {
         opened.basicQos(prefetch);
         consumerTag =
             opened.basicConsume(
-                Topology.workQueue(type), false, type + "-" + index, new JobConsumer(opened));
+                Topology.workQueue(type),
+                false,
+                type + "-" + index,
+                batches() ? new BatchingConsumer(opened, this) : new JobConsumer(opened));
       } catch (IOException | RuntimeException e) {
         // A channel without its consumer would look healthy to the supervisor forever.
         abortQuietly(opened);
@@ -235,7 +320,40 @@ public class JobRuntime {
     }
   }
 
-  private final class JobConsumer extends DefaultConsumer {
+  private static long deliveryCount(AMQP.BasicProperties properties) {
+    return properties.getHeaders() == null
+        ? 0
+        : JobMessage.intHeader(properties.getHeaders().get(Topology.DELIVERY_COUNT), 0);
+  }
+
+  /** A delivery waiting for its slot's batch thread, with the channel it must be acked on. */
+  private record Received(Channel channel, long tag, JobProcessor.Delivery delivery) {}
+
+  /** Queues deliveries for the slot's batch thread; see {@link Slot}. */
+  private final class BatchingConsumer extends JobConsumer {
+    private final Slot slot;
+
+    BatchingConsumer(Channel channel, Slot slot) {
+      super(channel);
+      this.slot = slot;
+    }
+
+    @Override
+    public void handleDelivery(
+        String consumerTag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
+      if (stopping) {
+        return; // not acked: returns to the queue when the channel closes
+      }
+      JobMessage message = JobMessage.from(envelope.getRoutingKey(), properties, body);
+      slot.received.add(
+          new Received(
+              getChannel(),
+              envelope.getDeliveryTag(),
+              new JobProcessor.Delivery(message, deliveryCount(properties))));
+    }
+  }
+
+  private class JobConsumer extends DefaultConsumer {
     JobConsumer(Channel channel) {
       super(channel);
     }
@@ -250,12 +368,8 @@ public class JobRuntime {
       inFlight.incrementAndGet();
       try {
         JobMessage message = JobMessage.from(envelope.getRoutingKey(), properties, body);
-        long deliveryCount =
-            properties.getHeaders() == null
-                ? 0
-                : JobMessage.intHeader(properties.getHeaders().get(Topology.DELIVERY_COUNT), 0);
         try {
-          processor.process(message, deliveryCount);
+          processor.process(message, deliveryCount(properties));
         } catch (RuntimeException e) {
           // Routing the failure itself failed (broker or confirm trouble): hand the message back.
           LOG.warnf(

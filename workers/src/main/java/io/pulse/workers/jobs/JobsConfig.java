@@ -36,6 +36,15 @@ public interface JobsConfig {
     @WithDefault("10")
     int prefetch();
 
+    /**
+     * Jobs one consumer runs in one database transaction, each under a savepoint of its own, out of
+     * what the broker has already delivered to it (never more than the prefetch, and it never waits
+     * to fill a batch). 1 runs every job in a transaction of its own. Meant for job types whose
+     * effects are all in the database: a commit per job is what bounds their throughput.
+     */
+    @WithDefault("1")
+    int batchSize();
+
     @WithDefault("8")
     int maxAttempts();
 
@@ -55,6 +64,8 @@ public interface JobsConfig {
 
     Optional<Integer> prefetch();
 
+    Optional<Integer> batchSize();
+
     Optional<Integer> maxAttempts();
 
     Optional<Duration> baseDelay();
@@ -72,11 +83,13 @@ public interface JobsConfig {
       return new TypeSettings(
           d.concurrency(),
           d.prefetch(),
+          d.batchSize(),
           new RetryPolicy(d.maxAttempts(), d.baseDelay(), d.maxDelay(), d.jitter()));
     }
     return new TypeSettings(
         o.concurrency().orElse(d.concurrency()),
         o.prefetch().orElse(d.prefetch()),
+        o.batchSize().orElse(d.batchSize()),
         new RetryPolicy(
             o.maxAttempts().orElse(d.maxAttempts()),
             o.baseDelay().orElse(d.baseDelay()),
@@ -84,5 +97,14 @@ public interface JobsConfig {
             o.jitter().orElse(d.jitter())));
   }
 
-  record TypeSettings(int concurrency, int prefetch, RetryPolicy retry) {}
+  record TypeSettings(int concurrency, int prefetch, int batchSize, RetryPolicy retry) {
+    /**
+     * At most the prefetch (a consumer never holds more), and at most 32: every job's savepoint
+     * that writes takes a subtransaction id, and PostgreSQL caches only 64 of them per transaction
+     * before every snapshot gets slower.
+     */
+    public int effectiveBatchSize() {
+      return Math.max(1, Math.min(Math.min(batchSize, prefetch), 32));
+    }
+  }
 }

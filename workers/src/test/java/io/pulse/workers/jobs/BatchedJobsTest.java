@@ -1,0 +1,198 @@
+package io.pulse.workers.jobs;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pulse.common.jobs.JobCodec;
+import io.pulse.common.messaging.JobMessage;
+import io.pulse.common.messaging.Topology;
+import io.pulse.common.testing.BrokerProbe;
+import io.pulse.workers.TestSql;
+import io.pulse.workers.testjobs.BatchedJob;
+import io.pulse.workers.testjobs.BatchedTestHandler;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.IntFunction;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Jobs of a type with a batch size run several to a transaction, a savepoint each. The test type
+ * has one consumer with batch size 8: a job waiting at a gate holds it while the others are
+ * delivered, so they come out as full batches when the gate opens.
+ */
+@QuarkusTest
+class BatchedJobsTest {
+  private static final int BATCH_SIZE = 8;
+  static BrokerProbe broker;
+
+  @Inject TestSql db;
+  @Inject JobRuntime runtime;
+
+  @BeforeAll
+  static void connect() {
+    broker = new BrokerProbe();
+  }
+
+  @AfterAll
+  static void disconnect() {
+    broker.close();
+  }
+
+  @BeforeEach
+  void consuming() {
+    await().atMost(Duration.ofSeconds(30)).until(runtime::isConsuming);
+  }
+
+  @Test
+  void jobsDeliveredTogetherCommitTogetherAndAFailureUndoesOnlyItsOwnEffects() {
+    Map<String, UUID> jobs =
+        queueBehindGate(24, i -> i % 8 == 3 ? "permanent" : i % 8 == 6 ? "transient" : "none");
+    Map<String, String> failures = failuresByKey(24, jobs.keySet());
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> allSettled(jobs.values()));
+
+    Map<Long, List<String>> byTransaction = firstRuns(jobs.keySet());
+    int largest = byTransaction.values().stream().mapToInt(List::size).max().orElse(0);
+    assertEquals(BATCH_SIZE, largest, "jobs in the largest transaction: " + byTransaction);
+    for (Map.Entry<String, UUID> job : jobs.entrySet()) {
+      String key = job.getKey();
+      String failure = failures.get(key);
+      boolean permanent = failure.equals("permanent");
+      assertEquals(permanent ? "dead" : "succeeded", db.jobColumn(job.getValue(), "status"), key);
+      assertEquals(permanent ? 0 : 1, effects(key), "effect rows of " + key);
+      assertEquals(
+          failure.equals("transient") ? 2 : 1, BatchedTestHandler.transactions(key).size(), key);
+      if (!failure.equals("none")) {
+        List<String> sharedWith = byTransaction.get(BatchedTestHandler.transactions(key).get(0));
+        assertTrue(sharedWith.size() > 1, key + " ran alone: " + byTransaction);
+        for (String other : sharedWith) {
+          if (failures.get(other).equals("none")) {
+            assertEquals(
+                1, effects(other), other + " committed in the batch " + key + " failed in");
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void aStatementThatDoomsTheTransactionSendsItsBatchToRunJobByJob() {
+    Map<String, UUID> jobs = queueBehindGate(BATCH_SIZE, i -> i == 2 ? "statement" : "none");
+    String broken = jobs.keySet().stream().toList().get(2);
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> allSettled(jobs.values()));
+
+    for (Map.Entry<String, UUID> job : jobs.entrySet()) {
+      assertEquals("succeeded", db.jobColumn(job.getValue(), "status"), job.getKey());
+      assertEquals(1, effects(job.getKey()), "effect rows of " + job.getKey());
+    }
+    // The batch ran up to the broken job, then each job alone: the broken one failed again and
+    // succeeded on its retry.
+    assertEquals("2", db.jobColumn(jobs.get(broken), "attempts"));
+    assertEquals(3, BatchedTestHandler.transactions(broken).size());
+  }
+
+  @Test
+  void oneJobDeliveredTwiceInOneBatchHasOneEffect() {
+    String key = "twice-" + UUID.randomUUID();
+    UUID job = UUID.randomUUID();
+    gated(
+        () -> {
+          publish(job, new BatchedJob(key, "none"));
+          publish(job, new BatchedJob(key, "none"));
+        });
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> allSettled(List.of(job)));
+    assertEquals(1, effects(key));
+    assertEquals(1, BatchedTestHandler.transactions(key).size(), "the second delivery was skipped");
+  }
+
+  // --- helpers -------------------------------------------------------------------------------
+
+  /** Publishes {@code count} jobs while the consumer waits at a gate, then opens it. */
+  private Map<String, UUID> queueBehindGate(int count, IntFunction<String> failure) {
+    String run = UUID.randomUUID().toString().substring(0, 8);
+    Map<String, UUID> jobs = new LinkedHashMap<>();
+    gated(
+        () -> {
+          for (int i = 0; i < count; i++) {
+            String key = run + "-" + i + "-" + failure.apply(i);
+            jobs.put(key, UUID.randomUUID());
+            publish(jobs.get(key), new BatchedJob(key, failure.apply(i)));
+          }
+        });
+    return jobs;
+  }
+
+  private void gated(Runnable publishing) {
+    BatchedTestHandler.closeGate();
+    publish(UUID.randomUUID(), new BatchedJob("gate-" + UUID.randomUUID(), "gate"));
+    await().atMost(Duration.ofSeconds(30)).until(BatchedTestHandler::someoneAtGate);
+    try {
+      publishing.run();
+      // Everything is with the consumer (prefetch 32) before the gate opens.
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> broker.depth(Topology.workQueue(BatchedTestHandler.TYPE)) == 0);
+    } finally {
+      BatchedTestHandler.openGate();
+    }
+  }
+
+  private static Map<String, String> failuresByKey(int count, Set<String> keys) {
+    Map<String, String> failures = new HashMap<>();
+    for (String key : keys) {
+      failures.put(key, key.substring(key.lastIndexOf('-') + 1));
+    }
+    assertEquals(count, failures.size());
+    return failures;
+  }
+
+  /** The jobs of each transaction that ran a first attempt. */
+  private static Map<Long, List<String>> firstRuns(Set<String> keys) {
+    Map<Long, List<String>> byTransaction = new HashMap<>();
+    for (String key : keys) {
+      long tx = BatchedTestHandler.transactions(key).get(0);
+      byTransaction.computeIfAbsent(tx, t -> new java.util.ArrayList<>()).add(key);
+    }
+    return byTransaction;
+  }
+
+  private boolean allSettled(java.util.Collection<UUID> jobs) {
+    for (UUID job : jobs) {
+      String status = db.jobColumn(job, "status");
+      if (!"succeeded".equals(status) && !"dead".equals(status)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private long effects(String key) {
+    return db.count(
+        "select count(*) from users where handle = '" + BatchedTestHandler.handle(key) + "'");
+  }
+
+  private static void publish(UUID job, BatchedJob payload) {
+    JobMessage message =
+        new JobMessage(
+            job, BatchedTestHandler.TYPE, 1, null, null, Instant.now(), JobCodec.encode(payload));
+    broker.publish(
+        Topology.JOBS_EXCHANGE,
+        BatchedTestHandler.TYPE,
+        message.properties(Map.of()),
+        message.body());
+  }
+}
