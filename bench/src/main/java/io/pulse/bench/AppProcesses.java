@@ -15,16 +15,40 @@ final class AppProcesses {
 
   private AppProcesses() {}
 
-  /** CPU used so far by the api, the workers, this load generator and the whole machine. */
+  /**
+   * CPU used so far by the api, the workers, this load generator, PostgreSQL (every postgres
+   * process, and the backends that exited, through the postmaster's children time), RabbitMQ (the
+   * Erlang VM) and the whole machine.
+   */
   record Cpu(
-      long apiMillis, long workersMillis, long benchMillis, long busyMillis, long allMillis) {
+      long apiMillis,
+      long workersMillis,
+      long benchMillis,
+      long postgresMillis,
+      long rabbitMillis,
+      long busyMillis,
+      long allMillis) {
     Cpu minus(Cpu earlier) {
       return new Cpu(
           apiMillis - earlier.apiMillis,
           workersMillis - earlier.workersMillis,
           benchMillis - earlier.benchMillis,
+          postgresMillis - earlier.postgresMillis,
+          rabbitMillis - earlier.rabbitMillis,
           busyMillis - earlier.busyMillis,
           allMillis - earlier.allMillis);
+    }
+
+    /** "api 0.13 ms, workers ..., RabbitMQ ... " per unit of work. */
+    String perUnit(double units) {
+      return String.format(
+          "api %.2f ms, workers %.2f ms, PostgreSQL %.2f ms, RabbitMQ %.2f ms, load generator %.2f"
+              + " ms",
+          apiMillis / units,
+          workersMillis / units,
+          postgresMillis / units,
+          rabbitMillis / units,
+          benchMillis / units);
     }
 
     /** Share of all cores that were busy, with anything. */
@@ -44,6 +68,8 @@ final class AppProcesses {
         processMillis(settings.apiPid()),
         processMillis(settings.workersPid()),
         processMillis(ProcessHandle.current().pid()),
+        serviceMillis("postgres"),
+        serviceMillis("beam.smp"),
         machine[0],
         machine[1]);
   }
@@ -69,8 +95,23 @@ final class AppProcesses {
     return -1;
   }
 
-  /** utime + stime of a process (fields 14 and 15 of /proc/PID/stat), or 0 when unknown. */
+  /** CPU of every process whose command is {@code name}, children that exited included. */
+  private static long serviceMillis(String name) {
+    return ProcessHandle.allProcesses()
+        .filter(p -> p.info().command().map(c -> c.endsWith("/" + name)).orElse(false))
+        .mapToLong(p -> processMillis(p.pid(), true))
+        .sum();
+  }
+
   private static long processMillis(long pid) {
+    return processMillis(pid, false);
+  }
+
+  /**
+   * utime + stime of a process (fields 14 and 15 of /proc/PID/stat), with cutime + cstime (16, 17)
+   * when asked, or 0 when unknown.
+   */
+  private static long processMillis(long pid, boolean withChildren) {
     if (pid <= 0) {
       return 0;
     }
@@ -79,7 +120,11 @@ final class AppProcesses {
       // The command name (field 2) may hold spaces; everything after its closing ")" splits
       // cleanly.
       String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
-      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * MILLIS_PER_TICK;
+      long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+      if (withChildren) {
+        ticks += Long.parseLong(f[13]) + Long.parseLong(f[14]);
+      }
+      return ticks * MILLIS_PER_TICK;
     } catch (IOException | RuntimeException e) {
       return 0;
     }

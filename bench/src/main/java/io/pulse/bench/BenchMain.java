@@ -56,15 +56,17 @@ public final class BenchMain {
       BenchMain bench = new BenchMain(settings, ledger);
 
       RawBrokerBench.Result raw = settings.runs("raw") ? bench.rawBroker() : null;
-      if (settings.runs("e2e") || settings.runs("latency")) {
+      if (settings.runs("e2e") || settings.runs("batch") || settings.runs("latency")) {
         bench.warmUp();
+        ledger.analyze();
       }
       EndToEndBench.Result e2e = settings.runs("e2e") ? bench.endToEnd(raw) : null;
       if (settings.runs("batch")) {
         bench.endToEnd(raw, "2b", 100);
       }
       if (settings.runs("latency")) {
-        bench.latency();
+        bench.latency("3", 1);
+        bench.latency("3b", 10);
       }
       if (settings.runs("fanout")) {
         bench.fanout();
@@ -95,18 +97,22 @@ public final class BenchMain {
     log(
         "1. raw broker: up to %,d messages or %d s",
         settings.rawMessages(), settings.rawMax().toSeconds());
+    AppProcesses.Cpu before = AppProcesses.cpu(settings);
     RawBrokerBench.Result r = new RawBrokerBench(settings).run();
+    AppProcesses.Cpu cpu = AppProcesses.cpu(settings).minus(before);
     complete &= r.complete();
     String details =
         String.format(
             "%,d messages published→acked in %.1f s; %,d B bodies, confirm window %d,"
-                + " %d consumers × prefetch %d",
+                + " %d consumers × prefetch %d; CPU per message: RabbitMQ %.2f ms, client %.2f ms",
             r.acked(),
             seconds(r.elapsed()),
             settings.rawBodyBytes(),
             settings.rawWindow(),
             settings.rawConsumers(),
-            settings.rawPrefetch());
+            settings.rawPrefetch(),
+            r.acked() == 0 ? Double.NaN : (double) cpu.rabbitMillis() / r.acked(),
+            r.acked() == 0 ? Double.NaN : (double) cpu.benchMillis() / r.acked());
     if (r.timeLimited()) {
       details +=
           String.format("; stopped publishing at the %d s limit", settings.rawMax().toSeconds());
@@ -140,7 +146,7 @@ public final class BenchMain {
     log("warm-up: %,.0f jobs/s", warm.perSecond());
     warmUpNote =
         String.format(
-            "Warm-up before scenarios 2 and 3, not measured: %,d jobs at %,.0f jobs/s right after"
+            "Warm-up before scenarios 2, 2b and 3, not measured: %,d jobs at %,.0f jobs/s right after"
                 + " start, while the JIT compiles on the same two cores",
             warm.succeeded(), warm.perSecond());
     complete &= warm.complete();
@@ -187,13 +193,9 @@ public final class BenchMain {
       double jobs = r.succeeded();
       details +=
           String.format(
-              "; CPU per job: api %.2f ms, workers %.2f ms, load generator %.2f ms; the machine"
-                  + " was %.0f%% busy, %.0f%% of all cores went to api + workers",
-              cpu.apiMillis() / jobs,
-              cpu.workersMillis() / jobs,
-              cpu.benchMillis() / jobs,
-              100 * cpu.machineBusy(),
-              100 * cpu.appsShare());
+              "; CPU per job: %s; the machine was %.0f%% busy, %.0f%% of all cores went to api +"
+                  + " workers",
+              cpu.perUnit(jobs), 100 * cpu.machineBusy(), 100 * cpu.appsShare());
     }
     details += incomplete(r.complete(), r.accepted(), r.succeeded(), r.failed(), r.firstFailure());
 
@@ -213,11 +215,11 @@ public final class BenchMain {
     return r;
   }
 
-  private void latency() throws Exception {
+  private void latency(String number, int perRequest) throws Exception {
     log(
-        "3. latency: %,d jobs/s for %d s",
-        settings.latencyRate(), settings.latencyDuration().toSeconds());
-    LatencyBench.Result r = new LatencyBench(api, ledger, settings).run();
+        "%s. latency: %,d jobs/s for %d s, %d per request",
+        number, settings.latencyRate(), settings.latencyDuration().toSeconds(), perRequest);
+    LatencyBench.Result r = new LatencyBench(api, ledger, settings).run(perRequest);
     complete &= r.complete();
     Percentiles ledgerMillis = r.ledgerMillis();
     String details =
@@ -239,12 +241,22 @@ public final class BenchMain {
               " (DID NOT KEEP UP: %,d of %,d scheduled requests skipped, all %d senders busy)",
               r.skipped(), r.scheduled(), settings.latencySenders());
     }
-    details += "; HTTP 202 in " + r.responseMillis().describe();
+    details +=
+        String.format(
+            "; HTTP 202 %sin %s",
+            perRequest == 1 ? "" : "(per request of " + perRequest + " jobs) ",
+            r.responseMillis().describe());
     details += incomplete(r.complete(), r.accepted(), r.succeeded(), r.failed(), r.firstFailure());
     table.row(
-        "3",
+        number,
         String.format(
-            "Latency at %,d jobs/s: ledger finished_at − created_at", settings.latencyRate()),
+            "Latency at %,d jobs/s%s: ledger finished_at − created_at",
+            settings.latencyRate(),
+            perRequest == 1
+                ? ", one job per request"
+                : String.format(
+                    " as %,d requests/s of %d (POST /notifications/batch)",
+                    settings.latencyRate() / perRequest, perRequest)),
         ledgerMillis.describe(),
         details);
   }

@@ -121,7 +121,7 @@ record BenchSettings(
     out.put(
         "warm-up",
         String.format(
-            "%,d jobs or %d s through the API before scenarios 2 and 3, not measured",
+            "%,d jobs or %d s through the API before scenarios 2, 2b and 3, not measured",
             warmupJobs, warmupMax.toSeconds()));
     out.put(
         "2. end to end",

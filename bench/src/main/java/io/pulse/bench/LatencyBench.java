@@ -51,9 +51,14 @@ final class LatencyBench {
     this.settings = settings;
   }
 
-  Result run() throws Exception {
-    int total = (int) (settings.latencyRate() * settings.latencyDuration().toSeconds());
-    long periodNanos = 1_000_000_000L / settings.latencyRate();
+  /**
+   * @param perRequest jobs per request: 1 posts {@code /notifications}, more posts that many at a
+   *     time to {@code /notifications/batch}, at a request rate that keeps the job rate
+   */
+  Result run(int perRequest) throws Exception {
+    int total =
+        (int) (settings.latencyRate() * settings.latencyDuration().toSeconds()) / perRequest;
+    long periodNanos = 1_000_000_000L * perRequest / settings.latencyRate();
     Queue<UUID> accepted = new ConcurrentLinkedQueue<>();
     double[] responseMillis = new double[total];
     Arrays.fill(responseMillis, Double.NaN);
@@ -82,7 +87,11 @@ final class LatencyBench {
       senders.execute(
           () -> {
             try {
-              accepted.add(api.notify(n));
+              if (perRequest == 1) {
+                accepted.add(api.notify(n));
+              } else {
+                accepted.addAll(api.notifyBatch((long) n * perRequest, perRequest));
+              }
               long now = System.nanoTime();
               responseMillis[n] = (now - due) / 1e6;
               lastAcceptNanos.accumulateAndGet(now, Math::max);

@@ -5,10 +5,18 @@ import io.pulse.common.messaging.JobMessage;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
+import java.sql.Array;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.hibernate.Session;
 
 /**
  * The workers' side of the job ledger. {@link #claim} and {@link #succeeded} run inside the
@@ -64,6 +72,84 @@ public class JobLedger {
    */
   public boolean markSucceeded(JobMessage message) {
     return update(message, "and status <> 'succeeded'") == 1;
+  }
+
+  /** A row {@link #markAllSucceeded} marked, with what it held before, to put back on failure. */
+  public record Marked(
+      UUID jobId, String status, int attempts, String lastError, OffsetDateTime nextAttemptAt) {}
+
+  /**
+   * {@link #markSucceeded} for a batch in one statement: locks the rows in id order (so two batches
+   * never wait on each other in a circle) and returns, by job id, each row it marked with its
+   * earlier state. A job missing from the result already succeeded or has no row.
+   */
+  public Map<UUID, Marked> markAllSucceeded(List<JobMessage> messages) {
+    UUID[] ids = messages.stream().map(JobMessage::jobId).toArray(UUID[]::new);
+    Integer[] attempts = messages.stream().map(JobMessage::attempt).toArray(Integer[]::new);
+    return em.unwrap(Session.class)
+        .doReturningWork(
+            connection -> {
+              try (PreparedStatement update = connection.prepareStatement(MARK_ALL)) {
+                Array idArray = connection.createArrayOf("uuid", ids);
+                update.setArray(1, idArray);
+                update.setArray(2, idArray);
+                update.setArray(3, connection.createArrayOf("integer", attempts));
+                Map<UUID, Marked> marked = new HashMap<>();
+                try (ResultSet rows = update.executeQuery()) {
+                  while (rows.next()) {
+                    UUID id = rows.getObject(1, UUID.class);
+                    marked.put(
+                        id,
+                        new Marked(
+                            id,
+                            rows.getString(2),
+                            rows.getInt(3),
+                            rows.getString(4),
+                            rows.getObject(5, OffsetDateTime.class)));
+                  }
+                }
+                return marked;
+              }
+            });
+  }
+
+  private static final String MARK_ALL =
+      """
+      with earlier as (
+          select id, status, attempts, last_error, next_attempt_at from jobs
+          where id = any(?) and status <> 'succeeded'
+          order by id
+          for update),
+      delivered as (
+          select id, max(attempt) as attempt from unnest(?::uuid[], ?::integer[]) as d(id, attempt)
+          group by id)
+      update jobs j set status = 'succeeded', attempts = greatest(j.attempts, d.attempt),
+             last_error = null, next_attempt_at = null, finished_at = now(), updated_at = now()
+      from earlier e, delivered d
+      where j.id = e.id and d.id = e.id
+      returning j.id, e.status, e.attempts, e.last_error, e.next_attempt_at
+      """;
+
+  /** Puts a row {@link #markAllSucceeded} marked back as it was: its job failed after all. */
+  public void unmark(Marked marked) {
+    em.unwrap(Session.class)
+        .doWork(
+            connection -> {
+              try (PreparedStatement update =
+                  connection.prepareStatement(
+                      """
+                      update jobs set status = ?, attempts = ?, last_error = ?,
+                             next_attempt_at = ?, finished_at = null, updated_at = now()
+                      where id = ?
+                      """)) {
+                update.setString(1, marked.status());
+                update.setInt(2, marked.attempts());
+                update.setString(3, marked.lastError());
+                update.setObject(4, marked.nextAttemptAt(), Types.TIMESTAMP_WITH_TIMEZONE);
+                update.setObject(5, marked.jobId());
+                update.executeUpdate();
+              }
+            });
   }
 
   public void succeeded(JobMessage message) {

@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import org.hibernate.Session;
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
@@ -112,10 +113,18 @@ public class JobProcessor {
       QuarkusTransaction.requiringNew()
           .run(
               () -> {
+                // One statement marks (and locks) every job of the batch; a job that fails is
+                // put back as it was.
+                Map<UUID, JobLedger.Marked> marked =
+                    ledger.markAllSucceeded(jobs.stream().map(Prepared::message).toList());
                 for (int i = 0; i < jobs.size(); i++) {
                   int at = i;
+                  // A job delivered twice in one batch: the first copy has the mark, the second
+                  // finds the job succeeded.
+                  JobLedger.Marked mark = marked.remove(jobs.get(at).message().jobId());
                   withJobInLog(
-                      jobs.get(at).message(), () -> runUnderSavepoint(jobs, at, ran, failed));
+                      jobs.get(at).message(),
+                      () -> runUnderSavepoint(jobs.get(at), mark, at, ran, failed));
                 }
               });
     } catch (RuntimeException e) {
@@ -198,7 +207,7 @@ public class JobProcessor {
   private void runAlone(Prepared job) {
     long started = System.nanoTime();
     try {
-      boolean ran = QuarkusTransaction.requiringNew().call(() -> runInTransaction(job));
+      boolean ran = QuarkusTransaction.requiringNew().call(() -> runInTransaction(job, false));
       settled(job, ran, Duration.ofNanos(System.nanoTime() - started));
     } catch (Exception e) {
       rethrowIfWorkerBroken(e);
@@ -211,16 +220,19 @@ public class JobProcessor {
    * transaction (Hibernate marks it rollback-only on a failed statement): then the batch is given
    * up and every job runs alone.
    */
-  private void runUnderSavepoint(List<Prepared> jobs, int at, boolean[] ran, Exception[] failed) {
-    Prepared job = jobs.get(at);
+  private void runUnderSavepoint(
+      Prepared job, JobLedger.Marked mark, int at, boolean[] ran, Exception[] failed) {
     sql("savepoint pulse_job");
     try {
-      ran[at] = runInTransaction(job);
+      ran[at] = runInTransaction(job, mark != null);
     } catch (Exception e) {
       if (QuarkusTransaction.isRollbackOnly()) {
         throw new IllegalStateException("job " + job.message().jobId() + " doomed its batch", e);
       }
       sql("rollback to savepoint pulse_job");
+      if (mark != null) {
+        ledger.unmark(mark);
+      }
       job.context().followUps().clear();
       failed[at] = e;
     }
@@ -292,10 +304,10 @@ public class JobProcessor {
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
-  private boolean runInTransaction(Prepared job) throws Exception {
+  private boolean runInTransaction(Prepared job, boolean alreadyMarked) throws Exception {
     JobMessage message = job.message();
     JobContext context = job.context();
-    boolean marked = ledger.markSucceeded(message);
+    boolean marked = alreadyMarked || ledger.markSucceeded(message);
     if (!marked && ledger.claim(message) == JobStatus.SUCCEEDED) {
       return false;
     }

@@ -72,6 +72,15 @@ class BatchedJobsTest {
       boolean permanent = failure.equals("permanent");
       assertEquals(permanent ? "dead" : "succeeded", db.jobColumn(job.getValue(), "status"), key);
       assertEquals(permanent ? 0 : 1, effects(key), "effect rows of " + key);
+      // The batch marked every row succeeded up front; a failed job's row was put back, so its
+      // failure and retry are in the ledger as for a job run alone.
+      assertEquals(
+          failure.equals("transient") ? "2" : "1", db.jobColumn(job.getValue(), "attempts"), key);
+      if (permanent) {
+        assertEquals(
+            "io.pulse.workers.jobs.PermanentJobException: rejected (simulated)",
+            db.jobColumn(job.getValue(), "last_error"));
+      }
       assertEquals(
           failure.equals("transient") ? 2 : 1, BatchedTestHandler.transactions(key).size(), key);
       if (!failure.equals("none")) {
@@ -185,7 +194,14 @@ class BatchedJobsTest {
         "select count(*) from users where handle = '" + BatchedTestHandler.handle(key) + "'");
   }
 
-  private static void publish(UUID job, BatchedJob payload) {
+  /** As the API enqueues: a queued ledger row, then the message (a second copy finds the row). */
+  private void publish(UUID job, BatchedJob payload) {
+    db.exec(
+        "insert into jobs (id, type, status) values ('"
+            + job
+            + "', '"
+            + BatchedTestHandler.TYPE
+            + "', 'queued') on conflict do nothing");
     JobMessage message =
         new JobMessage(
             job, BatchedTestHandler.TYPE, 1, null, null, Instant.now(), JobCodec.encode(payload));
