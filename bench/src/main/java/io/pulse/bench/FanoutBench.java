@@ -36,60 +36,85 @@ final class FanoutBench {
     this.limit = limit;
   }
 
+  /** Direct and Pulse in turns, this many times each; the medians are reported. */
+  static final int ROUNDS = 3;
+
   Result run() throws Exception {
     try (Connection db = DriverManager.getConnection(settings.jdbcUrl(), "pulse", "pulse");
         Statement sql = db.createStatement()) {
       prepare(sql);
-      long directPost = COMMUNITY * 10 + 1;
-      long pulsePost = COMMUNITY * 10 + 2;
-      warmUp(sql, COMMUNITY * 10 + 3);
-      insertPost(sql, directPost);
-
-      long started = System.nanoTime();
-      // The very statement a chunk runs (active filter, membership lock), over every member at
-      // once.
-      int rows =
-          sql.executeUpdate(
-              "insert into feed_entries (user_id, post_id, community_id, created_at)"
-                  + " select m.user_id, p.id, p.community_id, p.created_at"
-                  + " from community_members m join posts p on p.id = "
-                  + directPost
-                  + " left join users u on u.id = m.user_id"
-                  + " where m.community_id = "
-                  + COMMUNITY
-                  + " and (u.last_active_at is null or u.last_active_at > now() - interval '30 days')"
-                  + " for key share of m on conflict do nothing");
-      double directSeconds = (System.nanoTime() - started) / 1e9;
-
-      started = System.nanoTime();
-      post(pulsePost);
-      // Counting 100,000 rows every few milliseconds would take a core from the fan-out it
-      // measures. A chunk commits all its rows at once, so the poll probes every 500th member's
-      // entry by primary key, and the full count confirms at the end.
-      String probes =
-          "select count(*) from feed_entries where post_id = "
-              + pulsePost
-              + " and user_id in (select g from generate_series("
-              + FIRST_MEMBER
-              + ", "
-              + (FIRST_MEMBER + members - 1)
-              + ", 500) g)";
-      long probed = (members + 499) / 500;
-      String entries = "select count(*) from feed_entries where post_id = " + pulsePost;
-      BenchCalls.until(
-          limit,
-          Duration.ofMillis(5),
-          () ->
-              BenchCalls.count(sql, probes) >= probed && BenchCalls.count(sql, entries) >= members);
-      long inserted = BenchCalls.count(sql, entries);
-      double pulseSeconds = (System.nanoTime() - started) / 1e9;
+      warmUp(sql, COMMUNITY * 10);
+      // On a shared two-core machine one measurement of each can land in a slow and a fast
+      // moment; taking turns and the median of each evens that out.
+      double[] direct = new double[ROUNDS];
+      double[] pulse = new double[ROUNDS];
+      double[] pulseSeconds = new double[ROUNDS];
+      boolean complete = true;
+      for (int round = 0; round < ROUNDS; round++) {
+        direct[round] = direct(sql, COMMUNITY * 10 + 1 + 2 * round);
+        long pulsePost = COMMUNITY * 10 + 2 + 2 * round;
+        long started = System.nanoTime();
+        long inserted = throughPulse(sql, pulsePost);
+        pulseSeconds[round] = (System.nanoTime() - started) / 1e9;
+        pulse[round] = inserted / pulseSeconds[round];
+        complete &= inserted >= members;
+      }
       return new Result(
           members,
-          rows / directSeconds,
-          inserted / pulseSeconds,
-          Duration.ofNanos((long) (pulseSeconds * 1e9)),
-          inserted >= members);
+          median(direct),
+          median(pulse),
+          Duration.ofNanos((long) (median(pulseSeconds) * 1e9)),
+          complete);
     }
+  }
+
+  private static double median(double[] values) {
+    double[] sorted = values.clone();
+    java.util.Arrays.sort(sorted);
+    return sorted[sorted.length / 2];
+  }
+
+  /**
+   * The very statement a chunk runs (active filter, membership lock), over every member at once.
+   */
+  private double direct(Statement sql, long post) throws SQLException {
+    insertPost(sql, post);
+    long started = System.nanoTime();
+    int rows =
+        sql.executeUpdate(
+            "insert into feed_entries (user_id, post_id, community_id, created_at)"
+                + " select m.user_id, p.id, p.community_id, p.created_at"
+                + " from community_members m join posts p on p.id = "
+                + post
+                + " left join users u on u.id = m.user_id"
+                + " where m.community_id = "
+                + COMMUNITY
+                + " and (u.last_active_at is null or u.last_active_at > now() - interval '30 days')"
+                + " for key share of m on conflict do nothing");
+    return rows / ((System.nanoTime() - started) / 1e9);
+  }
+
+  /** POST /posts, then waits for every member's entry; returns the entries found. */
+  private long throughPulse(Statement sql, long post) throws Exception {
+    post(post);
+    // Counting 100,000 rows every few milliseconds would take a core from the fan-out it
+    // measures. A chunk commits all its rows at once, so the poll probes every 500th member's
+    // entry by primary key, and the full count confirms at the end.
+    String probes =
+        "select count(*) from feed_entries where post_id = "
+            + post
+            + " and user_id in (select g from generate_series("
+            + FIRST_MEMBER
+            + ", "
+            + (FIRST_MEMBER + members - 1)
+            + ", 500) g)";
+    long probed = (members + 499) / 500;
+    String entries = "select count(*) from feed_entries where post_id = " + post;
+    BenchCalls.until(
+        limit,
+        Duration.ofMillis(5),
+        () -> BenchCalls.count(sql, probes) >= probed && BenchCalls.count(sql, entries) >= members);
+    return BenchCalls.count(sql, entries);
   }
 
   /**
@@ -126,7 +151,9 @@ final class FanoutBench {
             + ", "
             + (FIRST_MEMBER + members - 1)
             + ") g");
-    sql.execute("analyze community_members");
+    // Autovacuum may be off (it is on the machines this was written on): the rows the last run
+    // deleted would otherwise stay in the indexes every insert walks.
+    sql.execute("vacuum analyze feed_entries, posts, community_members, users");
   }
 
   private static void insertPost(Statement sql, long post) throws SQLException {

@@ -52,13 +52,13 @@ final class LatencyBench {
   }
 
   /**
+   * @param rate jobs per second
    * @param perRequest jobs per request: 1 posts {@code /notifications}, more posts that many at a
    *     time to {@code /notifications/batch}, at a request rate that keeps the job rate
    */
-  Result run(int perRequest) throws Exception {
-    int total =
-        (int) (settings.latencyRate() * settings.latencyDuration().toSeconds()) / perRequest;
-    long periodNanos = 1_000_000_000L * perRequest / settings.latencyRate();
+  Result run(int rate, int perRequest) throws Exception {
+    int total = (int) (rate * settings.latencyDuration().toSeconds()) / perRequest;
+    long periodNanos = 1_000_000_000L * perRequest / rate;
     Queue<UUID> accepted = new ConcurrentLinkedQueue<>();
     double[] responseMillis = new double[total];
     Arrays.fill(responseMillis, Double.NaN);
