@@ -60,4 +60,10 @@ public final class ApiTestSupport {
     return QuarkusTransaction.requiringNew()
         .call(() -> ((Number) em.createNativeQuery(sql).getSingleResult()).longValue());
   }
+
+  /** The first column of the one row {@code sql} returns, as text. */
+  public static String one(EntityManager em, String sql) {
+    return QuarkusTransaction.requiringNew()
+        .call(() -> String.valueOf(em.createNativeQuery(sql).getSingleResult()));
+  }
 }
