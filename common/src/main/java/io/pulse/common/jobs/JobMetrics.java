@@ -1,6 +1,7 @@
 package io.pulse.common.jobs;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -43,5 +44,13 @@ public class JobMetrics {
         .publishPercentileHistogram()
         .register(registry)
         .record(time);
+  }
+
+  /** Jobs a worker ran in one transaction (types with a batch size above 1). */
+  public void batch(String type, int jobs) {
+    DistributionSummary.builder("pulse.jobs.batch.size")
+        .tag("type", type)
+        .register(registry)
+        .record(jobs);
   }
 }

@@ -134,6 +134,7 @@ public class JobProcessor {
       jobs.forEach(job -> withJobInLog(job.message(), () -> runAlone(job)));
       return;
     }
+    metrics.batch(type(jobs), jobs.size());
     Duration each = Duration.ofNanos((System.nanoTime() - started) / jobs.size());
     for (int i = 0; i < jobs.size(); i++) {
       Prepared job = jobs.get(i);

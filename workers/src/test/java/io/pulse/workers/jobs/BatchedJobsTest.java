@@ -39,6 +39,7 @@ class BatchedJobsTest {
 
   @Inject TestSql db;
   @Inject JobRuntime runtime;
+  @Inject io.micrometer.core.instrument.MeterRegistry meters;
 
   @BeforeAll
   static void connect() {
@@ -66,6 +67,8 @@ class BatchedJobsTest {
     Map<Long, List<String>> byTransaction = firstRuns(jobs.keySet());
     int largest = byTransaction.values().stream().mapToInt(List::size).max().orElse(0);
     assertEquals(BATCH_SIZE, largest, "jobs in the largest transaction: " + byTransaction);
+    var sizes = meters.find("pulse.jobs.batch.size").tag("type", BatchedTestHandler.TYPE).summary();
+    assertEquals(BATCH_SIZE, sizes.max(), "the batch size operators see on /q/metrics");
     for (Map.Entry<String, UUID> job : jobs.entrySet()) {
       String key = job.getKey();
       String failure = failures.get(key);
