@@ -117,8 +117,27 @@ public class FeedRepository {
         .executeUpdate();
   }
 
-  /** Deletes entries past the newest {@code maxLength} of every feed that grew beyond it. */
-  public int trim(int maxLength) {
+  /**
+   * The user id of the {@code entries}-th feed entry after user {@code after}, in user id order (or
+   * of the last one, when fewer remain), or null when there are none. An index range read of that
+   * many entries, whatever the planner knows of the table.
+   */
+  public Long sliceEnd(long after, int entries) {
+    Object last =
+        em.createNativeQuery(
+                """
+                select max(user_id) from (
+                    select user_id from feed_entries where user_id > ?1
+                    order by user_id limit ?2) e
+                """)
+            .setParameter(1, after)
+            .setParameter(2, entries)
+            .getSingleResult();
+    return last == null ? null : ((Number) last).longValue();
+  }
+
+  /** Deletes entries past the newest {@code maxLength} of each feed of a user in (after, to]. */
+  public int trim(long after, long to, int maxLength) {
     return em.createNativeQuery(
             """
             delete from feed_entries f using (
@@ -127,12 +146,13 @@ public class FeedRepository {
                            row_number() over (partition by user_id
                                               order by created_at desc, post_id desc) as rank
                     from feed_entries
-                    where user_id in (select user_id from feed_entries
-                                      group by user_id having count(*) > ?1)) r
-                where rank > ?1) old
+                    where user_id > ?1 and user_id <= ?2) r
+                where rank > ?3) old
             where f.user_id = old.user_id and f.post_id = old.post_id
             """)
-        .setParameter(1, maxLength)
+        .setParameter(1, after)
+        .setParameter(2, to)
+        .setParameter(3, maxLength)
         .executeUpdate();
   }
 

@@ -194,7 +194,7 @@ class FeedFanoutTest {
             + user
             + ", id, community_id, created_at from posts where community_id = "
             + community);
-    trimmer.trim();
+    trimmer.trimAll();
     assertEquals(1000, count("select count(*) from feed_entries where user_id = " + user));
     assertEquals(
         0,
