@@ -102,6 +102,10 @@ public class JobProcessor {
             }
           });
     }
+    if (jobs.isEmpty()) {
+      return;
+    }
+    metrics.batch(type(jobs), jobs.size());
     if (jobs.size() == 1) {
       withJobInLog(jobs.get(0).message(), () -> runAlone(jobs.get(0)));
       return;
@@ -134,7 +138,6 @@ public class JobProcessor {
       jobs.forEach(job -> withJobInLog(job.message(), () -> runAlone(job)));
       return;
     }
-    metrics.batch(type(jobs), jobs.size());
     Duration each = Duration.ofNanos((System.nanoTime() - started) / jobs.size());
     for (int i = 0; i < jobs.size(); i++) {
       Prepared job = jobs.get(i);
