@@ -135,7 +135,11 @@ public class JobProcessor {
       rethrowIfWorkerBroken(e);
       LOG.debugf(
           e, "a batch of %d %s jobs did not commit; each runs alone", jobs.size(), type(jobs));
-      jobs.forEach(job -> withJobInLog(job.message(), () -> runAlone(job)));
+      for (Prepared job : jobs) {
+        // What the rolled-back run asked for is asked for again by this one.
+        job.context().followUps().clear();
+        withJobInLog(job.message(), () -> runAlone(job));
+      }
       return;
     }
     Duration each = Duration.ofNanos((System.nanoTime() - started) / jobs.size());
