@@ -64,7 +64,7 @@ record BenchSettings(
         Duration.ofSeconds(intProp("bench.raw.seconds", 20)),
         intProp("bench.raw.window", 256),
         intProp("bench.raw.consumers", 4),
-        intProp("bench.raw.prefetch", 10),
+        intProp("bench.raw.prefetch", 64),
         intProp("bench.raw.body-bytes", 1024),
         intProp("bench.warmup.jobs", 20_000),
         Duration.ofSeconds(intProp("bench.warmup.seconds", 45)),
