@@ -174,6 +174,19 @@ public class JobRuntime {
     deliveries.shutdown();
   }
 
+  /** Jobs (or batches) running now; shutdown waits for none. */
+  int inFlight() {
+    return inFlight.get();
+  }
+
+  private void finished() {
+    if (inFlight.decrementAndGet() == 0) {
+      synchronized (inFlight) {
+        inFlight.notifyAll();
+      }
+    }
+  }
+
   private static void abortQuietly(Channel channel) {
     try {
       channel.abort();
@@ -226,30 +239,29 @@ public class JobRuntime {
     private void runBatches() {
       List<Received> batch = new ArrayList<>(batchSize);
       while (!stopping) {
+        Received first;
         try {
-          Received first = received.poll(200, TimeUnit.MILLISECONDS);
-          if (first == null) {
-            continue;
-          }
-          batch.add(first);
-          received.drainTo(batch, batchSize - 1);
-          // The broker requeued what a closed channel held; another delivery of it will come.
-          batch.removeIf(r -> !r.channel().isOpen());
-          // Counted before the stopping check, so shutdown either waits for it or it never starts.
-          inFlight.incrementAndGet();
-          if (!batch.isEmpty() && !stopping) {
-            runBatch(batch);
-          }
+          first = received.poll(200, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           return;
+        }
+        if (first == null) {
+          continue;
+        }
+        batch.add(first);
+        received.drainTo(batch, batchSize - 1);
+        // The broker requeued what a closed channel held; another delivery of it will come.
+        batch.removeIf(r -> !r.channel().isOpen());
+        // Counted before the stopping check, so shutdown either waits for it or it never starts.
+        inFlight.incrementAndGet();
+        try {
+          if (!batch.isEmpty() && !stopping) {
+            runBatch(batch);
+          }
         } finally {
           batch.clear();
-          if (inFlight.decrementAndGet() == 0) {
-            synchronized (inFlight) {
-              inFlight.notifyAll();
-            }
-          }
+          finished();
         }
       }
     }
@@ -379,11 +391,7 @@ public class JobRuntime {
         }
         getChannel().basicAck(envelope.getDeliveryTag(), false);
       } finally {
-        if (inFlight.decrementAndGet() == 0) {
-          synchronized (inFlight) {
-            inFlight.notifyAll();
-          }
-        }
+        finished();
       }
     }
 

@@ -131,6 +131,17 @@ class BatchedJobsTest {
     assertEquals(1, BatchedTestHandler.transactions(key).size(), "the second delivery was skipped");
   }
 
+  @Test
+  void anIdleBatchingConsumerCountsNothingInFlight() {
+    // Shutdown waits while jobs are in flight: a count that drifted below zero while the consumer
+    // idled would let it close the connections and the pool under running batches.
+    oneJobDeliveredTwiceInOneBatchHasOneEffect();
+    await()
+        .during(Duration.ofMillis(1_000))
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> runtime.inFlight() == 0);
+  }
+
   // --- helpers -------------------------------------------------------------------------------
 
   /** Publishes {@code count} jobs while the consumer waits at a gate, then opens it. */
