@@ -3,6 +3,7 @@ package io.pulse.bench;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -145,25 +146,36 @@ public final class BenchMain {
     if (settings.warmupJobs() <= 0) {
       return;
     }
-    log("warm-up: up to %,d jobs or %d s", settings.warmupJobs(), settings.warmupMax().toSeconds());
-    EndToEndBench.Result warm =
-        new EndToEndBench(api, ledger, settings.drainMax())
-            .run(settings.warmupJobs(), settings.warmupMax(), settings.e2eClients(), 1);
-    log("warm-up: %,.0f jobs/s", warm.perSecond());
+    EndToEndBench.Result single = warmUp(1);
+    EndToEndBench.Result batches = warmUp(100);
     warmUpNote =
         String.format(
-            "Warm-up before scenarios 2, 2b and 3, not measured: %,d jobs at %,.0f jobs/s right after"
-                + " start, while the JIT compiles on the same two cores",
-            warm.succeeded(), warm.perSecond());
-    complete &= warm.complete();
-    warmUpNote +=
-        incomplete(
-                warm.complete(),
-                warm.accepted(),
-                warm.succeeded(),
-                warm.failed(),
-                warm.firstFailure())
-            + ".";
+            "Warm-up before scenarios 2, 2b and 3, not measured: %,d jobs one per request at %,.0f"
+                + " jobs/s right after start, while the JIT compiles on the same two cores, then"
+                + " %,d in batches of 100 at %,.0f jobs/s",
+            single.succeeded(), single.perSecond(), batches.succeeded(), batches.perSecond());
+    for (EndToEndBench.Result warm : List.of(single, batches)) {
+      complete &= warm.complete();
+      warmUpNote +=
+          incomplete(
+              warm.complete(),
+              warm.accepted(),
+              warm.succeeded(),
+              warm.failed(),
+              warm.firstFailure());
+    }
+    warmUpNote += ".";
+  }
+
+  private EndToEndBench.Result warmUp(int batch) throws Exception {
+    log(
+        "warm-up: up to %,d jobs or %d s, %d per request",
+        settings.warmupJobs(), settings.warmupMax().toSeconds(), batch);
+    EndToEndBench.Result warm =
+        new EndToEndBench(api, ledger, settings.drainMax())
+            .run(settings.warmupJobs(), settings.warmupMax(), settings.e2eClients(), batch);
+    log("warm-up: %,.0f jobs/s", warm.perSecond());
+    return warm;
   }
 
   private EndToEndBench.Result endToEnd(RawBrokerBench.Result raw) throws Exception {
@@ -172,13 +184,14 @@ public final class BenchMain {
 
   private EndToEndBench.Result endToEnd(RawBrokerBench.Result raw, String number, int batch)
       throws Exception {
+    int jobs = batch == 1 ? settings.e2eJobs() : settings.batchJobs();
     log(
         "%s. end to end: up to %,d jobs or %d s from %d clients, %d per request",
-        number, settings.e2eJobs(), settings.e2eMax().toSeconds(), settings.e2eClients(), batch);
+        number, jobs, settings.e2eMax().toSeconds(), settings.e2eClients(), batch);
     AppProcesses.Cpu before = AppProcesses.cpu(settings);
     EndToEndBench.Result r =
         new EndToEndBench(api, ledger, settings.drainMax())
-            .run(settings.e2eJobs(), settings.e2eMax(), settings.e2eClients(), batch);
+            .run(jobs, settings.e2eMax(), settings.e2eClients(), batch);
     AppProcesses.Cpu cpu = AppProcesses.cpu(settings).minus(before);
     complete &= r.complete();
 
@@ -196,12 +209,11 @@ public final class BenchMain {
     }
     if (r.succeeded() > 0) {
       // CPU per job moves much less than jobs/s when another process takes the cores.
-      double jobs = r.succeeded();
       details +=
           String.format(
               "; CPU per job: %s; the machine was %.0f%% busy, %.0f%% of all cores went to api +"
                   + " workers",
-              cpu.perUnit(jobs), 100 * cpu.machineBusy(), 100 * cpu.appsShare());
+              cpu.perUnit(r.succeeded()), 100 * cpu.machineBusy(), 100 * cpu.appsShare());
     }
     details += incomplete(r.complete(), r.accepted(), r.succeeded(), r.failed(), r.firstFailure());
 
@@ -225,10 +237,19 @@ public final class BenchMain {
   }
 
   private void latency(String number, int rate, int perRequest) throws Exception {
+    LatencyBench latency = new LatencyBench(api, ledger, settings);
+    if (!settings.latencyRehearsal().isZero()) {
+      // The step from a saturated scenario to a fixed rate (or from single requests to batches)
+      // sends the JIT back to work for seconds; rehearsed at the same rate and form, not measured.
+      log(
+          "%s. latency rehearsal: %,d jobs/s for %d s, not measured",
+          number, rate, settings.latencyRehearsal().toSeconds());
+      complete &= latency.run(rate, perRequest, settings.latencyRehearsal()).complete();
+    }
     log(
         "%s. latency: %,d jobs/s for %d s, %d per request",
         number, rate, settings.latencyDuration().toSeconds(), perRequest);
-    LatencyBench.Result r = new LatencyBench(api, ledger, settings).run(rate, perRequest);
+    LatencyBench.Result r = latency.run(rate, perRequest, settings.latencyDuration());
     complete &= r.complete();
     Percentiles ledgerMillis = r.ledgerMillis();
     String details =

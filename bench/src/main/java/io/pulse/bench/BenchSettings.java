@@ -33,10 +33,12 @@ record BenchSettings(
     int warmupJobs,
     Duration warmupMax,
     int e2eJobs,
+    int batchJobs,
     Duration e2eMax,
     int e2eClients,
     int latencyRate,
     Duration latencyDuration,
+    Duration latencyRehearsal,
     int latencySenders,
     Duration drainMax) {
 
@@ -66,13 +68,15 @@ record BenchSettings(
         intProp("bench.raw.consumers", 4),
         intProp("bench.raw.prefetch", 64),
         intProp("bench.raw.body-bytes", 1024),
-        intProp("bench.warmup.jobs", 20_000),
-        Duration.ofSeconds(intProp("bench.warmup.seconds", 45)),
-        intProp("bench.e2e.jobs", 20_000),
+        intProp("bench.warmup.jobs", 40_000),
+        Duration.ofSeconds(intProp("bench.warmup.seconds", 60)),
+        intProp("bench.e2e.jobs", 30_000),
+        intProp("bench.batch.jobs", 60_000),
         Duration.ofSeconds(intProp("bench.e2e.seconds", 60)),
         intProp("bench.e2e.clients", 16),
         intProp("bench.latency.rate", 1_000),
         Duration.ofSeconds(intProp("bench.latency.seconds", 15)),
+        Duration.ofSeconds(intProp("bench.latency.rehearsal-seconds", 10)),
         intProp("bench.latency.senders", 64),
         Duration.ofSeconds(intProp("bench.drain.seconds", 30)));
   }
@@ -121,19 +125,24 @@ record BenchSettings(
     out.put(
         "warm-up",
         String.format(
-            "%,d jobs or %d s through the API before scenarios 2, 2b and 3, not measured",
-            warmupJobs, warmupMax.toSeconds()));
+            "%,d jobs one per request, then %,d in batches of 100, each or %d s, through the API"
+                + " before scenarios 2, 2b and 3, not measured",
+            warmupJobs, warmupJobs, warmupMax.toSeconds()));
     out.put(
         "2. end to end",
         String.format(
-            "%,d jobs or %d s of sending, %d HTTP client threads",
-            e2eJobs, e2eMax.toSeconds(), e2eClients));
+            "%,d jobs (2b: %,d) or %d s of sending, %d HTTP client threads",
+            e2eJobs, batchJobs, e2eMax.toSeconds(), e2eClients));
     out.put(
         "3. latency",
         String.format(
             "%,d jobs/s for %d s, open loop, at most %d requests in flight (a tick that finds"
-                + " them all busy is skipped and counted)",
-            latencyRate, latencyDuration.toSeconds(), latencySenders));
+                + " them all busy is skipped and counted); each row is rehearsed first for %d s at"
+                + " its own rate and request form, not measured",
+            latencyRate,
+            latencyDuration.toSeconds(),
+            latencySenders,
+            latencyRehearsal.toSeconds()));
     out.put(
         "drain limit", drainMax.toSeconds() + " s for queued work to finish after sending stops");
     return out;

@@ -55,9 +55,10 @@ final class LatencyBench {
    * @param rate jobs per second
    * @param perRequest jobs per request: 1 posts {@code /notifications}, more posts that many at a
    *     time to {@code /notifications/batch}, at a request rate that keeps the job rate
+   * @param duration how long requests are sent
    */
-  Result run(int rate, int perRequest) throws Exception {
-    int total = (int) (rate * settings.latencyDuration().toSeconds()) / perRequest;
+  Result run(int rate, int perRequest, java.time.Duration duration) throws Exception {
+    int total = (int) (rate * duration.toSeconds()) / perRequest;
     long periodNanos = 1_000_000_000L * perRequest / rate;
     Queue<UUID> accepted = new ConcurrentLinkedQueue<>();
     double[] responseMillis = new double[total];

@@ -110,6 +110,68 @@ public class JobProcessor {
       withJobInLog(jobs.get(0).message(), () -> runAlone(jobs.get(0)));
       return;
     }
+    if (jobs.get(0).handler() instanceof BatchJobHandler<?> setBased
+        && runSetBased(jobs, setBased)) {
+      return;
+    }
+    runUnderSavepoints(jobs);
+  }
+
+  /**
+   * The whole batch through the handler's set-based form in one transaction. False when anything
+   * failed: the transaction rolled back, nothing is settled, and the caller runs the jobs under
+   * savepoints, where a failure is one job's alone.
+   */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private boolean runSetBased(List<Prepared> jobs, BatchJobHandler handler) {
+    boolean[] ran = new boolean[jobs.size()];
+    long started = System.nanoTime();
+    try {
+      QuarkusTransaction.requiringNew()
+          .call(
+              () -> {
+                Map<UUID, JobLedger.Marked> marked =
+                    ledger.markAllSucceeded(jobs.stream().map(Prepared::message).toList());
+                List<BatchJobHandler.Job> fresh = new ArrayList<>();
+                for (int i = 0; i < jobs.size(); i++) {
+                  Prepared job = jobs.get(i);
+                  if (marked.remove(job.message().jobId()) != null) {
+                    fresh.add(new BatchJobHandler.Job(job.payload(), job.context()));
+                    ran[i] = true;
+                  } else {
+                    // Already succeeded, a second copy in this batch, or no ledger row: the
+                    // claim decides, as for a job alone.
+                    ran[i] = runInTransaction(job, false);
+                  }
+                }
+                handler.handleAll(fresh);
+                List<JobMessage> followUps = new ArrayList<>();
+                for (BatchJobHandler.Job job : fresh) {
+                  followUps.addAll(job.context().followUps());
+                }
+                enqueuer.insertInCurrentTransaction(followUps);
+                return null;
+              });
+    } catch (RuntimeException e) {
+      rethrowIfWorkerBroken(e);
+      LOG.debugf(
+          e,
+          "a set-based batch of %d %s jobs failed; each runs under its own savepoint",
+          jobs.size(),
+          type(jobs));
+      jobs.forEach(job -> job.context().followUps().clear());
+      return false;
+    }
+    Duration each = Duration.ofNanos((System.nanoTime() - started) / jobs.size());
+    for (int i = 0; i < jobs.size(); i++) {
+      Prepared job = jobs.get(i);
+      boolean jobRan = ran[i];
+      withJobInLog(job.message(), () -> settled(job, jobRan, each));
+    }
+    return true;
+  }
+
+  private void runUnderSavepoints(List<Prepared> jobs) {
     Exception[] failed = new Exception[jobs.size()];
     boolean[] ran = new boolean[jobs.size()];
     long started = System.nanoTime();

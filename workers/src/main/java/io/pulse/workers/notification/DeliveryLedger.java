@@ -20,7 +20,10 @@ public class DeliveryLedger {
 
   public record Pending(UUID id, UUID notificationJobId, long userId, String channel) {}
 
-  /** Records pending deliveries in one statement; existing ones (a redelivered dispatch) stay. */
+  /**
+   * Records pending deliveries, of one dispatch or of a batch, in one statement; existing ones (a
+   * redelivered dispatch) stay.
+   */
   public void insertPending(List<Pending> deliveries) {
     if (deliveries.isEmpty()) {
       return;
@@ -32,15 +35,18 @@ public class DeliveryLedger {
                   connection.prepareStatement(
                       """
                       insert into deliveries (id, notification_job_id, user_id, channel)
-                      select id, ?, user_id, channel
-                      from unnest(?, ?, ?) as t(id, user_id, channel)
+                      select id, job_id, user_id, channel
+                      from unnest(?, ?, ?, ?) as t(id, job_id, user_id, channel)
                       on conflict do nothing
                       """)) {
-                insert.setObject(1, deliveries.get(0).notificationJobId());
+                insert.setArray(
+                    1,
+                    connection.createArrayOf(
+                        "uuid", deliveries.stream().map(Pending::id).toArray()));
                 insert.setArray(
                     2,
                     connection.createArrayOf(
-                        "uuid", deliveries.stream().map(Pending::id).toArray()));
+                        "uuid", deliveries.stream().map(Pending::notificationJobId).toArray()));
                 insert.setArray(
                     3,
                     connection.createArrayOf(

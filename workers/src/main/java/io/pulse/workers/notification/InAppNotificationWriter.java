@@ -4,26 +4,35 @@ import io.pulse.common.notification.NotificationDispatch;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import java.sql.Array;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.Types;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Function;
 import org.hibernate.Session;
 
 /**
- * Inserts in-app notifications set-based: the recipient ids go in as one array and {@code unnest}
- * turns them into rows, so 10,000 recipients are one statement, not 10,000. The unique key
- * (user_id, job_id) makes a redelivered dispatch a no-op.
+ * Inserts in-app notifications set-based: every (job, recipient) pair goes in as two arrays and the
+ * jobs' fields as one array each, so 10,000 recipients, or a batch of 32 dispatches, are one
+ * statement, not one per row. The unique key (user_id, job_id) makes a redelivered dispatch a
+ * no-op.
  */
 @ApplicationScoped
 public class InAppNotificationWriter {
   private static final String INSERT =
       """
       insert into notifications (user_id, job_id, type, title, body, link, actor_id)
-      select recipient, ?, ?, ?, ?, ?, ?
-      from unnest(?) as recipient
+      select r.recipient, j.job_id, j.type, j.title, j.body, j.link, j.actor_id
+      from unnest(?::int[], ?::bigint[]) as r(job_index, recipient)
+      join unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[])
+           with ordinality as j(job_id, type, title, body, link, actor_id, job_index)
+           using (job_index)
       on conflict (user_id, job_id) do nothing
       """;
+
+  /** One dispatch's in-app notifications: the same notice to each of its recipients. */
+  public record Notice(UUID jobId, NotificationDispatch notification, List<Long> recipients) {}
 
   private final EntityManager em;
 
@@ -32,27 +41,48 @@ public class InAppNotificationWriter {
   }
 
   /** Runs in the caller's transaction; returns how many rows were new. */
-  public int write(UUID jobId, NotificationDispatch notification, List<Long> recipients) {
+  public int write(List<Notice> notices) {
+    int pairs = notices.stream().mapToInt(n -> n.recipients().size()).sum();
+    if (pairs == 0) {
+      return 0;
+    }
+    Integer[] jobIndex = new Integer[pairs];
+    Long[] recipients = new Long[pairs];
+    int at = 0;
+    for (int job = 0; job < notices.size(); job++) {
+      for (Long recipient : notices.get(job).recipients()) {
+        // with ordinality counts from 1
+        jobIndex[at] = job + 1;
+        recipients[at++] = recipient;
+      }
+    }
     int[] inserted = new int[1];
     em.unwrap(Session.class)
         .doWork(
             connection -> {
               try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
-                Array ids = connection.createArrayOf("bigint", recipients.toArray(Long[]::new));
-                insert.setObject(1, jobId);
-                insert.setString(2, notification.type());
-                insert.setString(3, notification.title());
-                insert.setString(4, notification.body());
-                insert.setString(5, notification.link());
-                if (notification.actorId() == null) {
-                  insert.setNull(6, Types.BIGINT);
-                } else {
-                  insert.setLong(6, notification.actorId());
-                }
-                insert.setArray(7, ids);
+                insert.setArray(1, connection.createArrayOf("int", jobIndex));
+                insert.setArray(2, connection.createArrayOf("bigint", recipients));
+                insert.setArray(3, array(connection, "uuid", notices, Notice::jobId));
+                insert.setArray(
+                    4, array(connection, "text", notices, n -> n.notification().type()));
+                insert.setArray(
+                    5, array(connection, "text", notices, n -> n.notification().title()));
+                insert.setArray(
+                    6, array(connection, "text", notices, n -> n.notification().body()));
+                insert.setArray(
+                    7, array(connection, "text", notices, n -> n.notification().link()));
+                insert.setArray(
+                    8, array(connection, "bigint", notices, n -> n.notification().actorId()));
                 inserted[0] = insert.executeUpdate();
               }
             });
     return inserted[0];
+  }
+
+  private static Array array(
+      Connection connection, String type, List<Notice> notices, Function<Notice, Object> field)
+      throws SQLException {
+    return connection.createArrayOf(type, notices.stream().map(field).toArray());
   }
 }

@@ -5,25 +5,30 @@ import io.pulse.common.notification.Channel;
 import io.pulse.common.notification.ChannelDelivery;
 import io.pulse.common.notification.NotificationConfig;
 import io.pulse.common.notification.NotificationDispatch;
+import io.pulse.workers.jobs.BatchJobHandler;
 import io.pulse.workers.jobs.JobContext;
-import io.pulse.workers.jobs.JobHandler;
 import io.pulse.workers.jobs.PermanentJobException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 
 /**
  * Resolves each recipient's channels, writes every in-app notification in one statement, and leaves
  * one {@code notification.email} or {@code notification.webhook} job per recipient and external
  * channel, so a failing mail server retries only its own deliveries. Follow-up job ids are derived
- * from (this job, recipient, channel): a redelivered dispatch creates nothing twice.
+ * from (this job, recipient, channel): a redelivered dispatch creates nothing twice. A batch of
+ * dispatches costs the same few statements as one: one preference query per notification type, one
+ * email lookup, one in-app insert, one delivery insert.
  */
 @ApplicationScoped
-public class NotificationDispatchHandler implements JobHandler<NotificationDispatch> {
+public class NotificationDispatchHandler implements BatchJobHandler<NotificationDispatch> {
   private final InAppNotificationWriter inApp;
   private final RecipientChannels channels;
   private final DeliveryLedger deliveries;
@@ -51,47 +56,71 @@ public class NotificationDispatchHandler implements JobHandler<NotificationDispa
   }
 
   @Override
-  public void handle(NotificationDispatch payload, JobContext context) {
-    if (!config.knows(payload.type())) {
-      throw new PermanentJobException("unknown notification type '" + payload.type() + "'");
+  public void handleAll(List<Job<NotificationDispatch>> jobs) {
+    Map<String, List<Long>> recipientsByType = new LinkedHashMap<>();
+    for (Job<NotificationDispatch> job : jobs) {
+      NotificationDispatch payload = job.payload();
+      if (!config.knows(payload.type())) {
+        throw new PermanentJobException("unknown notification type '" + payload.type() + "'");
+      }
+      recipientsByType
+          .computeIfAbsent(payload.type(), t -> new ArrayList<>())
+          .addAll(payload.recipientIds());
     }
-    Map<Long, Set<String>> chosen = channels.resolve(payload.type(), payload.recipientIds());
-    List<Long> inAppRecipients = recipientsOn(Channel.IN_APP, chosen);
-    if (!inAppRecipients.isEmpty()) {
-      inApp.write(context.jobId(), payload, inAppRecipients);
+    Map<String, Map<Long, Set<String>>> chosen = new HashMap<>();
+    recipientsByType.forEach(
+        (type, recipients) ->
+            chosen.put(type, channels.resolve(type, recipients.stream().distinct().toList())));
+
+    List<InAppNotificationWriter.Notice> notices = new ArrayList<>();
+    Set<Long> emailRecipients = new TreeSet<>();
+    for (Job<NotificationDispatch> job : jobs) {
+      Map<Long, Set<String>> ofType = chosen.get(job.payload().type());
+      notices.add(
+          new InAppNotificationWriter.Notice(
+              job.context().jobId(),
+              job.payload(),
+              recipientsOn(Channel.IN_APP, job.payload(), ofType)));
+      emailRecipients.addAll(recipientsOn(Channel.EMAIL, job.payload(), ofType));
     }
-    List<Long> emailRecipients = recipientsOn(Channel.EMAIL, chosen);
-    Set<Long> withAddress = channels.emails(emailRecipients).keySet();
-    List<Long> webhookRecipients =
-        config.webhook().url().isPresent() ? recipientsOn(Channel.WEBHOOK, chosen) : List.of();
+    inApp.write(notices);
+    Set<Long> withAddress = channels.emails(List.copyOf(emailRecipients)).keySet();
 
     List<DeliveryLedger.Pending> pending = new ArrayList<>();
-    for (Long recipient : emailRecipients) {
-      if (withAddress.contains(recipient)) {
-        follow(context, payload, recipient, Channel.EMAIL, JobType.NOTIFICATION_EMAIL, pending);
+    for (Job<NotificationDispatch> job : jobs) {
+      Map<Long, Set<String>> ofType = chosen.get(job.payload().type());
+      for (Long recipient : recipientsOn(Channel.EMAIL, job.payload(), ofType)) {
+        if (withAddress.contains(recipient)) {
+          follow(job, recipient, Channel.EMAIL, JobType.NOTIFICATION_EMAIL, pending);
+        }
       }
-    }
-    for (Long recipient : webhookRecipients) {
-      follow(context, payload, recipient, Channel.WEBHOOK, JobType.NOTIFICATION_WEBHOOK, pending);
+      if (config.webhook().url().isPresent()) {
+        for (Long recipient : recipientsOn(Channel.WEBHOOK, job.payload(), ofType)) {
+          follow(job, recipient, Channel.WEBHOOK, JobType.NOTIFICATION_WEBHOOK, pending);
+        }
+      }
     }
     deliveries.insertPending(pending);
   }
 
-  private static List<Long> recipientsOn(String channel, Map<Long, Set<String>> chosen) {
-    return chosen.entrySet().stream()
-        .filter(e -> e.getValue().contains(channel))
-        .map(Map.Entry::getKey)
+  /** The job's recipients, in id order and each once, that get {@code channel}. */
+  private static List<Long> recipientsOn(
+      String channel, NotificationDispatch payload, Map<Long, Set<String>> chosen) {
+    return payload.recipientIds().stream()
+        .filter(recipient -> chosen.get(recipient).contains(channel))
+        .distinct()
         .sorted()
         .toList();
   }
 
   private static void follow(
-      JobContext context,
-      NotificationDispatch payload,
+      Job<NotificationDispatch> job,
       long recipient,
       String channel,
       String jobType,
       List<DeliveryLedger.Pending> pending) {
+    NotificationDispatch payload = job.payload();
+    JobContext context = job.context();
     ChannelDelivery delivery =
         new ChannelDelivery(
             context.jobId(),

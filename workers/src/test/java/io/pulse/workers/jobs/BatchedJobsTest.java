@@ -11,6 +11,7 @@ import io.pulse.common.testing.BrokerProbe;
 import io.pulse.workers.TestSql;
 import io.pulse.workers.testjobs.BatchedJob;
 import io.pulse.workers.testjobs.BatchedTestHandler;
+import io.pulse.workers.testjobs.SetBatchedTestHandler;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -142,33 +143,86 @@ class BatchedJobsTest {
         .until(() -> runtime.inFlight() == 0);
   }
 
+  @Test
+  void aSetBasedHandlerIsHandedTheWholeBatchInOneCall() {
+    int callsBefore = SetBatchedTestHandler.calls().size();
+    Map<String, UUID> jobs = queueBehindGate(SetBatchedTestHandler.TYPE, 16, i -> "none");
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> allSettled(jobs.values()));
+
+    List<Integer> calls = SetBatchedTestHandler.calls();
+    List<Integer> ours = calls.subList(callsBefore, calls.size());
+    assertEquals(List.of(BATCH_SIZE, BATCH_SIZE), ours, "jobs per set-based call");
+    for (Map.Entry<String, UUID> job : jobs.entrySet()) {
+      assertEquals("succeeded", db.jobColumn(job.getValue(), "status"), job.getKey());
+      assertEquals(1, effects(job.getKey()), "effect rows of " + job.getKey());
+      assertEquals(1, BatchedTestHandler.transactions(job.getKey()).size(), job.getKey());
+    }
+    assertEquals(2, firstRuns(jobs.keySet()).size(), "one transaction per batch");
+  }
+
+  @Test
+  void aFailureInASetBasedBatchUndoesItAndTheJobsRunUnderSavepoints() {
+    Map<String, UUID> jobs =
+        queueBehindGate(SetBatchedTestHandler.TYPE, BATCH_SIZE, i -> i == 5 ? "permanent" : "none");
+    String bad = jobs.keySet().stream().toList().get(5);
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> allSettled(jobs.values()));
+
+    assertEquals("dead", db.jobColumn(jobs.get(bad), "status"));
+    assertEquals(
+        "io.pulse.workers.jobs.PermanentJobException: rejected (simulated)",
+        db.jobColumn(jobs.get(bad), "last_error"));
+    assertEquals(0, effects(bad));
+    List<String> keys = List.copyOf(jobs.keySet());
+    for (int i = 0; i < keys.size(); i++) {
+      String key = keys.get(i);
+      if (i != 5) {
+        assertEquals("succeeded", db.jobColumn(jobs.get(key), "status"), key);
+        // The set-based run got as far as the bad job and rolled back; the run under savepoints
+        // wrote the effect that stays.
+        assertEquals(1, effects(key), "effect rows of " + key);
+        assertEquals(i < 5 ? 2 : 1, BatchedTestHandler.transactions(key).size(), "runs of " + key);
+      }
+    }
+  }
+
   // --- helpers -------------------------------------------------------------------------------
 
   /** Publishes {@code count} jobs while the consumer waits at a gate, then opens it. */
   private Map<String, UUID> queueBehindGate(int count, IntFunction<String> failure) {
+    return queueBehindGate(BatchedTestHandler.TYPE, count, failure);
+  }
+
+  private Map<String, UUID> queueBehindGate(String type, int count, IntFunction<String> failure) {
     String run = UUID.randomUUID().toString().substring(0, 8);
     Map<String, UUID> jobs = new LinkedHashMap<>();
     gated(
+        type,
         () -> {
           for (int i = 0; i < count; i++) {
             String key = run + "-" + i + "-" + failure.apply(i);
             jobs.put(key, UUID.randomUUID());
-            publish(jobs.get(key), new BatchedJob(key, failure.apply(i)));
+            publish(type, jobs.get(key), new BatchedJob(key, failure.apply(i)));
           }
         });
     return jobs;
   }
 
   private void gated(Runnable publishing) {
+    gated(BatchedTestHandler.TYPE, publishing);
+  }
+
+  private void gated(String type, Runnable publishing) {
     BatchedTestHandler.closeGate();
-    publish(UUID.randomUUID(), new BatchedJob("gate-" + UUID.randomUUID(), "gate"));
+    publish(type, UUID.randomUUID(), new BatchedJob("gate-" + UUID.randomUUID(), "gate"));
     await().atMost(Duration.ofSeconds(30)).until(BatchedTestHandler::someoneAtGate);
     try {
       publishing.run();
       // Everything is with the consumer (prefetch 32) before the gate opens.
       await()
           .atMost(Duration.ofSeconds(10))
-          .until(() -> broker.depth(Topology.workQueue(BatchedTestHandler.TYPE)) == 0);
+          .until(() -> broker.depth(Topology.workQueue(type)) == 0);
     } finally {
       BatchedTestHandler.openGate();
     }
@@ -210,19 +264,18 @@ class BatchedJobsTest {
 
   /** As the API enqueues: a queued ledger row, then the message (a second copy finds the row). */
   private void publish(UUID job, BatchedJob payload) {
+    publish(BatchedTestHandler.TYPE, job, payload);
+  }
+
+  private void publish(String type, UUID job, BatchedJob payload) {
     db.exec(
         "insert into jobs (id, type, status) values ('"
             + job
             + "', '"
-            + BatchedTestHandler.TYPE
+            + type
             + "', 'queued') on conflict do nothing");
     JobMessage message =
-        new JobMessage(
-            job, BatchedTestHandler.TYPE, 1, null, null, Instant.now(), JobCodec.encode(payload));
-    broker.publish(
-        Topology.JOBS_EXCHANGE,
-        BatchedTestHandler.TYPE,
-        message.properties(Map.of()),
-        message.body());
+        new JobMessage(job, type, 1, null, null, Instant.now(), JobCodec.encode(payload));
+    broker.publish(Topology.JOBS_EXCHANGE, type, message.properties(Map.of()), message.body());
   }
 }
