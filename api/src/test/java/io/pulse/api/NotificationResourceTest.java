@@ -13,6 +13,7 @@ import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.rabbitmq.client.GetResponse;
 import io.pulse.common.jobs.JobType;
@@ -36,6 +37,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class NotificationResourceTest {
   static final String QUEUE = Topology.workQueue(JobType.NOTIFICATION_DISPATCH);
   @Inject EntityManager em;
+  @Inject io.micrometer.core.instrument.MeterRegistry meters;
 
   @BeforeEach
   void emptyQueue() {
@@ -114,6 +116,71 @@ class NotificationResourceTest {
         .contentType("application/problem+json")
         .body("detail", containsString(key));
     assertEquals(1, broker().depth(QUEUE), "only the first request is enqueued");
+  }
+
+  @Test
+  void concurrentRequestsShareLedgerWritesAndEachKeyStaysOneJob() throws Exception {
+    var rows = meters.find("pulse.ledger.insert.rows").summary();
+    long writesBefore = rows == null ? 0 : rows.count();
+    double rowsBefore = rows == null ? 0 : rows.totalAmount();
+    String run = UUID.randomUUID().toString().substring(0, 8);
+    int threads = 16;
+    int rounds = 3;
+    java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(threads);
+    java.util.concurrent.ExecutorService clients =
+        java.util.concurrent.Executors.newFixedThreadPool(threads);
+    List<java.util.concurrent.Future<String>> answers = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      // Half the clients send without a key; the others share 4 keys, each sent 6 times in all.
+      String key = t % 2 == 0 ? null : run + "-" + (t % 8);
+      answers.add(
+          clients.submit(
+              () -> {
+                StringBuilder got = new StringBuilder();
+                for (int r = 0; r < rounds; r++) {
+                  together.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                  var request = admin().body(valid());
+                  if (key != null) {
+                    request.header("Idempotency-Key", key);
+                  }
+                  var response = request.post("/api/v1/notifications").then().extract();
+                  got.append(key).append(' ').append(response.statusCode()).append(' ');
+                  got.append(response.<String>path("jobId")).append('\n');
+                }
+                return got.toString();
+              }));
+    }
+    List<String> lines = new ArrayList<>();
+    for (var answer : answers) {
+      lines.addAll(List.of(answer.get(60, java.util.concurrent.TimeUnit.SECONDS).split("\n")));
+    }
+    clients.shutdown();
+
+    java.util.Map<String, java.util.Set<String>> jobsByKey = new java.util.HashMap<>();
+    java.util.Set<String> jobs = new java.util.HashSet<>();
+    int created = 0;
+    for (String line : lines) {
+      String[] parts = line.split(" ");
+      jobs.add(parts[2]);
+      created += parts[1].equals("202") ? 1 : 0;
+      if (!parts[0].equals("null")) {
+        jobsByKey.computeIfAbsent(parts[0], k -> new java.util.HashSet<>()).add(parts[2]);
+      }
+    }
+    assertEquals(48, lines.size());
+    assertEquals(24 + 4, jobs.size(), "a job per keyless request and one per key");
+    assertEquals(24 + 4, created, "202 for a new job, 200 for a repeated key");
+    jobsByKey.forEach((key, ids) -> assertEquals(1, ids.size(), key + " -> " + ids));
+    assertEquals(
+        4,
+        count(em, "select count(*) from jobs where idempotency_key like '" + run + "-%'"),
+        "one ledger row per key");
+    assertEquals(24 + 4, broker().depth(QUEUE), "each new job published once");
+    rows = meters.find("pulse.ledger.insert.rows").summary();
+    assertEquals(24 + 4 + 20, rows.totalAmount() - rowsBefore, "every request's row was written");
+    assertTrue(
+        rows.count() - writesBefore < 48,
+        "some requests shared a statement: " + (rows.count() - writesBefore) + " writes");
   }
 
   @ParameterizedTest(name = "{0}")

@@ -6,6 +6,8 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.UUID;
 import org.jboss.logging.Logger;
@@ -14,7 +16,8 @@ import org.jboss.logging.Logger;
  * Accepts a job: writes its ledger row, then publishes it and waits for the broker's confirm. The
  * row comes first so a crash or a broker outage between the two leaves a {@code queued} row with no
  * {@code published_at}, which {@link UnpublishedJobSweeper} publishes later: an accepted job is
- * never lost.
+ * never lost. Rows of concurrent requests go in together ({@link LedgerRowWriter}); a row that must
+ * commit with another record is written in that record's transaction.
  */
 @ApplicationScoped
 public class JobEnqueuer {
@@ -28,18 +31,21 @@ public class JobEnqueuer {
   private final ConfirmingPublisher publisher;
   private final JobMetrics metrics;
   private final PublishedMarks marks;
+  private final LedgerRowWriter rows;
 
   public JobEnqueuer(
       EntityManager em,
       javax.sql.DataSource dataSource,
       ConfirmingPublisher publisher,
       JobMetrics metrics,
-      PublishedMarks marks) {
+      PublishedMarks marks,
+      LedgerRowWriter rows) {
     this.em = em;
     this.dataSource = dataSource;
     this.publisher = publisher;
     this.metrics = metrics;
     this.marks = marks;
+    this.rows = rows;
   }
 
   /** What an enqueue did: a new job, or the earlier job of the same idempotency key. */
@@ -69,13 +75,21 @@ public class JobEnqueuer {
     String hash = JobCodec.sha256(body);
     UUID candidate = UUID.randomUUID();
     Instant now = Instant.now();
-    Object[] existing =
+    Existing existing =
         sameTransaction == null && !QuarkusTransaction.isActive()
-            ? insertOrFind(candidate, type, body, hash, idempotencyKey, traceparent, now)
+            ? rows.insertOrFind(
+                new LedgerRowWriter.NewRow(
+                    candidate,
+                    type,
+                    idempotencyKey,
+                    hash,
+                    JobCodec.text(body),
+                    traceparent,
+                    now.atOffset(ZoneOffset.UTC)))
             : QuarkusTransaction.requiringNew()
                 .call(
                     () -> {
-                      Object[] found =
+                      Existing found =
                           insertOrFind(
                               candidate, type, body, hash, idempotencyKey, traceparent, now);
                       if (found == null && sameTransaction != null) {
@@ -88,27 +102,34 @@ public class JobEnqueuer {
       metrics.enqueued(type);
       return new Enqueued(candidate, true);
     }
-    UUID earlier = (UUID) existing[0];
-    if (!hash.equals(existing[1])) {
-      throw new IdempotencyConflictException(idempotencyKey, earlier);
+    if (!hash.equals(existing.requestHash())) {
+      throw new IdempotencyConflictException(idempotencyKey, existing.id());
     }
-    Instant firstAccepted = instant(existing[3]);
-    boolean unconfirmed = existing[2] == null && "queued".equals(existing[4]);
+    Instant firstAccepted = existing.createdAt().toInstant();
+    boolean unconfirmed = existing.publishedAt() == null && "queued".equals(existing.status());
     if (unconfirmed && firstAccepted.isBefore(Instant.now().minus(UNCONFIRMED_AFTER))) {
       // The first attempt was accepted but never confirmed (broker down): try again now rather
       // than leave the caller waiting for the sweeper. A younger row may just have its confirm
       // mark in flight (PublishedMarks), so it is left alone.
-      publish(new JobMessage(earlier, type, 1, idempotencyKey, traceparent, firstAccepted, body));
+      publish(
+          new JobMessage(existing.id(), type, 1, idempotencyKey, traceparent, firstAccepted, body));
     }
-    return new Enqueued(earlier, false);
+    return new Enqueued(existing.id(), false);
   }
 
+  /** The ledger row that already holds an idempotency key. */
+  record Existing(
+      UUID id,
+      String requestHash,
+      OffsetDateTime publishedAt,
+      OffsetDateTime createdAt,
+      String status) {}
+
   /**
-   * Plain JDBC, so the common case (nothing else to write) needs no JTA transaction: outside one
-   * the pool's connection autocommits the single insert; inside one it is the transaction's own
-   * connection.
+   * Plain JDBC on the transaction's own connection (the caller has one), so the row commits with
+   * the record the job is about.
    */
-  private Object[] insertOrFind(
+  private Existing insertOrFind(
       UUID id,
       String type,
       byte[] body,
@@ -125,7 +146,7 @@ public class JobEnqueuer {
                 values (?, ?, 'queued', ?, ?, cast(? as jsonb), ?, ?, ?)
                 on conflict (type, idempotency_key) where idempotency_key is not null do nothing
                 """)) {
-      java.time.OffsetDateTime at = now.atOffset(java.time.ZoneOffset.UTC);
+      OffsetDateTime at = now.atOffset(ZoneOffset.UTC);
       insert.setObject(1, id);
       insert.setString(2, type);
       insert.setString(3, idempotencyKey);
@@ -134,30 +155,35 @@ public class JobEnqueuer {
       insert.setString(6, traceparent);
       insert.setObject(7, at);
       insert.setObject(8, at);
-      if (insert.executeUpdate() == 1) {
-        return null;
-      }
-      try (var select =
-          connection.prepareStatement(
-              """
-              select id, request_hash, published_at, created_at, status from jobs
-              where type = ? and idempotency_key = ?
-              """)) {
-        select.setString(1, type);
-        select.setString(2, idempotencyKey);
-        try (var rows = select.executeQuery()) {
-          rows.next();
-          return new Object[] {
-            rows.getObject(1, UUID.class),
-            rows.getString(2),
-            rows.getObject(3, java.time.OffsetDateTime.class),
-            rows.getObject(4, java.time.OffsetDateTime.class),
-            rows.getString(5)
-          };
-        }
-      }
+      return insert.executeUpdate() == 1 ? null : findExisting(connection, type, idempotencyKey);
     } catch (java.sql.SQLException e) {
       throw new JobLedgerException("could not write the ledger row of a " + type + " job", e);
+    }
+  }
+
+  static Existing findExisting(java.sql.Connection connection, String type, String key)
+      throws java.sql.SQLException {
+    try (var select =
+        connection.prepareStatement(
+            """
+            select id, request_hash, published_at, created_at, status from jobs
+            where type = ? and idempotency_key = ?
+            """)) {
+      select.setString(1, type);
+      select.setString(2, key);
+      try (var rows = select.executeQuery()) {
+        if (!rows.next()) {
+          // Taken by a row that is gone again (a concurrent purge): nothing to point at.
+          throw new java.sql.SQLException(
+              "idempotency key " + key + " of a " + type + " job was taken, but its row is gone");
+        }
+        return new Existing(
+            rows.getObject(1, UUID.class),
+            rows.getString(2),
+            rows.getObject(3, OffsetDateTime.class),
+            rows.getObject(4, OffsetDateTime.class),
+            rows.getString(5));
+      }
     }
   }
 

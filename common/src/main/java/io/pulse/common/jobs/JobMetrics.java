@@ -53,4 +53,9 @@ public class JobMetrics {
         .register(registry)
         .record(jobs);
   }
+
+  /** Ledger rows of single enqueues written by one statement ({@link LedgerRowWriter}). */
+  public void ledgerGroup(int rows) {
+    DistributionSummary.builder("pulse.ledger.insert.rows").register(registry).record(rows);
+  }
 }

@@ -1,0 +1,212 @@
+package io.pulse.common.jobs;
+
+import io.quarkus.runtime.ShutdownEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import javax.sql.DataSource;
+import org.jboss.logging.Logger;
+
+/**
+ * Writes the ledger rows of concurrent enqueues together, as a database's group commit does: a
+ * request hands its row to a writer thread and waits; the writer inserts everything that queued up
+ * meanwhile in one statement and one commit. A lone request is written at once (nothing waits to
+ * fill a group), so a quiet API pays one hand-over between threads; a busy one pays one statement
+ * and one commit for as many rows as arrived during the previous write, instead of one each.
+ */
+@ApplicationScoped
+public class LedgerRowWriter {
+  private static final Logger LOG = Logger.getLogger(LedgerRowWriter.class);
+
+  /** Two, so one slow write (a commit waiting on the disk) does not hold every request up. */
+  private static final int WRITERS = 2;
+
+  private static final int MAX_ROWS = 500;
+  private static final long WAIT_SECONDS = 30;
+
+  private static final String INSERT =
+      """
+      insert into jobs (id, type, status, idempotency_key, request_hash, payload, traceparent,
+                        created_at, updated_at)
+      select id, type, 'queued', key, hash, cast(payload as jsonb), trace, at, at
+      from unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
+                  ?::timestamptz[]) as t(id, type, key, hash, payload, trace, at)
+      on conflict (type, idempotency_key) where idempotency_key is not null do nothing
+      returning id
+      """;
+
+  private final DataSource dataSource;
+  private final JobMetrics metrics;
+  private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+  private final List<Thread> writers = new ArrayList<>();
+  private volatile boolean stopping;
+
+  /** A job's ledger row, as a single enqueue writes it. */
+  record NewRow(
+      UUID id,
+      String type,
+      String idempotencyKey,
+      String hash,
+      String payload,
+      String traceparent,
+      OffsetDateTime at) {}
+
+  /** A row waiting for a writer, and where its outcome goes: null (inserted) or the earlier row. */
+  private record Pending(NewRow row, CompletableFuture<JobEnqueuer.Existing> done) {}
+
+  public LedgerRowWriter(DataSource dataSource, JobMetrics metrics) {
+    this.dataSource = dataSource;
+    this.metrics = metrics;
+  }
+
+  /**
+   * Inserts the row, autocommitted with whatever else is waiting; returns null when it was
+   * inserted, or the row that holds its idempotency key already.
+   */
+  JobEnqueuer.Existing insertOrFind(NewRow row) {
+    Pending pending = new Pending(row, new CompletableFuture<>());
+    if (stopping) {
+      // Requests still finishing while the app stops write their own rows.
+      write(List.of(pending));
+    } else {
+      startWriters();
+      queue.add(pending);
+      if (stopping) {
+        // The writers may have drained the queue and stopped just before this row went in.
+        writeLeftovers();
+      }
+    }
+    String type = row.type();
+    try {
+      return pending.done().get(WAIT_SECONDS, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof JobLedgerException ledger
+          ? new JobLedgerException(ledger.getMessage(), ledger)
+          : new JobLedgerException("could not write the ledger row of a " + type + " job", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new JobLedgerException("interrupted while writing a " + type + " job's ledger row", e);
+    } catch (TimeoutException e) {
+      throw new JobLedgerException(
+          "the ledger row of a " + type + " job was not written within " + WAIT_SECONDS + " s", e);
+    }
+  }
+
+  private synchronized void startWriters() {
+    if (!writers.isEmpty()) {
+      return;
+    }
+    for (int i = 0; i < WRITERS; i++) {
+      Thread writer = new Thread(this::run, "pulse-ledger-writer-" + i);
+      writer.setDaemon(true);
+      writer.start();
+      writers.add(writer);
+    }
+  }
+
+  private void run() {
+    while (!stopping || !queue.isEmpty()) {
+      Pending first;
+      try {
+        first = queue.poll(200, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      if (first == null) {
+        continue;
+      }
+      List<Pending> group = new ArrayList<>();
+      group.add(first);
+      queue.drainTo(group, MAX_ROWS - 1);
+      write(group);
+    }
+  }
+
+  private void write(List<Pending> group) {
+    List<NewRow> rows = group.stream().map(Pending::row).toList();
+    try (Connection connection = dataSource.getConnection()) {
+      Set<UUID> inserted = insert(connection, rows);
+      metrics.ledgerGroup(rows.size());
+      for (Pending pending : group) {
+        NewRow row = pending.row();
+        // Not inserted: its idempotency key was taken, earlier or by a row of this group.
+        pending
+            .done()
+            .complete(
+                inserted.contains(row.id())
+                    ? null
+                    : JobEnqueuer.findExisting(connection, row.type(), row.idempotencyKey()));
+      }
+    } catch (SQLException | RuntimeException e) {
+      LOG.warnf("could not write %d ledger rows: %s", rows.size(), e.getMessage());
+      for (Pending pending : group) {
+        pending
+            .done()
+            .completeExceptionally(
+                new JobLedgerException(
+                    "could not write the ledger row of a " + pending.row().type() + " job", e));
+      }
+    }
+  }
+
+  private static Set<UUID> insert(Connection connection, List<NewRow> rows) throws SQLException {
+    Set<UUID> inserted = new HashSet<>();
+    try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
+      insert.setArray(1, connection.createArrayOf("uuid", rows.stream().map(NewRow::id).toArray()));
+      insert.setArray(
+          2, connection.createArrayOf("text", rows.stream().map(NewRow::type).toArray()));
+      insert.setArray(
+          3, connection.createArrayOf("text", rows.stream().map(NewRow::idempotencyKey).toArray()));
+      insert.setArray(
+          4, connection.createArrayOf("text", rows.stream().map(NewRow::hash).toArray()));
+      insert.setArray(
+          5, connection.createArrayOf("text", rows.stream().map(NewRow::payload).toArray()));
+      insert.setArray(
+          6, connection.createArrayOf("text", rows.stream().map(NewRow::traceparent).toArray()));
+      insert.setArray(
+          7, connection.createArrayOf("text", rows.stream().map(r -> r.at().toString()).toArray()));
+      try (ResultSet ids = insert.executeQuery()) {
+        while (ids.next()) {
+          inserted.add(ids.getObject(1, UUID.class));
+        }
+      }
+    }
+    return inserted;
+  }
+
+  private void writeLeftovers() {
+    List<Pending> left = new ArrayList<>();
+    queue.drainTo(left);
+    if (!left.isEmpty()) {
+      write(left);
+    }
+  }
+
+  void onStop(@Observes ShutdownEvent event) {
+    stopping = true;
+    for (Thread writer : writers) {
+      try {
+        writer.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+    writeLeftovers();
+  }
+}
