@@ -49,8 +49,7 @@ public class BatchEnqueuer {
       byte[] body = JobCodec.encode(item.payload());
       hashes.add(JobCodec.sha256(body));
       candidates.add(
-          new JobMessage(
-              UUID.randomUUID(), type, 1, item.idempotencyKey(), traceparent, now, body));
+          new JobMessage(JobIds.next(), type, 1, item.idempotencyKey(), traceparent, now, body));
     }
     List<JobEnqueuer.Enqueued> results =
         QuarkusTransaction.requiringNew().call(() -> insert(type, candidates, hashes, now));

@@ -73,7 +73,7 @@ public class JobEnqueuer {
       Runnable sameTransaction) {
     byte[] body = JobCodec.encode(payload);
     String hash = JobCodec.sha256(body);
-    UUID candidate = UUID.randomUUID();
+    UUID candidate = JobIds.next();
     Instant now = Instant.now();
     Existing existing =
         sameTransaction == null && !QuarkusTransaction.isActive()

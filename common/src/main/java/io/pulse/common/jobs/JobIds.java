@@ -1,0 +1,27 @@
+package io.pulse.common.jobs;
+
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * New job ids: time-ordered UUIDs (version 7, RFC 9562), 48 bits of Unix milliseconds followed by
+ * 74 random bits. The ledger's primary key is a B-tree: random (version 4) ids scatter every insert
+ * and every status update over all its leaf pages, and after each checkpoint PostgreSQL writes a
+ * full 8 KB image of each page on its first change, so random ids cost a page image per job.
+ * Ordered ids keep new rows, and the workers' updates of them, on the few rightmost pages.
+ *
+ * <p>The random bits come from {@link ThreadLocalRandom}: an id must be unique, not secret (every
+ * read of a job needs an API key), and the secure generator behind {@link UUID#randomUUID()} was
+ * visible in the API's profile.
+ */
+public final class JobIds {
+  private JobIds() {}
+
+  public static UUID next() {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    long millis = System.currentTimeMillis();
+    long high = (millis << 16) | 0x7000L | (random.nextInt() & 0x0FFFL);
+    long low = (random.nextLong() & 0x3FFF_FFFF_FFFF_FFFFL) | 0x8000_0000_0000_0000L;
+    return new UUID(high, low);
+  }
+}
