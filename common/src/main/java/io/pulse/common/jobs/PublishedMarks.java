@@ -6,10 +6,12 @@ import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.persistence.EntityManager;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -21,7 +23,11 @@ import org.jboss.logging.Logger;
  * <p>Only rows still {@code queued} need the mark (the sweeper looks at no other): a job a worker
  * has already run, or is running (its row locked), is skipped rather than waited for. Waiting would
  * hold the locks of every row marked so far against the workers, and by then most jobs of a burst
- * are done, so the UPDATE would rewrite rows for nothing.
+ * are done, so the UPDATE would rewrite rows for nothing. For the same reason a confirm is recorded
+ * only once it is {@code pulse.ledger.mark-published-after} old: a job the workers finished by then
+ * needs no mark, and under load the mark (a second rewrite of the row, with new index entries) was
+ * written for more than half of all jobs with a 1 s flush. The sweeper's grace must stay longer
+ * than that delay plus the flush interval, or it re-publishes jobs whose mark is on its way.
  */
 @ApplicationScoped
 public class PublishedMarks {
@@ -29,29 +35,53 @@ public class PublishedMarks {
   private static final int MAX_BATCH = 5_000;
 
   private final EntityManager em;
-  private final ConcurrentLinkedQueue<UUID> confirmed = new ConcurrentLinkedQueue<>();
+  private final long delayNanos;
+  private final ConcurrentLinkedQueue<Confirmed> confirmed = new ConcurrentLinkedQueue<>();
 
-  public PublishedMarks(EntityManager em) {
+  /** A confirmed job and when its confirm arrived (System.nanoTime). */
+  private record Confirmed(UUID jobId, long atNanos) {}
+
+  public PublishedMarks(
+      EntityManager em,
+      @ConfigProperty(name = "pulse.ledger.mark-published-after", defaultValue = "2s")
+          Duration delay) {
     this.em = em;
+    this.delayNanos = delay.toNanos();
   }
 
   public void add(UUID jobId) {
-    confirmed.add(jobId);
+    confirmed.add(new Confirmed(jobId, System.nanoTime()));
   }
 
   public void addAll(List<UUID> jobIds) {
-    confirmed.addAll(jobIds);
+    long now = System.nanoTime();
+    jobIds.forEach(id -> confirmed.add(new Confirmed(id, now)));
   }
 
   @Scheduled(
       every = "${pulse.ledger.mark-published-every:1s}",
       concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
   void flush() {
-    while (!confirmed.isEmpty()) {
+    flush(false);
+  }
+
+  /**
+   * Records the confirms old enough, or all of them. They queue in the order they arrived, so the
+   * first young one ends the flush; only one flush runs at a time (the scheduler skips, and the
+   * last one runs at shutdown), so the head it looked at is the one it takes.
+   */
+  private void flush(boolean all) {
+    long cutoff = System.nanoTime() - delayNanos;
+    while (true) {
       List<UUID> batch = new ArrayList<>();
-      UUID id;
-      while (batch.size() < MAX_BATCH && (id = confirmed.poll()) != null) {
-        batch.add(id);
+      Confirmed next;
+      while (batch.size() < MAX_BATCH
+          && (next = confirmed.peek()) != null
+          && (all || next.atNanos() - cutoff <= 0)) {
+        batch.add(confirmed.poll().jobId());
+      }
+      if (batch.isEmpty()) {
+        return;
       }
       try {
         QuarkusTransaction.requiringNew()
@@ -75,6 +105,7 @@ public class PublishedMarks {
   }
 
   void onStop(@Observes ShutdownEvent event) {
-    flush();
+    // Everything, however young: a restart must not find confirmed jobs unmarked and re-send them.
+    flush(true);
   }
 }

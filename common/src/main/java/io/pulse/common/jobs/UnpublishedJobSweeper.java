@@ -8,6 +8,7 @@ import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -37,11 +38,23 @@ public class UnpublishedJobSweeper {
       EntityManager em,
       ConfirmingPublisher publisher,
       @ConfigProperty(name = "pulse.sweeper.grace", defaultValue = "10") long graceSeconds,
-      @ConfigProperty(name = "pulse.sweeper.batch-size", defaultValue = "500") int batchSize) {
+      @ConfigProperty(name = "pulse.sweeper.batch-size", defaultValue = "500") int batchSize,
+      @ConfigProperty(name = "pulse.ledger.mark-published-after", defaultValue = "2s")
+          Duration markAfter,
+      @ConfigProperty(name = "pulse.ledger.mark-published-every", defaultValue = "1s")
+          Duration markEvery) {
     this.em = em;
     this.publisher = publisher;
     this.graceSeconds = graceSeconds;
     this.batchSize = batchSize;
+    Duration markedWithin = markAfter.plus(markEvery);
+    if (Duration.ofSeconds(graceSeconds).compareTo(markedWithin) <= 0) {
+      LOG.warnf(
+          "pulse.sweeper.grace (%d s) is not longer than a confirm takes to be recorded"
+              + " (pulse.ledger.mark-published-after + mark-published-every = %s): the sweeper will"
+              + " re-publish jobs the broker already has (harmless, but wasted work)",
+          graceSeconds, markedWithin);
+    }
   }
 
   @Scheduled(

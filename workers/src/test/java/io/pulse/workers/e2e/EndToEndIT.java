@@ -369,6 +369,8 @@ class EndToEndIT {
                 "-Dpulse.api.bootstrap-key=" + KEY,
                 "-Dpulse.digests.unsubscribe-secret=e2e-unsubscribe-secret",
                 "-Dpulse.sweeper.grace=2",
+                // confirms recorded well inside that grace
+                "-Dpulse.ledger.mark-published-after=500ms",
                 "-Dpulse.feed.chunk-size=500",
                 "-jar",
                 jar.toString()));
