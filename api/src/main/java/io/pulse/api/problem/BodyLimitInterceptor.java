@@ -19,9 +19,11 @@ import java.io.IOException;
 @Provider
 public class BodyLimitInterceptor implements ReaderInterceptor {
   // Interceptors are built while the application is set up, before config mappings exist, so
-  // the config is looked up on use.
+  // the config is looked up on first use, and kept: each lookup builds the mapping anew (it
+  // showed in the API's profile, about 1% of its samples).
   private final Instance<ApiConfig> config;
   private final CurrentVertxRequest current;
+  private volatile long limit = -1;
 
   public BodyLimitInterceptor(Instance<ApiConfig> config, CurrentVertxRequest current) {
     this.config = config;
@@ -30,7 +32,7 @@ public class BodyLimitInterceptor implements ReaderInterceptor {
 
   @Override
   public Object aroundReadFrom(ReaderInterceptorContext context) throws IOException {
-    long limit = config.get().maxBodyBytes();
+    long limit = limit();
     byte[] body =
         context.getInputStream().readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
     if (body.length > limit) {
@@ -41,6 +43,15 @@ public class BodyLimitInterceptor implements ReaderInterceptor {
     }
     context.setInputStream(new ByteArrayInputStream(body));
     return context.proceed();
+  }
+
+  private long limit() {
+    long known = limit;
+    if (known < 0) {
+      known = config.get().maxBodyBytes();
+      limit = known;
+    }
+    return known;
   }
 
   /** Thrown when a streamed body passes the limit; answered as a 413 problem. */
