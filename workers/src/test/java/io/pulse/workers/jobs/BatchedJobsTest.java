@@ -152,13 +152,16 @@ class BatchedJobsTest {
 
     List<Integer> calls = SetBatchedTestHandler.calls();
     List<Integer> ours = calls.subList(callsBefore, calls.size());
-    assertEquals(List.of(BATCH_SIZE, BATCH_SIZE), ours, "jobs per set-based call");
+    // Two calls of 8 as a rule; the client may still be handing the last deliveries over when the
+    // gate opens, which splits a batch, never joins two.
+    assertEquals(16, ours.stream().mapToInt(Integer::intValue).sum(), "jobs in set-based calls");
+    assertEquals(BATCH_SIZE, ours.stream().mapToInt(Integer::intValue).max().orElse(0), "" + ours);
     for (Map.Entry<String, UUID> job : jobs.entrySet()) {
       assertEquals("succeeded", db.jobColumn(job.getValue(), "status"), job.getKey());
       assertEquals(1, effects(job.getKey()), "effect rows of " + job.getKey());
       assertEquals(1, BatchedTestHandler.transactions(job.getKey()).size(), job.getKey());
     }
-    assertEquals(2, firstRuns(jobs.keySet()).size(), "one transaction per batch");
+    assertEquals(ours.size(), firstRuns(jobs.keySet()).size(), "one transaction per call");
   }
 
   @Test
