@@ -75,30 +75,38 @@ public class JobEnqueuer {
     String hash = JobCodec.sha256(body);
     UUID candidate = JobIds.next();
     Instant now = Instant.now();
-    Existing existing =
-        sameTransaction == null && !QuarkusTransaction.isActive()
-            ? rows.insertOrFind(
-                new LedgerRowWriter.NewRow(
-                    candidate,
-                    type,
-                    idempotencyKey,
-                    hash,
-                    JobCodec.text(body),
-                    traceparent,
-                    now.atOffset(ZoneOffset.UTC)))
-            : QuarkusTransaction.requiringNew()
-                .call(
-                    () -> {
-                      Existing found =
-                          insertOrFind(
-                              candidate, type, body, hash, idempotencyKey, traceparent, now);
-                      if (found == null && sameTransaction != null) {
-                        sameTransaction.run();
-                      }
-                      return found;
-                    });
+    JobMessage message = new JobMessage(candidate, type, 1, idempotencyKey, traceparent, now, body);
+    Existing existing;
+    if (sameTransaction == null && !QuarkusTransaction.isActive()) {
+      existing =
+          rows.insertAndPublish(
+              new LedgerRowWriter.NewRow(
+                  candidate,
+                  type,
+                  idempotencyKey,
+                  hash,
+                  JobCodec.text(body),
+                  traceparent,
+                  now.atOffset(ZoneOffset.UTC)),
+              message);
+    } else {
+      existing =
+          QuarkusTransaction.requiringNew()
+              .call(
+                  () -> {
+                    Existing found =
+                        insertOrFind(candidate, type, body, hash, idempotencyKey, traceparent, now);
+                    if (found == null && sameTransaction != null) {
+                      sameTransaction.run();
+                    }
+                    return found;
+                  });
+      if (existing == null) {
+        publisher.publishJob(message);
+      }
+    }
     if (existing == null) {
-      publish(new JobMessage(candidate, type, 1, idempotencyKey, traceparent, now, body));
+      confirmed(message);
       metrics.enqueued(type);
       return new Enqueued(candidate, true);
     }
@@ -111,8 +119,10 @@ public class JobEnqueuer {
       // The first attempt was accepted but never confirmed (broker down): try again now rather
       // than leave the caller waiting for the sweeper. A younger row may just have its confirm
       // mark in flight (PublishedMarks), so it is left alone.
-      publish(
-          new JobMessage(existing.id(), type, 1, idempotencyKey, traceparent, firstAccepted, body));
+      JobMessage again =
+          new JobMessage(existing.id(), type, 1, idempotencyKey, traceparent, firstAccepted, body);
+      publisher.publishJob(again);
+      confirmed(again);
     }
     return new Enqueued(existing.id(), false);
   }
@@ -187,8 +197,7 @@ public class JobEnqueuer {
     }
   }
 
-  private void publish(JobMessage message) {
-    publisher.publishJob(message);
+  private void confirmed(JobMessage message) {
     marks.add(message.jobId());
     LOG.debugf("published job %s type %s", message.jobId(), message.type());
   }

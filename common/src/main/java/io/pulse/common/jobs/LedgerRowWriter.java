@@ -1,5 +1,8 @@
 package io.pulse.common.jobs;
 
+import io.pulse.common.messaging.BrokerUnavailableException;
+import io.pulse.common.messaging.ConfirmingPublisher;
+import io.pulse.common.messaging.JobMessage;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -22,11 +25,15 @@ import javax.sql.DataSource;
 import org.jboss.logging.Logger;
 
 /**
- * Writes the ledger rows of concurrent enqueues together, as a database's group commit does: a
- * request hands its row to a writer thread and waits; the writer inserts everything that queued up
- * meanwhile in one statement and one commit. A lone request is written at once (nothing waits to
- * fill a group), so a quiet API pays one hand-over between threads; a busy one pays one statement
- * and one commit for as many rows as arrived during the previous write, instead of one each.
+ * Writes the ledger rows of concurrent enqueues together, as a database's group commit does, and
+ * then publishes their jobs: a request hands its job to a writer thread and waits; the writer
+ * inserts everything that queued up meanwhile in one statement and one commit, publishes the new
+ * jobs back to back without waiting between them, and each request is answered when its own confirm
+ * arrives. A lone request is written at once (nothing waits to fill a group), so a quiet API pays
+ * one hand-over between threads; a busy one pays one statement and one commit for as many rows as
+ * arrived during the previous write, and the broker gets its messages in bursts, which it logs and
+ * confirms together. The row is committed before its message is published: a crash in between
+ * leaves it for the sweeper.
  */
 @ApplicationScoped
 public class LedgerRowWriter {
@@ -51,6 +58,7 @@ public class LedgerRowWriter {
 
   private final DataSource dataSource;
   private final JobMetrics metrics;
+  private final ConfirmingPublisher publisher;
   private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
   private final List<Thread> writers = new ArrayList<>();
   private volatile boolean stopping;
@@ -65,20 +73,28 @@ public class LedgerRowWriter {
       String traceparent,
       OffsetDateTime at) {}
 
-  /** A row waiting for a writer, and where its outcome goes: null (inserted) or the earlier row. */
-  private record Pending(NewRow row, CompletableFuture<JobEnqueuer.Existing> done) {}
+  /**
+   * A job waiting for a writer, and where its outcome goes: null (inserted and confirmed) or the
+   * earlier row.
+   */
+  private record Pending(
+      NewRow row, JobMessage message, CompletableFuture<JobEnqueuer.Existing> done) {}
 
-  public LedgerRowWriter(DataSource dataSource, JobMetrics metrics) {
+  public LedgerRowWriter(DataSource dataSource, JobMetrics metrics, ConfirmingPublisher publisher) {
     this.dataSource = dataSource;
     this.metrics = metrics;
+    this.publisher = publisher;
   }
 
   /**
-   * Inserts the row, autocommitted with whatever else is waiting; returns null when it was
-   * inserted, or the row that holds its idempotency key already.
+   * Inserts the row, autocommitted with whatever else is waiting, and publishes the job; returns
+   * null once the broker confirmed it, or the row that holds its idempotency key already (nothing
+   * published).
+   *
+   * @throws BrokerUnavailableException when the row is written but the broker did not confirm
    */
-  JobEnqueuer.Existing insertOrFind(NewRow row) {
-    Pending pending = new Pending(row, new CompletableFuture<>());
+  JobEnqueuer.Existing insertAndPublish(NewRow row, JobMessage message) {
+    Pending pending = new Pending(row, message, new CompletableFuture<>());
     if (stopping) {
       // Requests still finishing while the app stops write their own rows.
       write(List.of(pending));
@@ -94,6 +110,9 @@ public class LedgerRowWriter {
     try {
       return pending.done().get(WAIT_SECONDS, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
+      if (e.getCause() instanceof BrokerUnavailableException broker) {
+        throw new BrokerUnavailableException(broker.getMessage(), broker);
+      }
       throw e.getCause() instanceof JobLedgerException ledger
           ? new JobLedgerException(ledger.getMessage(), ledger)
           : new JobLedgerException("could not write the ledger row of a " + type + " job", e);
@@ -139,18 +158,18 @@ public class LedgerRowWriter {
 
   private void write(List<Pending> group) {
     List<NewRow> rows = group.stream().map(Pending::row).toList();
+    Set<UUID> inserted;
     try (Connection connection = dataSource.getConnection()) {
-      Set<UUID> inserted = insert(connection, rows);
+      inserted = insert(connection, rows);
       metrics.ledgerGroup(rows.size());
       for (Pending pending : group) {
         NewRow row = pending.row();
-        // Not inserted: its idempotency key was taken, earlier or by a row of this group.
-        pending
-            .done()
-            .complete(
-                inserted.contains(row.id())
-                    ? null
-                    : JobEnqueuer.findExisting(connection, row.type(), row.idempotencyKey()));
+        if (!inserted.contains(row.id())) {
+          // Its idempotency key was taken, earlier or by a row of this group.
+          pending
+              .done()
+              .complete(JobEnqueuer.findExisting(connection, row.type(), row.idempotencyKey()));
+        }
       }
     } catch (SQLException | RuntimeException e) {
       LOG.warnf("could not write %d ledger rows: %s", rows.size(), e.getMessage());
@@ -161,7 +180,29 @@ public class LedgerRowWriter {
                 new JobLedgerException(
                     "could not write the ledger row of a " + pending.row().type() + " job", e));
       }
+      return;
     }
+    // Committed: now the messages, back to back, without waiting for each confirm.
+    for (Pending pending : group) {
+      if (inserted.contains(pending.row().id())) {
+        publisher
+            .publishJobAsync(pending.message())
+            .whenComplete(
+                (confirmed, failure) -> {
+                  if (failure == null) {
+                    pending.done().complete(null);
+                  } else {
+                    pending.done().completeExceptionally(unwrap(failure));
+                  }
+                });
+      }
+    }
+  }
+
+  private static Throwable unwrap(Throwable failure) {
+    return failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+        ? failure.getCause()
+        : failure;
   }
 
   private static Set<UUID> insert(Connection connection, List<NewRow> rows) throws SQLException {

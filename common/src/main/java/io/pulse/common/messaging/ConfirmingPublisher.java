@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutionException;
@@ -62,6 +63,26 @@ public class ConfirmingPublisher {
   }
 
   /**
+   * Publishes a job without waiting; the future completes when the broker confirmed, or fails with
+   * {@link BrokerUnavailableException} (refused, unroutable, closed, or no confirm within {@code
+   * pulse.rabbitmq.confirm-timeout}).
+   */
+  public CompletableFuture<Void> publishJobAsync(JobMessage message) {
+    AMQP.BasicProperties props = message.properties(Map.of());
+    CompletableFuture<Void> confirmed =
+        publishAsync(Topology.JOBS_EXCHANGE, message.type(), props, message.body());
+    return confirmed
+        .orTimeout(config.confirmTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        .handle(
+            (done, failure) -> {
+              if (failure != null) {
+                throw unavailable(props.getMessageId(), failure);
+              }
+              return done;
+            });
+  }
+
+  /**
    * Publishes and blocks until the broker confirmed, or throws {@link BrokerUnavailableException}.
    */
   public void publish(String exchange, String routingKey, AMQP.BasicProperties props, byte[] body) {
@@ -71,21 +92,26 @@ public class ConfirmingPublisher {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new BrokerUnavailableException("interrupted while waiting for a publisher confirm", e);
-    } catch (ExecutionException e) {
-      throw new BrokerUnavailableException(
-          "broker did not accept message "
-              + props.getMessageId()
-              + ": "
-              + e.getCause().getMessage(),
-          e.getCause());
-    } catch (TimeoutException e) {
-      throw new BrokerUnavailableException(
-          "no publisher confirm for message "
-              + props.getMessageId()
-              + " within "
-              + config.confirmTimeout(),
-          e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw unavailable(props.getMessageId(), e);
     }
+  }
+
+  private BrokerUnavailableException unavailable(String messageId, Throwable failure) {
+    Throwable cause =
+        failure instanceof ExecutionException || failure instanceof CompletionException
+            ? failure.getCause()
+            : failure;
+    if (cause instanceof BrokerUnavailableException already) {
+      return already;
+    }
+    if (cause instanceof TimeoutException) {
+      return new BrokerUnavailableException(
+          "no publisher confirm for message " + messageId + " within " + config.confirmTimeout(),
+          cause);
+    }
+    return new BrokerUnavailableException(
+        "broker did not accept message " + messageId + ": " + cause.getMessage(), cause);
   }
 
   public CompletableFuture<Void> publishAsync(
