@@ -103,41 +103,21 @@ public class BatchEnqueuer {
       List<String> hashes,
       Instant now)
       throws SQLException {
-    Set<UUID> inserted = new HashSet<>();
-    try (var insert =
-        connection.prepareStatement(
-            """
-            insert into jobs (id, type, status, idempotency_key, request_hash, payload,
-                              traceparent, created_at, updated_at)
-            select t.id, ?, 'queued', t.key, t.hash, cast(t.payload as jsonb), ?, ?, ?
-            from unnest(?, ?, ?, ?) as t(id, key, hash, payload)
-            on conflict do nothing
-            returning id
-            """)) {
-      java.sql.Timestamp at = java.sql.Timestamp.from(now);
-      insert.setString(1, type);
-      insert.setString(2, candidates.isEmpty() ? null : candidates.get(0).traceparent());
-      insert.setTimestamp(3, at);
-      insert.setTimestamp(4, at);
-      insert.setArray(
-          5,
-          connection.createArrayOf("uuid", candidates.stream().map(JobMessage::jobId).toArray()));
-      insert.setArray(
-          6,
-          connection.createArrayOf(
-              "text", candidates.stream().map(JobMessage::idempotencyKey).toArray()));
-      insert.setArray(7, connection.createArrayOf("text", hashes.toArray()));
-      insert.setArray(
-          8,
-          connection.createArrayOf(
-              "text", candidates.stream().map(j -> JobCodec.text(j.body())).toArray()));
-      try (var rows = insert.executeQuery()) {
-        while (rows.next()) {
-          inserted.add(rows.getObject(1, UUID.class));
-        }
-      }
+    java.time.OffsetDateTime at = now.atOffset(java.time.ZoneOffset.UTC);
+    List<LedgerRows.NewRow> rows = new ArrayList<>(candidates.size());
+    for (int i = 0; i < candidates.size(); i++) {
+      JobMessage job = candidates.get(i);
+      rows.add(
+          new LedgerRows.NewRow(
+              job.jobId(),
+              type,
+              job.idempotencyKey(),
+              hashes.get(i),
+              JobCodec.text(job.body()),
+              job.traceparent(),
+              at));
     }
-    return inserted;
+    return LedgerRows.insert(connection, rows);
   }
 
   /** The jobs that hold the keys of the items that were not inserted: key → [id, request hash]. */

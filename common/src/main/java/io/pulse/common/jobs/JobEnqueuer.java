@@ -76,26 +76,24 @@ public class JobEnqueuer {
     UUID candidate = JobIds.next();
     Instant now = Instant.now();
     JobMessage message = new JobMessage(candidate, type, 1, idempotencyKey, traceparent, now, body);
+    LedgerRows.NewRow row =
+        new LedgerRows.NewRow(
+            candidate,
+            type,
+            idempotencyKey,
+            hash,
+            JobCodec.text(body),
+            traceparent,
+            now.atOffset(ZoneOffset.UTC));
     Existing existing;
     if (sameTransaction == null && !QuarkusTransaction.isActive()) {
-      existing =
-          rows.insertAndPublish(
-              new LedgerRowWriter.NewRow(
-                  candidate,
-                  type,
-                  idempotencyKey,
-                  hash,
-                  JobCodec.text(body),
-                  traceparent,
-                  now.atOffset(ZoneOffset.UTC)),
-              message);
+      existing = rows.insertAndPublish(row, message);
     } else {
       existing =
           QuarkusTransaction.requiringNew()
               .call(
                   () -> {
-                    Existing found =
-                        insertOrFind(candidate, type, body, hash, idempotencyKey, traceparent, now);
+                    Existing found = insertOrFind(row);
                     if (found == null && sameTransaction != null) {
                       sameTransaction.run();
                     }
@@ -135,39 +133,14 @@ public class JobEnqueuer {
       OffsetDateTime createdAt,
       String status) {}
 
-  /**
-   * Plain JDBC on the transaction's own connection (the caller has one), so the row commits with
-   * the record the job is about.
-   */
-  private Existing insertOrFind(
-      UUID id,
-      String type,
-      byte[] body,
-      String hash,
-      String idempotencyKey,
-      String traceparent,
-      Instant now) {
-    try (java.sql.Connection connection = dataSource.getConnection();
-        var insert =
-            connection.prepareStatement(
-                """
-                insert into jobs (id, type, status, idempotency_key, request_hash, payload,
-                                  traceparent, created_at, updated_at)
-                values (?, ?, 'queued', ?, ?, cast(? as jsonb), ?, ?, ?)
-                on conflict (type, idempotency_key) where idempotency_key is not null do nothing
-                """)) {
-      OffsetDateTime at = now.atOffset(ZoneOffset.UTC);
-      insert.setObject(1, id);
-      insert.setString(2, type);
-      insert.setString(3, idempotencyKey);
-      insert.setString(4, hash);
-      insert.setString(5, JobCodec.text(body));
-      insert.setString(6, traceparent);
-      insert.setObject(7, at);
-      insert.setObject(8, at);
-      return insert.executeUpdate() == 1 ? null : findExisting(connection, type, idempotencyKey);
+  /** On the transaction's own connection, so the row commits with the record the job is about. */
+  private Existing insertOrFind(LedgerRows.NewRow row) {
+    try (java.sql.Connection connection = dataSource.getConnection()) {
+      return LedgerRows.insert(connection, List.of(row)).isEmpty()
+          ? findExisting(connection, row.type(), row.idempotencyKey())
+          : null;
     } catch (java.sql.SQLException e) {
-      throw new JobLedgerException("could not write the ledger row of a " + type + " job", e);
+      throw new JobLedgerException("could not write the ledger row of a " + row.type() + " job", e);
     }
   }
 

@@ -7,12 +7,8 @@ import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -45,17 +41,6 @@ public class LedgerRowWriter {
   private static final int MAX_ROWS = 500;
   private static final long WAIT_SECONDS = 30;
 
-  private static final String INSERT =
-      """
-      insert into jobs (id, type, status, idempotency_key, request_hash, payload, traceparent,
-                        created_at, updated_at)
-      select id, type, 'queued', key, hash, cast(payload as jsonb), trace, at, at
-      from unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
-                  ?::timestamptz[]) as t(id, type, key, hash, payload, trace, at)
-      on conflict (type, idempotency_key) where idempotency_key is not null do nothing
-      returning id
-      """;
-
   private final DataSource dataSource;
   private final JobMetrics metrics;
   private final ConfirmingPublisher publisher;
@@ -63,22 +48,12 @@ public class LedgerRowWriter {
   private final List<Thread> writers = new ArrayList<>();
   private volatile boolean stopping;
 
-  /** A job's ledger row, as a single enqueue writes it. */
-  record NewRow(
-      UUID id,
-      String type,
-      String idempotencyKey,
-      String hash,
-      String payload,
-      String traceparent,
-      OffsetDateTime at) {}
-
   /**
    * A job waiting for a writer, and where its outcome goes: null (inserted and confirmed) or the
    * earlier row.
    */
   private record Pending(
-      NewRow row, JobMessage message, CompletableFuture<JobEnqueuer.Existing> done) {}
+      LedgerRows.NewRow row, JobMessage message, CompletableFuture<JobEnqueuer.Existing> done) {}
 
   public LedgerRowWriter(DataSource dataSource, JobMetrics metrics, ConfirmingPublisher publisher) {
     this.dataSource = dataSource;
@@ -93,7 +68,7 @@ public class LedgerRowWriter {
    *
    * @throws BrokerUnavailableException when the row is written but the broker did not confirm
    */
-  JobEnqueuer.Existing insertAndPublish(NewRow row, JobMessage message) {
+  JobEnqueuer.Existing insertAndPublish(LedgerRows.NewRow row, JobMessage message) {
     Pending pending = new Pending(row, message, new CompletableFuture<>());
     if (stopping) {
       // Requests still finishing while the app stops write their own rows.
@@ -157,13 +132,13 @@ public class LedgerRowWriter {
   }
 
   private void write(List<Pending> group) {
-    List<NewRow> rows = group.stream().map(Pending::row).toList();
+    List<LedgerRows.NewRow> rows = group.stream().map(Pending::row).toList();
     Set<UUID> inserted;
     try (Connection connection = dataSource.getConnection()) {
-      inserted = insert(connection, rows);
+      inserted = LedgerRows.insert(connection, rows);
       metrics.ledgerGroup(rows.size());
       for (Pending pending : group) {
-        NewRow row = pending.row();
+        LedgerRows.NewRow row = pending.row();
         if (!inserted.contains(row.id())) {
           // Its idempotency key was taken, earlier or by a row of this group.
           pending
@@ -203,31 +178,6 @@ public class LedgerRowWriter {
     return failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
         ? failure.getCause()
         : failure;
-  }
-
-  private static Set<UUID> insert(Connection connection, List<NewRow> rows) throws SQLException {
-    Set<UUID> inserted = new HashSet<>();
-    try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
-      insert.setArray(1, connection.createArrayOf("uuid", rows.stream().map(NewRow::id).toArray()));
-      insert.setArray(
-          2, connection.createArrayOf("text", rows.stream().map(NewRow::type).toArray()));
-      insert.setArray(
-          3, connection.createArrayOf("text", rows.stream().map(NewRow::idempotencyKey).toArray()));
-      insert.setArray(
-          4, connection.createArrayOf("text", rows.stream().map(NewRow::hash).toArray()));
-      insert.setArray(
-          5, connection.createArrayOf("text", rows.stream().map(NewRow::payload).toArray()));
-      insert.setArray(
-          6, connection.createArrayOf("text", rows.stream().map(NewRow::traceparent).toArray()));
-      insert.setArray(
-          7, connection.createArrayOf("text", rows.stream().map(r -> r.at().toString()).toArray()));
-      try (ResultSet ids = insert.executeQuery()) {
-        while (ids.next()) {
-          inserted.add(ids.getObject(1, UUID.class));
-        }
-      }
-    }
-    return inserted;
   }
 
   private void writeLeftovers() {
