@@ -2,6 +2,7 @@ package io.pulse.api.auth;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.time.Duration;
 import java.util.Optional;
 
 @ConfigMapping(prefix = "pulse.api")
@@ -12,6 +13,21 @@ public interface ApiConfig {
   /** Largest request body accepted, in bytes; larger ones get 413. */
   @WithDefault("1048576")
   long maxBodyBytes();
+
+  /**
+   * Largest body of a request outside {@code /api/} (the digest unsubscribe form, a token of a few
+   * hundred bytes), in bytes; larger ones get 413.
+   */
+  @WithDefault("4096")
+  long maxFormBytes();
+
+  /**
+   * How long a client may take to send a request's whole body. Bodies are received before a worker
+   * thread is taken, so a slow one costs a socket, not a thread; past this it gets 408 and the
+   * connection is closed.
+   */
+  @WithDefault("10s")
+  Duration bodyReadTimeout();
 
   /** Most recipients of one notification. */
   @WithDefault("10000")

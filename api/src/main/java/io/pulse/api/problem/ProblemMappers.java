@@ -99,13 +99,6 @@ public class ProblemMappers {
   }
 
   @ServerExceptionMapper
-  public Response tooLarge(BodyLimitInterceptor.BodyTooLargeException e, UriInfo uri) {
-    return Response.fromResponse(BodyLimits.tooLarge(path(uri), e.limit).toResponse())
-        .header("Connection", "close")
-        .build();
-  }
-
-  @ServerExceptionMapper
   public Response idempotencyConflict(IdempotencyConflictException e, UriInfo uri) {
     return Problem.of(422, "Unprocessable Content", "idempotency-key-reused", e.getMessage())
         .at(path(uri))

@@ -9,7 +9,7 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
  * Refuses a body that is not JSON (415) before anything reads it. Its size is checked earlier, by
- * {@link BodyLimits}.
+ * {@link BodyReceiver}.
  */
 public class RequestLimitsFilter {
   private static final Set<String> WITH_BODY = Set.of("POST", "PUT", "PATCH");
