@@ -1,5 +1,6 @@
 package io.pulse.api.admin;
 
+import io.pulse.common.jobs.JobStatus;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import java.time.Instant;
@@ -141,9 +142,10 @@ public class DeadLetterLedger {
                 """
                 update jobs set status = 'queued', attempts = 0, next_attempt_at = null,
                        finished_at = null, published_at = now(), updated_at = now()
-                where id = any(?1) and status = 'dead'
+                where id = any(?1) and %s
                 returning id
-                """)
+                """
+                    .formatted(JobStatus.sqlFrom("status", JobStatus.QUEUED)))
             .setParameter(1, ids.toArray(UUID[]::new))
             .getResultList();
     return moved;

@@ -1,11 +1,15 @@
 package io.pulse.common.jobs;
 
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
- * The life of a job: {@code queued -> running -> succeeded | retrying -> ... -> dead}. Storage and
- * the API read these states; only the transitions listed here are legal.
+ * The life of a job: {@code queued -> running -> succeeded | retrying -> ... -> dead}, and {@code
+ * dead -> queued} through a replay. This table is the only rulebook: every statement that changes a
+ * job's status guards itself with {@link #sqlFrom}, so the database refuses what the table forbids
+ * (a late copy of a dead job cannot mark it succeeded; only a replay brings it back).
  */
 public enum JobStatus {
   QUEUED,
@@ -22,11 +26,16 @@ public enum JobStatus {
     return valueOf(value.toUpperCase());
   }
 
+  /** Nothing happens to a job in a final state except what {@link #next} allows (a replay). */
   public boolean isFinal() {
     return this == SUCCEEDED || this == DEAD;
   }
 
-  /** Where a job may go from here. A dead job goes back to queued only through a replay. */
+  /**
+   * Where a job may go from here. A job that failed and is delivered again stays {@code retrying}
+   * ({@code retrying -> retrying}); a job runs straight from {@code queued} to {@code succeeded}
+   * when the first statement of its transaction marks it.
+   */
   public Set<JobStatus> next() {
     return switch (this) {
       case QUEUED, RETRYING -> EnumSet.of(RUNNING, RETRYING, SUCCEEDED, DEAD);
@@ -38,5 +47,41 @@ public enum JobStatus {
 
   public boolean canMoveTo(JobStatus target) {
     return next().contains(target);
+  }
+
+  /** The states from which a job may move to {@code target}. */
+  public static Set<JobStatus> allowedFrom(JobStatus target) {
+    return Arrays.stream(values())
+        .filter(from -> from.canMoveTo(target))
+        .collect(Collectors.toCollection(() -> EnumSet.noneOf(JobStatus.class)));
+  }
+
+  /**
+   * The SQL condition that lets a statement move a row to {@code target}: {@code <column> in
+   * ('queued', ...)}, built from {@link #next}, so the statements and the table cannot disagree.
+   */
+  public static String sqlFrom(String column, JobStatus target) {
+    Set<JobStatus> from = allowedFrom(target);
+    if (from.isEmpty()) {
+      return "false";
+    }
+    return column
+        + " in ("
+        + from.stream().map(s -> "'" + s.wire() + "'").collect(Collectors.joining(", "))
+        + ")";
+  }
+
+  /** Checks one transition in Java, for code that decides before it writes. */
+  public void checkMoveTo(JobStatus target) {
+    if (!canMoveTo(target)) {
+      throw new IllegalJobStateChangeException(this, target);
+    }
+  }
+
+  /** A transition the table forbids. */
+  public static final class IllegalJobStateChangeException extends IllegalStateException {
+    public IllegalJobStateChangeException(JobStatus from, JobStatus to) {
+      super("a job cannot move from " + from.wire() + " to " + to.wire());
+    }
   }
 }

@@ -71,7 +71,7 @@ public class JobLedger {
    * which.
    */
   public boolean markSucceeded(JobMessage message) {
-    return update(message, "and status <> 'succeeded'") == 1;
+    return markSucceededIfAllowed(message) == 1;
   }
 
   /** A row {@link #markAllSucceeded} marked, with what it held before, to put back on failure. */
@@ -117,7 +117,7 @@ public class JobLedger {
       """
       with earlier as (
           select id, status, attempts, last_error, next_attempt_at from jobs
-          where id = any(?) and status <> 'succeeded'
+          where id = any(?) and %s
           order by id
           for update),
       delivered as (
@@ -128,9 +128,14 @@ public class JobLedger {
       from earlier e, delivered d
       where j.id = e.id and d.id = e.id
       returning j.id, e.status, e.attempts, e.last_error, e.next_attempt_at
-      """;
+      """
+          .formatted(JobStatus.sqlFrom("status", JobStatus.SUCCEEDED));
 
-  /** Puts a row {@link #markAllSucceeded} marked back as it was: its job failed after all. */
+  /**
+   * Puts a row {@link #markAllSucceeded} marked back as it was: its job failed after all. Not a
+   * transition but an undo inside the same transaction, so it is the one statement without a guard
+   * from the table.
+   */
   public void unmark(Marked marked) {
     em.unwrap(Session.class)
         .doWork(
@@ -152,22 +157,25 @@ public class JobLedger {
             });
   }
 
+  /** Marks a job that {@link #claim} found running (it had no row) succeeded. */
   public void succeeded(JobMessage message) {
-    update(message, "");
+    markSucceededIfAllowed(message);
   }
 
-  private int update(JobMessage message, String condition) {
-    return em.createNativeQuery(
-            """
-            update jobs set status = 'succeeded', attempts = greatest(attempts, ?2),
-                   last_error = null, next_attempt_at = null, finished_at = now(), updated_at = now()
-            where id = ?1
-            """
-                + condition)
+  private int markSucceededIfAllowed(JobMessage message) {
+    return em.createNativeQuery(MARK_ONE)
         .setParameter(1, message.jobId())
         .setParameter(2, message.attempt())
         .executeUpdate();
   }
+
+  private static final String MARK_ONE =
+      """
+      update jobs set status = 'succeeded', attempts = greatest(attempts, ?2),
+             last_error = null, next_attempt_at = null, finished_at = now(), updated_at = now()
+      where id = ?1 and %s
+      """
+          .formatted(JobStatus.sqlFrom("status", JobStatus.SUCCEEDED));
 
   public void retrying(JobMessage message, String error, Instant nextAttemptAt) {
     record(message, JobStatus.RETRYING, error, nextAttemptAt);
@@ -205,8 +213,9 @@ public class JobLedger {
                             next_attempt_at = excluded.next_attempt_at,
                             updated_at = now(),
                             finished_at = excluded.finished_at
-                        where jobs.status <> 'succeeded'
-                        """)
+                        where %s
+                        """
+                            .formatted(JobStatus.sqlFrom("jobs.status", status)))
                     .setParameter(1, message.jobId())
                     .setParameter(2, message.type())
                     .setParameter(3, status.wire())

@@ -3,7 +3,6 @@ package io.pulse.workers.jobs;
 import io.pulse.common.jobs.JobCodec;
 import io.pulse.common.jobs.JobEnqueuer;
 import io.pulse.common.jobs.JobMetrics;
-import io.pulse.common.jobs.JobStatus;
 import io.pulse.common.messaging.JobMessage;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -378,7 +377,8 @@ public class JobProcessor {
     JobMessage message = job.message();
     JobContext context = job.context();
     boolean marked = alreadyMarked || ledger.markSucceeded(message);
-    if (!marked && ledger.claim(message) == JobStatus.SUCCEEDED) {
+    if (!marked && ledger.claim(message).isFinal()) {
+      // Succeeded already (a second copy), or dead: only a replay runs a dead job again.
       return false;
     }
     ((JobHandler) job.handler()).handle(job.payload(), context);

@@ -104,6 +104,26 @@ class JobRuntimeTest {
   }
 
   @Test
+  void aLateCopyOfADeadJobDoesNotRunItOrBringItBack() {
+    String key = "dead-then-copy-" + UUID.randomUUID();
+    UUID job = publish(ScriptedTestHandler.TYPE, new ScriptedJob(key, 1, "permanent"));
+    awaitDeadLetter(ScriptedTestHandler.TYPE, job);
+    assertEquals("dead", status(job));
+
+    // The same job again (a sweeper's second publish, a copy sent by hand): it would now succeed,
+    // since the script fails only its first attempt, but dead -> succeeded is not in the table.
+    double skippedBefore = skipped(ScriptedTestHandler.TYPE);
+    republish(ScriptedTestHandler.TYPE, job, new ScriptedJob(key, 1, "permanent"));
+
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> skipped(ScriptedTestHandler.TYPE) >= skippedBefore + 1);
+    assertEquals("dead", status(job), "only a replay brings a dead job back");
+    assertEquals(1, ScriptedTestHandler.attemptTimes(key).size(), "the copy did not run");
+    assertThat(ledger(job, "last_error"), containsString("recipient rejected"));
+  }
+
+  @Test
   void aJobThatKeepsFailingIsRetriedUpToItsMaxAttemptsThenDead() {
     String key = "exhausted-" + UUID.randomUUID();
     UUID job = publish(ScriptedTestHandler.TYPE, new ScriptedJob(key, 99, "transient"));
@@ -233,12 +253,12 @@ class JobRuntimeTest {
   }
 
   private double skipped() {
+    return skipped(JobType.NOTIFICATION_DISPATCH);
+  }
+
+  private double skipped(String type) {
     var counter =
-        meters
-            .find("pulse.jobs.completed")
-            .tag("type", JobType.NOTIFICATION_DISPATCH)
-            .tag("outcome", "skipped")
-            .counter();
+        meters.find("pulse.jobs.completed").tag("type", type).tag("outcome", "skipped").counter();
     return counter == null ? 0 : counter.count();
   }
 
