@@ -143,9 +143,12 @@ class NotificationBatchTest {
     assertEquals(2, rows(title));
   }
 
-  /** An empty Idempotency-Key is a key that breaks the 1-200 characters rule, not an absent one. */
+  /**
+   * An empty Idempotency-Key is a key that breaks the 1-200 characters rule, not an absent one; two
+   * keys are no key a caller can count on.
+   */
   @Test
-  void anEmptyIdempotencyKeyIs400NamingTheHeader() {
+  void anEmptyOrRepeatedIdempotencyKeyIs400NamingTheHeader() {
     String title = "emptykey-" + System.nanoTime();
     String item = batch(title, 1);
     for (String path : List.of("/api/v1/notifications/batch", "/api/v1/notifications")) {
@@ -154,6 +157,14 @@ class NotificationBatchTest {
           .then()
           .statusCode(400)
           .contentType("application/problem+json")
+          .body("errors.field", hasItem("Idempotency-Key"));
+      admin()
+          .header("Idempotency-Key", title + "-a")
+          .header("Idempotency-Key", title + "-b")
+          .body(body)
+          .post(path)
+          .then()
+          .statusCode(400)
           .body("errors.field", hasItem("Idempotency-Key"));
     }
     assertEquals(0, rows(title));
