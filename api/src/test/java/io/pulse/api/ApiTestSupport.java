@@ -66,4 +66,19 @@ public final class ApiTestSupport {
     return QuarkusTransaction.requiringNew()
         .call(() -> String.valueOf(em.createNativeQuery(sql).getSingleResult()));
   }
+
+  /**
+   * How many jobs of {@code type} the ledger holds whose payload names {@code id} as {@code field}.
+   */
+  public static long jobsAbout(EntityManager em, String type, String field, long id) {
+    return count(
+        em,
+        "select count(*) from jobs where type = '"
+            + type
+            + "' and payload->>'"
+            + field
+            + "' = '"
+            + id
+            + "'");
+  }
 }

@@ -3,6 +3,8 @@ package io.pulse.api;
 import static io.pulse.api.ApiTestSupport.admin;
 import static io.pulse.api.ApiTestSupport.broker;
 import static io.pulse.api.ApiTestSupport.count;
+import static io.pulse.api.ApiTestSupport.jobsAbout;
+import static io.pulse.api.ApiTestSupport.one;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
@@ -12,12 +14,17 @@ import io.pulse.common.jobs.JobType;
 import io.pulse.common.messaging.Topology;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -75,13 +82,7 @@ class FeedApiTest {
     assertEquals(
         1,
         count(em, "select count(*) from posts where id = " + post + " and deleted_at is not null"));
-    assertEquals(
-        1,
-        count(
-            em,
-            "select count(*) from jobs where type = 'feed.retract' and payload->>'postId' = '"
-                + post
-                + "'"));
+    assertEquals(1, jobsAbout(em, "feed.retract", "postId", post));
     admin().delete("/api/v1/posts/" + IDS.incrementAndGet()).then().statusCode(404);
     admin().delete("/api/v1/posts/abc").then().statusCode(400);
   }
@@ -94,13 +95,7 @@ class FeedApiTest {
     admin().put("/api/v1/communities/" + community + "/members/" + user).then().statusCode(202);
     admin().put("/api/v1/communities/" + other + "/members/" + user).then().statusCode(202);
     assertEquals(2, count(em, "select count(*) from community_members where user_id = " + user));
-    assertEquals(
-        2,
-        count(
-            em,
-            "select count(*) from jobs where type = 'feed.backfill' and payload->>'userId' = '"
-                + user
-                + "'"));
+    assertEquals(2, jobsAbout(em, "feed.backfill", "userId", user));
     feedRows(user, community, 3, 0);
     feedRows(user, other, 2, 10);
 
@@ -160,34 +155,112 @@ class FeedApiTest {
 
   @Test
   void aUserComingBackFromInactivityGetsABackfill() {
+    long user = userAway();
+    admin()
+        .body("{\"handle\":\"away\",\"lastActiveAt\":\"" + java.time.Instant.now() + "\"}")
+        .put("/api/v1/users/" + user)
+        .then()
+        .statusCode(200);
+    assertEquals(1, jobsAbout(em, "feed.backfill", "userId", user));
+  }
+
+  @Test
+  void concurrentPutsOfANewCommunityAndItsMemberAllSucceed() throws Exception {
+    long community = IDS.incrementAndGet();
+    var created =
+        Concurrently.send(
+            20,
+            i -> admin().body("{\"name\":\"Race club\"}").put("/api/v1/communities/" + community));
+    assertEquals(Map.of(200, 20), Concurrently.statuses(created), created.get(0).asString());
+    long user = IDS.incrementAndGet();
+    var joined =
+        Concurrently.send(
+            20, i -> admin().put("/api/v1/communities/" + community + "/members/" + user));
+    assertEquals(Map.of(202, 20), Concurrently.statuses(joined), joined.get(0).asString());
+    assertEquals(
+        1,
+        count(
+            em,
+            "select count(*) from community_members where community_id = "
+                + community
+                + " and user_id = "
+                + user));
+  }
+
+  /** One post id, twenty titles at once: the first recorded wins, every other title is refused. */
+  @Test
+  void concurrentPostsOfOneIdWithOtherContentAreRefused() throws Exception {
+    long post = IDS.incrementAndGet();
+    var answers = postAtOnce(post, i -> "Title " + i);
+    assertEquals(Map.of(202, 1, 422, 19), Concurrently.statuses(answers));
+    String winner =
+        answers.stream().filter(a -> a.statusCode() == 202).findFirst().orElseThrow().path("jobId");
+    String title = one(em, "select title from posts where id = " + post);
+    String community = one(em, "select community_id from posts where id = " + post);
+    assertEquals(
+        winner,
+        admin()
+            .body(post(post, Long.parseLong(community), title))
+            .post("/api/v1/posts")
+            .then()
+            .statusCode(200)
+            .extract()
+            .path("jobId"),
+        "the stored title is the winner's");
+    assertEquals(1, jobsAbout(em, "feed.fanout", "postId", post));
+  }
+
+  @Test
+  void concurrentRepeatsOfOnePostGetTheFirstJob() throws Exception {
+    var answers = postAtOnce(IDS.incrementAndGet(), i -> "Same");
+    assertEquals(Map.of(200, 19, 202, 1), Concurrently.statuses(answers));
+    assertEquals(
+        1, answers.stream().map(a -> a.<String>path("jobId")).distinct().count(), "one job");
+  }
+
+  /**
+   * Twenty requests bring one user back at once, each with its own (recent) last-active time: one
+   * of them brought the user back, so one backfill; the latest time wins.
+   */
+  @Test
+  void concurrentPutsOfAReturningUserBackfillOnce() throws Exception {
+    long user = userAway();
+    Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    var answers =
+        Concurrently.send(
+            20,
+            i ->
+                admin()
+                    .body("{\"handle\":\"back\",\"lastActiveAt\":\"" + now.minusSeconds(i) + "\"}")
+                    .put("/api/v1/users/" + user));
+    assertEquals(Map.of(200, 20), Concurrently.statuses(answers), answers.get(0).asString());
+    assertEquals(1, jobsAbout(em, "feed.backfill", "userId", user));
+    assertEquals(
+        Long.toString(now.getEpochSecond()),
+        one(em, "select extract(epoch from last_active_at)::bigint from users where id = " + user),
+        "the latest last-active time wins");
+  }
+
+  // --- helpers -------------------------------------------------------------------------------
+
+  /** A user last active years ago: fan-out skips them, and they have no backfill yet. */
+  long userAway() {
     long user = IDS.incrementAndGet();
     admin()
         .body("{\"handle\":\"away\",\"lastActiveAt\":\"2020-01-01T00:00:00Z\"}")
         .put("/api/v1/users/" + user)
         .then()
         .statusCode(200);
-    assertEquals(
-        0,
-        count(
-            em,
-            "select count(*) from jobs where type = 'feed.backfill' and payload->>'userId' = '"
-                + user
-                + "'"));
-    admin()
-        .body("{\"handle\":\"away\",\"lastActiveAt\":\"" + java.time.Instant.now() + "\"}")
-        .put("/api/v1/users/" + user)
-        .then()
-        .statusCode(200);
-    assertEquals(
-        1,
-        count(
-            em,
-            "select count(*) from jobs where type = 'feed.backfill' and payload->>'userId' = '"
-                + user
-                + "'"));
+    assertEquals(0, jobsAbout(em, "feed.backfill", "userId", user));
+    return user;
   }
 
-  // --- helpers -------------------------------------------------------------------------------
+  /** Twenty POSTs of one new post at once, the i-th titled {@code title.apply(i)}. */
+  List<Response> postAtOnce(long post, IntFunction<String> title) throws Exception {
+    long community = community();
+    return Concurrently.send(
+        20, i -> admin().body(post(post, community, title.apply(i))).post("/api/v1/posts"));
+  }
 
   long community() {
     long id = IDS.incrementAndGet();

@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.pulse.common.jobs.JobType;
@@ -44,7 +45,12 @@ class NotificationBatchTest {
     assertEquals(queued + 3, broker().depth(QUEUE));
     assertEquals(3, rows(title));
     assertEquals(
-        1, count(em, "select count(*) from jobs where idempotency_key = '" + title + ":2'"));
+        1,
+        count(
+            em,
+            "select count(*) from jobs where idempotency_key = 'notifications/batch "
+                + title
+                + " 2'"));
 
     admin()
         .header("Idempotency-Key", title)
@@ -92,6 +98,84 @@ class NotificationBatchTest {
     admin().body(batch(title, 1_001)).post("/api/v1/notifications/batch").then().statusCode(400);
     assertEquals(queued, broker().depth(QUEUE));
     assertEquals(0, rows(title));
+  }
+
+  /** A key covers the batch as sent: the same key with items added or removed is another body. */
+  @Test
+  void aKeyRepeatedWithMoreOrFewerItemsIs422AndWritesNothing() {
+    String title = "grown-" + System.nanoTime();
+    long queued = broker().depth(QUEUE);
+    keyed(title, batch(title, 1)).then().statusCode(202);
+    keyed(title, batch(title, 2))
+        .then()
+        .statusCode(422)
+        .contentType("application/problem+json")
+        .body("detail", containsString(title));
+    String shrunk = "shrunk-" + System.nanoTime();
+    keyed(shrunk, batch(shrunk, 2)).then().statusCode(202);
+    keyed(shrunk, batch(shrunk, 1)).then().statusCode(422);
+    assertEquals(queued + 3, broker().depth(QUEUE));
+    assertEquals(1, rows(title));
+    assertEquals(2, rows(shrunk));
+  }
+
+  /** Batch item 0 of key k and a single request keyed k:0 are different requests. */
+  @Test
+  void aBatchKeyNeverMeetsASingleRequestsKey() {
+    String title = "spaces-" + System.nanoTime();
+    String item = batch(title, 1);
+    String single = item.substring(1, item.length() - 1);
+    String first =
+        keyed(title + ":0", single, "/api/v1/notifications")
+            .then()
+            .statusCode(202)
+            .extract()
+            .path("jobId");
+    keyed(title, item)
+        .then()
+        .statusCode(202)
+        .body("jobs.created", equalTo(List.of(true)))
+        .body("jobs[0].jobId", not(equalTo(first)));
+    keyed(title + ":0", single, "/api/v1/notifications")
+        .then()
+        .statusCode(200)
+        .body("jobId", equalTo(first));
+    assertEquals(2, rows(title));
+  }
+
+  /**
+   * An empty Idempotency-Key is a key that breaks the 1-200 characters rule, not an absent one; two
+   * keys are no key a caller can count on.
+   */
+  @Test
+  void anEmptyOrRepeatedIdempotencyKeyIs400NamingTheHeader() {
+    String title = "emptykey-" + System.nanoTime();
+    String item = batch(title, 1);
+    for (String path : List.of("/api/v1/notifications/batch", "/api/v1/notifications")) {
+      String body = path.endsWith("batch") ? item : item.substring(1, item.length() - 1);
+      keyed("", body, path)
+          .then()
+          .statusCode(400)
+          .contentType("application/problem+json")
+          .body("errors.field", hasItem("Idempotency-Key"));
+      admin()
+          .header("Idempotency-Key", title + "-a")
+          .header("Idempotency-Key", title + "-b")
+          .body(body)
+          .post(path)
+          .then()
+          .statusCode(400)
+          .body("errors.field", hasItem("Idempotency-Key"));
+    }
+    assertEquals(0, rows(title));
+  }
+
+  private static io.restassured.response.Response keyed(String key, String body) {
+    return keyed(key, body, "/api/v1/notifications/batch");
+  }
+
+  private static io.restassured.response.Response keyed(String key, String body, String path) {
+    return admin().header("Idempotency-Key", key).body(body).post(path);
   }
 
   private long rows(String title) {

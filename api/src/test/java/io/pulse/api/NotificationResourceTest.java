@@ -173,7 +173,9 @@ class NotificationResourceTest {
     jobsByKey.forEach((key, ids) -> assertEquals(1, ids.size(), key + " -> " + ids));
     assertEquals(
         4,
-        count(em, "select count(*) from jobs where idempotency_key like '" + run + "-%'"),
+        count(
+            em,
+            "select count(*) from jobs where idempotency_key like 'notifications " + run + "-%'"),
         "one ledger row per key");
     assertEquals(24 + 4, broker().depth(QUEUE), "each new job published once");
     rows = meters.find("pulse.ledger.insert.rows").summary();
@@ -385,7 +387,7 @@ class NotificationResourceTest {
         1,
         count(
             em,
-            "select count(*) from jobs where idempotency_key = '"
+            "select count(*) from jobs where idempotency_key = 'notifications "
                 + key
                 + "' and status = 'queued' and published_at is null"),
         "the accepted row stays for the sweeper");
@@ -397,12 +399,12 @@ class NotificationResourceTest {
             () ->
                 count(
                         em,
-                        "select count(*) from jobs where idempotency_key = '"
+                        "select count(*) from jobs where idempotency_key = 'notifications "
                             + key
                             + "' and published_at is not null")
                     == 1);
     // Other tests' jobs may be swept into the new queue too: count this job's copies only.
-    String job = one(em, "select id from jobs where idempotency_key = '" + key + "'");
+    String job = one(em, "select id from jobs where idempotency_key = 'notifications " + key + "'");
     int copies = 0;
     for (var message = broker().take(QUEUE); message != null; message = broker().take(QUEUE)) {
       copies += job.equals(message.getProps().getMessageId()) ? 1 : 0;

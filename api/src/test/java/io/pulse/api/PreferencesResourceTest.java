@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -69,5 +70,27 @@ class PreferencesResourceTest {
         .body("detail", containsString(says));
     assertEquals(
         before, count(em, "select count(*) from notification_preferences where user_id = 3002"));
+  }
+
+  /**
+   * Concurrent PUTs name the same types in opposite orders: row by row, two of them would lock each
+   * other's rows and the database would abort one as a deadlock.
+   */
+  @Test
+  void concurrentPutsOfTheSameTypesInAnyOrderAllSucceed() throws Exception {
+    String forward =
+        "{\"channels\":{\"comment.reply\":[\"in_app\"],\"mention\":[\"email\"],\"community.post\":[]}}";
+    String backward =
+        "{\"channels\":{\"community.post\":[],\"mention\":[\"email\"],\"comment.reply\":[\"in_app\"]}}";
+    var answers =
+        Concurrently.send(
+            20,
+            i ->
+                admin()
+                    .body(i % 2 == 0 ? forward : backward)
+                    .put("/api/v1/users/3003/preferences"));
+    assertEquals(Map.of(200, 20), Concurrently.statuses(answers), answers.get(0).asString());
+    assertEquals(
+        3, count(em, "select count(*) from notification_preferences where user_id = 3003"));
   }
 }

@@ -1,16 +1,25 @@
 package io.pulse.api;
 
 import static io.pulse.api.ApiTestSupport.admin;
+import static io.pulse.api.ApiTestSupport.count;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 @QuarkusTest
 class UserResourceTest {
+  static final AtomicLong IDS =
+      new AtomicLong(80_000_000 + (System.currentTimeMillis() % 1_000) * 10_000);
+  @Inject EntityManager em;
 
   @Test
   void putCreatesThenReplacesAndLastActiveNeverMovesBack() {
@@ -83,5 +92,14 @@ class UserResourceTest {
         .put("/api/v1/users/99999999999999999999")
         .then()
         .statusCode(400);
+  }
+
+  @Test
+  void concurrentPutsOfANewUserAllSucceedAndWriteOneRow() throws Exception {
+    long user = IDS.incrementAndGet();
+    String body = "{\"handle\":\"race\",\"lastActiveAt\":\"2026-11-24T08:00:00Z\"}";
+    var answers = Concurrently.send(20, i -> admin().body(body).put("/api/v1/users/" + user));
+    assertEquals(Map.of(200, 20), Concurrently.statuses(answers), answers.get(0).asString());
+    assertEquals(1, count(em, "select count(*) from users where id = " + user));
   }
 }

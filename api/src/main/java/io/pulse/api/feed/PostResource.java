@@ -49,14 +49,13 @@ public class PostResource {
     if (!community) {
       throw ProblemException.badField("communityId", "unknown community " + post.communityId());
     }
-    refuseChangedRepeat(post);
     JobEnqueuer.Enqueued fanout =
         enqueuer.enqueue(
             JobType.FEED_FANOUT,
             new FeedPayloads.Fanout(post.postId(), post.communityId()),
             "post-" + post.postId(),
             EnqueueRequestHeaders.traceparent(traceparent),
-            () -> insert(post));
+            () -> record(post));
     return JobAccepted.response(fanout);
   }
 
@@ -88,22 +87,35 @@ public class PostResource {
     return JobAccepted.response(retract);
   }
 
-  private void insert(PostRequest post) {
-    em.createNativeQuery(
-            """
-            insert into posts (id, community_id, author_id, title, excerpt, created_at)
-            values (?1, ?2, ?3, ?4, ?5, ?6)
-            """)
-        .setParameter(1, post.postId())
-        .setParameter(2, post.communityId())
-        .setParameter(3, post.authorId())
-        .setParameter(4, post.title())
-        .setParameter(5, post.excerpt())
-        .setParameter(6, post.createdAt())
-        .executeUpdate();
+  /**
+   * Records the post, or, when its id is taken, refuses other content. A request racing the first
+   * one waits here on the primary key until that one commits, so it compares with what was stored
+   * rather than with what it read before.
+   */
+  private void record(PostRequest post) {
+    int inserted =
+        em.createNativeQuery(
+                """
+                insert into posts (id, community_id, author_id, title, excerpt, created_at)
+                values (?1, ?2, ?3, ?4, ?5, ?6)
+                on conflict (id) do nothing
+                """)
+            .setParameter(1, post.postId())
+            .setParameter(2, post.communityId())
+            .setParameter(3, post.authorId())
+            .setParameter(4, post.title())
+            .setParameter(5, post.excerpt())
+            .setParameter(6, post.createdAt())
+            .executeUpdate();
+    if (inserted == 0) {
+      refuseChangedRepeat(post);
+    }
   }
 
-  /** A post id already recorded with other content is refused; the same content is a repeat. */
+  /**
+   * A post id already recorded with other content is refused; the same content is a repeat. The
+   * stored content never changes (only {@code deleted_at} does), so it is read without a lock.
+   */
   private void refuseChangedRepeat(PostRequest post) {
     @SuppressWarnings("unchecked")
     List<Object[]> existing =

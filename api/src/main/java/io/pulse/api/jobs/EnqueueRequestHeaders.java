@@ -1,12 +1,15 @@
 package io.pulse.api.jobs;
 
 import io.pulse.api.problem.ProblemException;
+import jakarta.ws.rs.core.HttpHeaders;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /** The two request headers an enqueue honours: Idempotency-Key and W3C traceparent. */
 public final class EnqueueRequestHeaders {
+  public static final String IDEMPOTENCY_KEY_HEADER = "Idempotency-Key";
   private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7E]{1,200}");
   private static final Pattern TRACEPARENT =
       Pattern.compile("00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}");
@@ -14,16 +17,25 @@ public final class EnqueueRequestHeaders {
 
   private EnqueueRequestHeaders() {}
 
-  /** Null when absent; 400 when present but not 1-200 visible ASCII characters. */
-  public static String idempotencyKey(String header) {
-    if (header == null) {
+  /**
+   * The ledger key of a request to {@code endpoint}: {@code "<endpoint> <key>"}, or null without
+   * the header. A key cannot hold a space, so keys of different endpoints (and a batch's item keys,
+   * {@code "<endpoint> <key> <i>"}) can never meet, whatever a caller puts in them. 400 when the
+   * header is there but empty, repeated, or not 1-200 visible ASCII characters. Read from the
+   * request's header list because JAX-RS hands an empty header to a {@code @HeaderParam} as null,
+   * as if there were none: that made an empty key a second job.
+   */
+  public static String idempotencyKey(HttpHeaders headers, String endpoint) {
+    List<String> values = headers.getRequestHeader(IDEMPOTENCY_KEY_HEADER);
+    if (values == null || values.isEmpty()) {
       return null;
     }
-    if (!IDEMPOTENCY_KEY.matcher(header).matches()) {
+    if (values.size() > 1 || !IDEMPOTENCY_KEY.matcher(values.get(0)).matches()) {
       throw ProblemException.badField(
-          "Idempotency-Key", "must be 1 to 200 visible ASCII characters without spaces");
+          IDEMPOTENCY_KEY_HEADER,
+          "must be one header of 1 to 200 visible ASCII characters without spaces");
     }
-    return header;
+    return endpoint + " " + values.get(0);
   }
 
   /** The caller's trace context when it sent a valid one, else a new trace. */

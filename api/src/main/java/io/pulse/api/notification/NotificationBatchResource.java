@@ -6,6 +6,7 @@ import io.pulse.api.jobs.EnqueueRequestHeaders;
 import io.pulse.common.jobs.BatchEnqueuer;
 import io.pulse.common.jobs.JobEnqueuer;
 import io.pulse.common.jobs.JobType;
+import io.pulse.common.notification.NotificationDispatch;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
@@ -15,16 +16,21 @@ import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 
 /**
  * {@code POST /notifications/batch}: up to 1,000 notifications in one request, one job each,
- * accepted all together or not at all. An {@code Idempotency-Key} covers the batch: item {@code i}
- * is keyed {@code <key>:<i>}, so retrying the same batch creates nothing twice.
+ * accepted all together or not at all. An {@code Idempotency-Key} covers the batch as sent (see
+ * {@link BatchEnqueuer}): retrying the same batch creates nothing twice, and the same key with
+ * another batch is refused whole.
  */
 @Path("/api/v1/notifications/batch")
 @Consumes(MediaType.APPLICATION_JSON)
@@ -46,22 +52,23 @@ public class NotificationBatchResource {
 
   @POST
   @RequireScope(Scope.JOBS_WRITE)
+  @Parameter(in = ParameterIn.HEADER, name = "Idempotency-Key", description = "1-200 visible ASCII")
   public Response notifyAll(
       @Valid @NotNull @NotEmpty @Size(max = MAX_ITEMS)
           List<@Valid @NotNull NotificationRequest> body,
-      @HeaderParam("Idempotency-Key") String idempotencyKey,
+      @Context HttpHeaders headers,
       @HeaderParam("traceparent") String traceparent) {
-    String key = EnqueueRequestHeaders.idempotencyKey(idempotencyKey);
-    List<BatchEnqueuer.Item> items = new ArrayList<>(body.size());
+    String key = EnqueueRequestHeaders.idempotencyKey(headers, "notifications/batch");
+    List<NotificationDispatch> dispatched = new ArrayList<>(body.size());
     for (int i = 0; i < body.size(); i++) {
-      items.add(
-          new BatchEnqueuer.Item(
-              dispatches.dispatch(body.get(i), "[" + i + "]."),
-              key == null ? null : key + ":" + i));
+      dispatched.add(dispatches.dispatch(body.get(i), "[" + i + "]."));
     }
     List<JobEnqueuer.Enqueued> enqueued =
         batches.enqueue(
-            JobType.NOTIFICATION_DISPATCH, items, EnqueueRequestHeaders.traceparent(traceparent));
+            JobType.NOTIFICATION_DISPATCH,
+            dispatched,
+            key,
+            EnqueueRequestHeaders.traceparent(traceparent));
     boolean anyNew = enqueued.stream().anyMatch(JobEnqueuer.Enqueued::created);
     return Response.status(anyNew ? Response.Status.ACCEPTED : Response.Status.OK)
         .entity(

@@ -23,10 +23,14 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.OffsetDateTime;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 
 @Path("/api/v1")
 @Consumes(MediaType.APPLICATION_JSON)
@@ -73,16 +77,17 @@ public class NotificationResource {
   @POST
   @Path("/notifications")
   @RequireScope(Scope.JOBS_WRITE)
+  @Parameter(in = ParameterIn.HEADER, name = "Idempotency-Key", description = "1-200 visible ASCII")
   public Response notify(
       @Valid @NotNull NotificationRequest request,
-      @HeaderParam("Idempotency-Key") String idempotencyKey,
+      @Context HttpHeaders headers,
       @HeaderParam("traceparent") String traceparent) {
     NotificationDispatch dispatch = dispatches.dispatch(request, "");
     JobEnqueuer.Enqueued enqueued =
         enqueuer.enqueue(
             JobType.NOTIFICATION_DISPATCH,
             dispatch,
-            EnqueueRequestHeaders.idempotencyKey(idempotencyKey),
+            EnqueueRequestHeaders.idempotencyKey(headers, "notifications"),
             EnqueueRequestHeaders.traceparent(traceparent));
     return JobAccepted.response(enqueued);
   }

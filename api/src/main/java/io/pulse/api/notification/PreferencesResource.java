@@ -62,8 +62,8 @@ public class PreferencesResource {
                   errors.get(0).field() + ": " + errors.get(0).message())
               .withErrors(errors));
     }
-    request
-        .channels()
+    // In type order: two requests that lock the same rows in different orders deadlock.
+    new TreeMap<>(request.channels())
         .forEach(
             (type, channels) ->
                 em.createNativeQuery(

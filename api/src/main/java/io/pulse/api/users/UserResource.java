@@ -6,9 +6,14 @@ import io.pulse.api.jobs.Ids;
 import io.pulse.api.problem.ProblemException;
 import io.pulse.common.feed.FeedConfig;
 import io.pulse.common.feed.FeedPayloads;
+import io.pulse.common.jobs.JobCodec;
 import io.pulse.common.jobs.JobEnqueuer;
+import io.pulse.common.jobs.JobIds;
 import io.pulse.common.jobs.JobType;
-import jakarta.transaction.Transactional;
+import io.pulse.common.messaging.JobMessage;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
@@ -18,17 +23,21 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.time.DateTimeException;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
+import java.util.List;
 
 @Path("/api/v1")
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
 public class UserResource {
+  private final EntityManager em;
   private final JobEnqueuer enqueuer;
   private final FeedConfig feed;
 
-  public UserResource(JobEnqueuer enqueuer, FeedConfig feed) {
+  public UserResource(EntityManager em, JobEnqueuer enqueuer, FeedConfig feed) {
+    this.em = em;
     this.enqueuer = enqueuer;
     this.feed = feed;
   }
@@ -47,11 +56,17 @@ public class UserResource {
     }
   }
 
-  /** Creates or replaces the user; a last-active time never moves backwards. */
+  /** What a PUT saved, and the backfill it brought about (written with it, published after). */
+  private record Saved(UserView view, List<JobMessage> jobs) {}
+
+  /**
+   * Creates or replaces the user; a last-active time never moves backwards. Concurrent PUTs of one
+   * id run one after the other on the row's lock, so exactly one of them sees the user come back
+   * from inactivity and enqueues the backfill.
+   */
   @PUT
   @Path("/users/{id}")
   @RequireScope(Scope.JOBS_WRITE)
-  @Transactional
   public UserView put(@PathParam("id") String id, @Valid @NotNull UserRequest request) {
     long userId = Ids.positive("id", id);
     String zone = request.timeZone() == null ? "UTC" : request.timeZone();
@@ -60,11 +75,22 @@ public class UserResource {
     } catch (DateTimeException e) {
       throw ProblemException.badField("timeZone", "unknown time zone '" + zone + "'");
     }
-    User user = User.findById(userId);
-    if (user == null) {
-      user = new User();
-      user.id = userId;
-    }
+    Saved saved = QuarkusTransaction.requiringNew().call(() -> save(userId, zone, request));
+    // The backfill's row committed with the user; one the broker does not confirm now is
+    // published by the sweeper, so the PUT stands either way.
+    enqueuer.publishAll(saved.jobs());
+    return saved.view();
+  }
+
+  private Saved save(long userId, String zone, UserRequest request) {
+    // A new id gets its row first (concurrent creators wait on the primary key here, then find
+    // it), so every PUT is an update of a row it holds locked, never an insert that can collide.
+    em.createNativeQuery(
+            "insert into users (id, handle) values (?1, ?2) on conflict (id) do nothing")
+        .setParameter(1, userId)
+        .setParameter(2, request.handle())
+        .executeUpdate();
+    User user = User.findById(userId, LockModeType.PESSIMISTIC_WRITE);
     user.handle = request.handle();
     user.email = request.email();
     user.displayName = request.displayName();
@@ -76,16 +102,25 @@ public class UserResource {
         && (user.lastActiveAt == null || request.lastActiveAt().isAfter(user.lastActiveAt))) {
       user.lastActiveAt = request.lastActiveAt();
     }
+    List<JobMessage> jobs = List.of();
     if (wasInactive && user.lastActiveAt.isAfter(activeSince)) {
-      // Fan-out skipped this user while away: fill their feed with what they missed.
-      enqueuer.enqueue(
-          JobType.FEED_BACKFILL,
-          new FeedPayloads.Backfill(userId, null),
-          "backfill-" + userId + "-" + user.lastActiveAt.toInstant(),
-          null);
+      // Fan-out skipped this user while away: fill their feed with what they missed. A job whose
+      // key is already in the ledger was published by whoever inserted it.
+      JobMessage job = backfill(userId, user.lastActiveAt);
+      jobs = enqueuer.insertInCurrentTransaction(List.of(job)).isEmpty() ? List.of() : List.of(job);
     }
     user.updatedAt = OffsetDateTime.now();
-    user.persist();
-    return UserView.of(user);
+    return new Saved(UserView.of(user), jobs);
+  }
+
+  private static JobMessage backfill(long userId, OffsetDateTime back) {
+    return new JobMessage(
+        JobIds.next(),
+        JobType.FEED_BACKFILL,
+        1,
+        "backfill-" + userId + "-" + back.toInstant(),
+        null,
+        Instant.now(),
+        JobCodec.encode(new FeedPayloads.Backfill(userId, null)));
   }
 }

@@ -32,27 +32,29 @@ public class BatchEnqueuer {
     this.enqueuer = enqueuer;
   }
 
-  /** One job of a batch: its payload and, when the caller gave one, its idempotency key. */
-  public record Item(Object payload, String idempotencyKey) {}
-
   /**
-   * @return one result per item, in order: a new job, or the earlier job of the same key
-   * @throws IdempotencyConflictException when a key was used with another body; nothing is written
+   * @param key the batch's idempotency key, or null; item {@code i} is keyed {@code "<key> <i>"},
+   *     and every item's request hash is the whole batch's, so the key stands for the batch as
+   *     sent: the same key with an item added, removed or changed is a conflict on item 0 already
+   * @return one result per payload, in order: a new job, or the earlier job of the same key
+   * @throws IdempotencyConflictException when the key was used with another batch; nothing is
+   *     written
    * @throws BrokerUnavailableException when the broker did not confirm every new job; the rows stay
-   *     and the sweeper publishes them, so a retry with the same keys is safe
+   *     and the sweeper publishes them, so a retry with the same key is safe
    */
-  public List<JobEnqueuer.Enqueued> enqueue(String type, List<Item> items, String traceparent) {
+  public List<JobEnqueuer.Enqueued> enqueue(
+      String type, List<?> payloads, String key, String traceparent) {
     Instant now = Instant.now();
-    List<JobMessage> candidates = new ArrayList<>(items.size());
-    List<String> hashes = new ArrayList<>(items.size());
-    for (Item item : items) {
-      byte[] body = JobCodec.encode(item.payload());
-      hashes.add(JobCodec.sha256(body));
+    List<byte[]> bodies = payloads.stream().map(JobCodec::encode).toList();
+    String batchHash = JobCodec.sha256(bodies);
+    List<JobMessage> candidates = new ArrayList<>(payloads.size());
+    for (int i = 0; i < bodies.size(); i++) {
+      String itemKey = key == null ? null : key + " " + i;
       candidates.add(
-          new JobMessage(JobIds.next(), type, 1, item.idempotencyKey(), traceparent, now, body));
+          new JobMessage(JobIds.next(), type, 1, itemKey, traceparent, now, bodies.get(i)));
     }
     List<JobEnqueuer.Enqueued> results =
-        QuarkusTransaction.requiringNew().call(() -> insert(type, candidates, hashes, now));
+        QuarkusTransaction.requiringNew().call(() -> insert(type, candidates, batchHash, now));
     List<JobMessage> fresh = new ArrayList<>();
     for (int i = 0; i < candidates.size(); i++) {
       if (results.get(i).created()) {
@@ -69,13 +71,13 @@ public class BatchEnqueuer {
   }
 
   private List<JobEnqueuer.Enqueued> insert(
-      String type, List<JobMessage> candidates, List<String> hashes, Instant now) {
+      String type, List<JobMessage> candidates, String batchHash, Instant now) {
     Set<UUID> inserted = new HashSet<>();
     Map<String, Object[]> earlier = new HashMap<>();
     em.unwrap(org.hibernate.Session.class)
         .doWork(
             connection -> {
-              inserted.addAll(insertRows(connection, type, candidates, hashes, now));
+              inserted.addAll(insertRows(connection, type, candidates, batchHash, now));
               earlier.putAll(earlierJobs(connection, type, candidates, inserted));
             });
     List<JobEnqueuer.Enqueued> results = new ArrayList<>(candidates.size());
@@ -87,7 +89,7 @@ public class BatchEnqueuer {
       }
       Object[] found = earlier.get(job.idempotencyKey());
       UUID earlierId = (UUID) found[0];
-      if (!hashes.get(i).equals(found[1])) {
+      if (!batchHash.equals(found[1])) {
         // Thrown inside the transaction: the whole batch rolls back.
         throw new IdempotencyConflictException(job.idempotencyKey(), earlierId);
       }
@@ -100,7 +102,7 @@ public class BatchEnqueuer {
       Connection connection,
       String type,
       List<JobMessage> candidates,
-      List<String> hashes,
+      String batchHash,
       Instant now)
       throws SQLException {
     java.time.OffsetDateTime at = now.atOffset(java.time.ZoneOffset.UTC);
@@ -112,7 +114,7 @@ public class BatchEnqueuer {
               job.jobId(),
               type,
               job.idempotencyKey(),
-              hashes.get(i),
+              batchHash,
               JobCodec.text(job.body()),
               job.traceparent(),
               at));

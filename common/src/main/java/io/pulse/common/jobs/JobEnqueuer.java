@@ -61,9 +61,12 @@ public class JobEnqueuer {
   }
 
   /**
-   * As {@link #enqueue(String, Object, String, String)}, and runs {@code sameTransaction} (the
-   * record the job is about: a post, a membership) in the transaction that writes the ledger row,
-   * so the two commit together or not at all.
+   * As {@link #enqueue(String, Object, String, String)}, and first runs {@code sameTransaction}
+   * (writing the record the job is about: a post, a membership) in the transaction that then writes
+   * or finds the ledger row, so the two commit together or not at all. It runs on a repeat too, so
+   * it must be idempotent; it is also where a repeat whose record holds more than the job's payload
+   * is refused (by throwing, which rolls back): a concurrent first write of the same record has
+   * committed by the time the record's own unique key lets this one through.
    */
   public Enqueued enqueue(
       String type,
@@ -93,11 +96,10 @@ public class JobEnqueuer {
           QuarkusTransaction.requiringNew()
               .call(
                   () -> {
-                    Existing found = insertOrFind(row);
-                    if (found == null && sameTransaction != null) {
+                    if (sameTransaction != null) {
                       sameTransaction.run();
                     }
-                    return found;
+                    return insertOrFind(row);
                   });
       if (existing == null) {
         publisher.publishJob(message);
