@@ -7,6 +7,8 @@ import com.rabbitmq.client.GetResponse;
 import io.pulse.api.admin.DeadLetterLedger.LedgerJob;
 import io.pulse.common.messaging.ConfirmingPublisher;
 import io.pulse.common.messaging.JobMessage;
+import io.pulse.common.messaging.PublishFailedException;
+import io.pulse.common.messaging.PublisherConfirms;
 import io.pulse.common.messaging.RabbitConfig;
 import io.pulse.common.messaging.RabbitConnections;
 import io.pulse.common.messaging.Topology;
@@ -21,9 +23,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.jboss.logging.Logger;
 
 /**
@@ -149,22 +148,15 @@ public class DeadLetterMover {
 
     private void awaitConfirms() throws IOException {
       try {
-        for (Map.Entry<UUID, CompletableFuture<Void>> confirm : confirms.entrySet()) {
-          try {
-            confirm.getValue().get(rabbit.confirmTimeout().toMillis(), TimeUnit.MILLISECONDS);
-          } catch (ExecutionException e) {
-            throw new IOException(
-                "broker did not accept job " + confirm.getKey() + ": " + e.getCause(), e);
-          } catch (TimeoutException e) {
-            throw new IOException(
-                "no publisher confirm for job "
-                    + confirm.getKey()
-                    + " within "
-                    + rabbit.confirmTimeout(),
-                e);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while waiting for publisher confirms", e);
+        List<UUID> ids = List.copyOf(confirms.keySet());
+        List<PublishFailedException> failures =
+            PublisherConfirms.await(
+                ids.stream().map(UUID::toString).toList(),
+                ids.stream().map(confirms::get).toList(),
+                rabbit.confirmTimeout());
+        for (PublishFailedException failure : failures) {
+          if (failure != null) {
+            throw new IOException(failure.getMessage(), failure);
           }
         }
       } finally {

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.pulse.common.jobs.IdempotencyConflictException;
 import io.pulse.common.jobs.JobLedgerException;
 import io.pulse.common.messaging.BrokerUnavailableException;
+import io.pulse.common.messaging.UnroutableMessageException;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.validation.ElementKind;
@@ -112,6 +113,24 @@ public class ProblemMappers {
         "broker-unavailable",
         "the message broker did not accept the job; retry with the same Idempotency-Key",
         uri);
+  }
+
+  /**
+   * A job the broker returned: no queue for its type. Retrying does not cure that, so it is not a
+   * 503. The row is kept and the sweeper publishes it once the queue is back (the publisher
+   * declares the topology again after a return).
+   */
+  @ServerExceptionMapper
+  public Response unroutable(UnroutableMessageException e, UriInfo uri) {
+    LOG.errorf("enqueue failed, the broker could not route the job: %s", e.getMessage());
+    return Problem.of(
+            500,
+            "Internal Server Error",
+            "job-unroutable",
+            "the broker has no queue for this job type (a topology fault); the job is kept and"
+                + " published once the queue is back")
+        .at(path(uri))
+        .toResponse();
   }
 
   @ServerExceptionMapper

@@ -2,6 +2,8 @@ package io.pulse.common.jobs;
 
 import io.pulse.common.messaging.BrokerUnavailableException;
 import io.pulse.common.messaging.JobMessage;
+import io.pulse.common.messaging.PublishFailedException;
+import io.pulse.common.messaging.UnroutableMessageException;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
@@ -61,11 +63,18 @@ public class BatchEnqueuer {
         fresh.add(candidates.get(i));
       }
     }
-    List<JobMessage> unconfirmed = enqueuer.publishConfirmed(fresh);
-    if (!unconfirmed.isEmpty()) {
-      throw new BrokerUnavailableException(
-          unconfirmed.size() + " of " + fresh.size() + " jobs were not confirmed by the broker",
-          null);
+    List<PublishFailedException> failures = enqueuer.publishConfirmed(fresh);
+    if (!failures.isEmpty()) {
+      // An unroutable job says more about what is wrong than a slow broker: report that one.
+      PublishFailedException first =
+          failures.stream()
+              .filter(UnroutableMessageException.class::isInstance)
+              .findFirst()
+              .orElse(failures.get(0));
+      String what = failures.size() + " of " + fresh.size() + " jobs were not confirmed: ";
+      throw first instanceof UnroutableMessageException
+          ? new UnroutableMessageException(what + first.getMessage(), first)
+          : new BrokerUnavailableException(what + first.getMessage(), first);
     }
     return results;
   }

@@ -2,12 +2,14 @@ package io.pulse.common.jobs;
 
 import io.pulse.common.messaging.ConfirmingPublisher;
 import io.pulse.common.messaging.JobMessage;
+import io.pulse.common.messaging.PublishFailedException;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.jboss.logging.Logger;
@@ -53,8 +55,8 @@ public class JobEnqueuer {
 
   /**
    * @throws IdempotencyConflictException when the key was used with another body
-   * @throws io.pulse.common.messaging.BrokerUnavailableException when the broker did not confirm;
-   *     the row stays and the sweeper publishes it once the broker is back
+   * @throws io.pulse.common.messaging.PublishFailedException when the broker did not confirm (a
+   *     passing outage, or unroutable); the row stays and the sweeper publishes it later
    */
   public Enqueued enqueue(String type, Object payload, String idempotencyKey, String traceparent) {
     return enqueue(type, payload, idempotencyKey, traceparent, null);
@@ -241,40 +243,33 @@ public class JobEnqueuer {
   }
 
   /**
-   * As {@link #publishAll}, and returns the jobs the broker did not confirm (their rows stay
-   * unpublished for the sweeper), so a caller can tell its client.
+   * As {@link #publishAll}, and returns why each job the broker did not confirm was not (their rows
+   * stay unpublished for the sweeper), so a caller can tell its client.
    */
-  public List<JobMessage> publishConfirmed(List<JobMessage> jobs) {
+  public List<PublishFailedException> publishConfirmed(List<JobMessage> jobs) {
     if (jobs.isEmpty()) {
       return List.of();
     }
-    List<java.util.concurrent.CompletableFuture<Void>> confirms = new java.util.ArrayList<>();
-    for (JobMessage job : jobs) {
-      confirms.add(
-          publisher.publishAsync(
-              io.pulse.common.messaging.Topology.JOBS_EXCHANGE,
-              job.type(),
-              job.properties(java.util.Map.of()),
-              job.body()));
-    }
-    List<UUID> confirmed = new java.util.ArrayList<>();
-    List<JobMessage> unconfirmed = new java.util.ArrayList<>();
+    List<PublishFailedException> outcomes = publisher.publishJobs(jobs);
+    List<UUID> confirmed = new ArrayList<>();
+    List<PublishFailedException> failures = new ArrayList<>();
     for (int i = 0; i < jobs.size(); i++) {
-      try {
-        confirms.get(i).get(30, java.util.concurrent.TimeUnit.SECONDS);
-        confirmed.add(jobs.get(i).jobId());
-        metrics.enqueued(jobs.get(i).type());
-      } catch (Exception e) {
-        unconfirmed.add(jobs.get(i));
+      JobMessage job = jobs.get(i);
+      PublishFailedException failure = outcomes.get(i);
+      if (failure == null) {
+        confirmed.add(job.jobId());
+        metrics.enqueued(job.type());
+      } else {
+        failures.add(failure);
         LOG.warnf(
             "job %s type %s not confirmed, the sweeper will publish it: %s",
-            jobs.get(i).jobId(), jobs.get(i).type(), e.getMessage());
+            job.jobId(), job.type(), failure.getMessage());
       }
     }
     if (!confirmed.isEmpty()) {
       marks.addAll(confirmed);
     }
-    return unconfirmed;
+    return failures;
   }
 
   /** A timestamptz from a native query: Hibernate hands out Instant or OffsetDateTime. */

@@ -1,8 +1,8 @@
 package io.pulse.common.jobs;
 
-import io.pulse.common.messaging.BrokerUnavailableException;
 import io.pulse.common.messaging.ConfirmingPublisher;
 import io.pulse.common.messaging.JobMessage;
+import io.pulse.common.messaging.PublishFailedException;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -66,7 +66,7 @@ public class LedgerRowWriter {
    * null once the broker confirmed it, or the row that holds its idempotency key already (nothing
    * published).
    *
-   * @throws BrokerUnavailableException when the row is written but the broker did not confirm
+   * @throws PublishFailedException when the row is written but the broker did not confirm
    */
   JobEnqueuer.Existing insertAndPublish(LedgerRows.NewRow row, JobMessage message) {
     Pending pending = new Pending(row, message, new CompletableFuture<>());
@@ -85,8 +85,8 @@ public class LedgerRowWriter {
     try {
       return pending.done().get(WAIT_SECONDS, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
-      if (e.getCause() instanceof BrokerUnavailableException broker) {
-        throw new BrokerUnavailableException(broker.getMessage(), broker);
+      if (e.getCause() instanceof PublishFailedException publish) {
+        throw publish.rethrownHere();
       }
       throw e.getCause() instanceof JobLedgerException ledger
           ? new JobLedgerException(ledger.getMessage(), ledger)

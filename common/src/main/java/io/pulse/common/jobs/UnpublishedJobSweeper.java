@@ -2,7 +2,7 @@ package io.pulse.common.jobs;
 
 import io.pulse.common.messaging.ConfirmingPublisher;
 import io.pulse.common.messaging.JobMessage;
-import io.pulse.common.messaging.Topology;
+import io.pulse.common.messaging.PublishFailedException;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -11,10 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -92,11 +89,10 @@ public class UnpublishedJobSweeper {
     if (rows.isEmpty()) {
       return 0;
     }
-    List<CompletableFuture<Void>> confirms = new ArrayList<>();
-    List<UUID> ids = new ArrayList<>();
+    List<JobMessage> jobs = new ArrayList<>();
     for (Object[] row : rows) {
       String payload = row[2] == null ? "{}" : (String) row[2];
-      JobMessage message =
+      jobs.add(
           new JobMessage(
               (UUID) row[0],
               (String) row[1],
@@ -104,20 +100,28 @@ public class UnpublishedJobSweeper {
               (String) row[3],
               (String) row[4],
               JobEnqueuer.instant(row[5]),
-              payload.getBytes(StandardCharsets.UTF_8));
-      ids.add(message.jobId());
-      confirms.add(
-          publisher.publishAsync(
-              Topology.JOBS_EXCHANGE,
-              message.type(),
-              message.properties(Map.of()),
-              message.body()));
+              payload.getBytes(StandardCharsets.UTF_8)));
     }
-    CompletableFuture.allOf(confirms.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+    List<PublishFailedException> failures = publisher.publishJobs(jobs);
+    List<UUID> confirmed = new ArrayList<>();
+    PublishFailedException firstFailure = null;
+    for (int i = 0; i < jobs.size(); i++) {
+      if (failures.get(i) == null) {
+        confirmed.add(jobs.get(i).jobId());
+      } else if (firstFailure == null) {
+        firstFailure = failures.get(i);
+      }
+    }
+    // What the broker confirmed is marked even when some of the batch failed: those are out.
     em.createNativeQuery("update jobs set published_at = now() where id = any(?1)")
-        .setParameter(1, ids.toArray(UUID[]::new))
+        .setParameter(1, confirmed.toArray(UUID[]::new))
         .executeUpdate();
-    LOG.infof("sweeper published %d job(s) that had no broker confirm", ids.size());
-    return ids.size();
+    LOG.infof("sweeper published %d job(s) that had no broker confirm", confirmed.size());
+    if (firstFailure != null) {
+      LOG.warnf(
+          "sweeper: %d of %d job(s) not confirmed yet, next sweep tries again: %s",
+          jobs.size() - confirmed.size(), jobs.size(), firstFailure.getMessage());
+    }
+    return confirmed.size();
   }
 }

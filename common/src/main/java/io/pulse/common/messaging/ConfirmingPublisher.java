@@ -8,13 +8,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,8 +23,10 @@ import org.jboss.logging.Logger;
 /**
  * Publishes persistent, mandatory messages and waits for the broker's confirm. Several callers
  * share a few confirm channels, so confirms are pipelined rather than one round trip at a time. A
- * message the broker cannot route (returned) or refuses (nack) fails its caller; so does a closed
- * channel.
+ * message the broker refuses (nack), a closed channel or a confirm later than {@code
+ * pulse.rabbitmq.confirm-timeout} fails its caller with {@link BrokerUnavailableException}; a
+ * message it cannot route (returned) with {@link UnroutableMessageException}. The topology is
+ * declared on every (re)connect and again after a return, so a queue deleted by hand comes back.
  */
 @ApplicationScoped
 public class ConfirmingPublisher {
@@ -42,7 +44,7 @@ public class ConfirmingPublisher {
   private volatile Connection connection;
   private volatile ConfirmChannel[] channels;
   private volatile long lastFailedConnectNanos;
-  private volatile boolean declaredTypes;
+  private volatile boolean redeclare;
   private volatile Collection<String> jobTypes;
 
   public ConfirmingPublisher(
@@ -55,7 +57,6 @@ public class ConfirmingPublisher {
   /** The job types whose queues this app declares whenever it (re)connects. */
   public void declareOnConnect(Collection<String> types) {
     this.jobTypes = types;
-    this.declaredTypes = false;
   }
 
   public void publishJob(JobMessage message) {
@@ -63,8 +64,26 @@ public class ConfirmingPublisher {
   }
 
   /**
+   * Publishes jobs back to back and waits for their confirms together, {@code
+   * pulse.rabbitmq.confirm-timeout} at most for the whole group.
+   *
+   * @return per job, in order: null when the broker confirmed it, else why not
+   */
+  public List<PublishFailedException> publishJobs(List<JobMessage> jobs) {
+    List<CompletableFuture<Void>> confirms = new ArrayList<>(jobs.size());
+    for (JobMessage job : jobs) {
+      confirms.add(
+          publishAsync(Topology.JOBS_EXCHANGE, job.type(), job.properties(Map.of()), job.body()));
+    }
+    return PublisherConfirms.await(
+        jobs.stream().map(job -> job.jobId().toString()).toList(),
+        confirms,
+        config.confirmTimeout());
+  }
+
+  /**
    * Publishes a job without waiting; the future completes when the broker confirmed, or fails with
-   * {@link BrokerUnavailableException} (refused, unroutable, closed, or no confirm within {@code
+   * a {@link PublishFailedException} (refused, unroutable, closed, or no confirm within {@code
    * pulse.rabbitmq.confirm-timeout}).
    */
   public CompletableFuture<Void> publishJobAsync(JobMessage message) {
@@ -76,42 +95,21 @@ public class ConfirmingPublisher {
         .handle(
             (done, failure) -> {
               if (failure != null) {
-                throw unavailable(props.getMessageId(), failure);
+                throw PublisherConfirms.failure(
+                    props.getMessageId(), failure, config.confirmTimeout());
               }
               return done;
             });
   }
 
   /**
-   * Publishes and blocks until the broker confirmed, or throws {@link BrokerUnavailableException}.
+   * Publishes and blocks until the broker confirmed, or throws a {@link PublishFailedException}.
    */
   public void publish(String exchange, String routingKey, AMQP.BasicProperties props, byte[] body) {
-    CompletableFuture<Void> confirmed = publishAsync(exchange, routingKey, props, body);
-    try {
-      confirmed.get(config.confirmTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new BrokerUnavailableException("interrupted while waiting for a publisher confirm", e);
-    } catch (ExecutionException | TimeoutException e) {
-      throw unavailable(props.getMessageId(), e);
-    }
-  }
-
-  private BrokerUnavailableException unavailable(String messageId, Throwable failure) {
-    Throwable cause =
-        failure instanceof ExecutionException || failure instanceof CompletionException
-            ? failure.getCause()
-            : failure;
-    if (cause instanceof BrokerUnavailableException already) {
-      return already;
-    }
-    if (cause instanceof TimeoutException) {
-      return new BrokerUnavailableException(
-          "no publisher confirm for message " + messageId + " within " + config.confirmTimeout(),
-          cause);
-    }
-    return new BrokerUnavailableException(
-        "broker did not accept message " + messageId + ": " + cause.getMessage(), cause);
+    PublisherConfirms.awaitOne(
+        props.getMessageId(),
+        publishAsync(exchange, routingKey, props, body),
+        config.confirmTimeout());
   }
 
   public CompletableFuture<Void> publishAsync(
@@ -140,6 +138,8 @@ public class ConfirmingPublisher {
     ConfirmChannel[] current = channels;
     if (current == null || !connection.isOpen()) {
       current = reconnect();
+    } else if (redeclare) {
+      redeclare();
     }
     ConfirmChannel chosen = current[Math.floorMod(next.getAndIncrement(), current.length)];
     if (!chosen.isOpen()) {
@@ -172,14 +172,7 @@ public class ConfirmingPublisher {
     closeQuietly();
     try {
       Connection opened = connections.open("publisher");
-      if (!declaredTypes && jobTypes != null) {
-        try (Channel declare = opened.createChannel()) {
-          topology.declare(declare, jobTypes);
-        } catch (TimeoutException e) {
-          throw new IOException(e);
-        }
-        declaredTypes = true;
-      }
+      declare(opened);
       ConfirmChannel[] opening = new ConfirmChannel[Math.max(1, config.publisherChannels())];
       for (int i = 0; i < opening.length; i++) {
         opening[i] = new ConfirmChannel(opened.createChannel());
@@ -192,6 +185,25 @@ public class ConfirmingPublisher {
     } catch (IOException e) {
       lastFailedConnectNanos = System.nanoTime();
       throw e;
+    }
+  }
+
+  private void declare(Connection on) throws IOException {
+    redeclare = false;
+    if (jobTypes == null) {
+      return;
+    }
+    try (Channel declaring = on.createChannel()) {
+      topology.declare(declaring, jobTypes);
+    } catch (TimeoutException e) {
+      throw new IOException("timed out declaring the topology", e);
+    }
+  }
+
+  private synchronized void redeclare() throws IOException {
+    if (redeclare) {
+      declare(connection);
+      LOG.infof("publisher declared the topology again after a returned message");
     }
   }
 
@@ -213,7 +225,7 @@ public class ConfirmingPublisher {
   }
 
   /** One channel in confirm mode and the confirms it still waits for, by sequence number. */
-  private static final class ConfirmChannel {
+  private final class ConfirmChannel {
     private final Channel channel;
     private final ConcurrentNavigableMap<Long, Pending> pending = new ConcurrentSkipListMap<>();
 
@@ -221,19 +233,19 @@ public class ConfirmingPublisher {
       this.channel = channel;
       channel.confirmSelect();
       channel.addConfirmListener(
-          (seq, multiple) -> settle(seq, multiple, null),
-          (seq, multiple) -> settle(seq, multiple, "broker nacked the message"));
+          (seq, multiple) -> settle(seq, multiple, false),
+          (seq, multiple) -> settle(seq, multiple, true));
       channel.addReturnListener(
           returned -> {
             // A return always arrives before the confirm of the same message on this channel.
             String id = returned.getProperties().getMessageId();
+            redeclare = true;
             pending.values().stream()
                 .filter(p -> id != null && id.equals(p.messageId))
                 .forEach(
                     p ->
                         p.returnedReason =
-                            "unroutable: "
-                                + returned.getReplyText()
+                            returned.getReplyText()
                                 + " (exchange "
                                 + returned.getExchange()
                                 + ", routing key "
@@ -242,7 +254,9 @@ public class ConfirmingPublisher {
           });
       channel.addShutdownListener(
           cause -> {
-            IOException closed = new IOException("channel closed: " + cause.getMessage(), cause);
+            BrokerUnavailableException closed =
+                new BrokerUnavailableException(
+                    "channel closed before the confirm: " + cause.getMessage(), cause);
             pending.values().forEach(p -> p.future.completeExceptionally(closed));
             pending.clear();
           });
@@ -266,14 +280,19 @@ public class ConfirmingPublisher {
       return p.future;
     }
 
-    private void settle(long seq, boolean multiple, String nackReason) {
+    private void settle(long seq, boolean multiple, boolean nacked) {
       Map<Long, Pending> done = multiple ? pending.headMap(seq, true) : subMap(seq);
       for (Pending p : done.values()) {
-        String failure = nackReason != null ? nackReason : p.returnedReason;
-        if (failure == null) {
-          p.future.complete(null);
+        if (nacked) {
+          p.future.completeExceptionally(
+              new BrokerUnavailableException(
+                  "broker nacked message " + p.messageId + " (it could not store it)", null));
+        } else if (p.returnedReason != null) {
+          p.future.completeExceptionally(
+              new UnroutableMessageException(
+                  "broker returned message " + p.messageId + ": " + p.returnedReason, null));
         } else {
-          p.future.completeExceptionally(new IOException(failure));
+          p.future.complete(null);
         }
       }
       done.clear();
