@@ -10,7 +10,7 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
  * Refuses a body that is not JSON (415) before anything reads it. Its size is checked earlier, by
- * {@link BodyLimits}; its bytes, by {@link Utf8Body}.
+ * {@link BodyLimits}.
  */
 public class RequestLimitsFilter {
   private static final Set<String> WITH_BODY = Set.of("POST", "PUT", "PATCH");
