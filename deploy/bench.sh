@@ -21,6 +21,8 @@ VHOST=pulse-bench
 DB=pulse_bench
 API_PORT=18180
 WORKERS_PORT=18181
+# The packaged API serves health and metrics on its management interface.
+API_MANAGEMENT_PORT=18190
 KEY=bench-key
 MGMT=http://127.0.0.1:15672/api
 LOG_DIR=bench/target
@@ -138,7 +140,7 @@ main() {
     bench/target/pulse-bench.jar; do
     [[ -f $jar ]] || die "$jar is missing" "run without BENCH_SKIP_BUILD=1"
   done
-  for port in $API_PORT $WORKERS_PORT; do
+  for port in $API_PORT $API_MANAGEMENT_PORT $WORKERS_PORT; do
     if port_in_use "$port"; then
       die "port $port is taken" "an earlier bench still running? find it with: ss -ltnp 'sport = :$port'"
     fi
@@ -150,6 +152,7 @@ main() {
     "-Dpulse.rabbitmq.virtual-host=$VHOST"
     "-Dpulse.api.bootstrap-key=$KEY"
     "-Dpulse.digests.unsubscribe-secret=bench-unsubscribe-secret"
+    "-Dquarkus.management.port=$API_MANAGEMENT_PORT" "-Dquarkus.management.host=127.0.0.1"
     # the notification benchmark's GreenMail listens here
     "-Dquarkus.mailer.port=3125" "-Dquarkus.mailer.start-tls=DISABLED"
   )
@@ -157,7 +160,7 @@ main() {
   trap 'exit 130' INT TERM   # exit runs the EXIT trap, which stops the apps
   start_app api "$API_PORT"
   start_app workers "$WORKERS_PORT"
-  wait_ready api "$API_PORT"
+  wait_ready api "$API_MANAGEMENT_PORT"
   wait_ready workers "$WORKERS_PORT"
 
   local status=0

@@ -9,6 +9,7 @@
 #
 # Environment:
 #   PULSE_API_URL            API base (default http://127.0.0.1:8080/api/v1)
+#   PULSE_API_HEALTH_URL     API readiness (default http://127.0.0.1:9000/q/health/ready, the management port)
 #   PULSE_API_BOOTSTRAP_KEY  admin key (default: the one deploy/run.sh keeps in .pulse/bootstrap-key)
 #   PULSE_DEMO_USERS         users to seed (default 100)
 #   PULSE_DEMO_SECONDS       how long to post and notify (default 60)
@@ -19,6 +20,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 API=${PULSE_API_URL:-http://127.0.0.1:8080/api/v1}
+API_HEALTH=${PULSE_API_HEALTH_URL:-http://127.0.0.1:9000/q/health/ready}
 CONSOLE=${PULSE_CONSOLE_URL:-http://127.0.0.1:15672}
 WORKERS=${PULSE_WORKERS_URL:-http://127.0.0.1:8081}
 USERS=${PULSE_DEMO_USERS:-100}
@@ -76,7 +78,7 @@ find_key() {
 }
 
 check_running() {
-  curl -fs -m 3 -o /dev/null "${API%/api/v1}/q/health/ready" \
+  curl -fs -m 3 -o /dev/null "$API_HEALTH" \
     || die "the API at $API is not ready" "start the platform: deploy/run.sh --detach"
   local status
   status=$(curl -s -m 3 -o /dev/null -w '%{http_code}' "$API/jobs/00000000-0000-0000-0000-000000000000" \

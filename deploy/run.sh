@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole Pulse platform on this machine: PostgreSQL and RabbitMQ (via services.sh), then
-# the API (http://127.0.0.1:8080) and the workers (health and metrics on :8081) as two java
-# processes. Builds first when the jars are missing or older than the sources.
+# the API (http://127.0.0.1:8080; its health, metrics and OpenAPI on the management port :9000)
+# and the workers (health and metrics on :8081) as two java processes. Builds first when the jars are missing or older than the sources.
 #
 #   deploy/run.sh            start, print where everything is, stay in the foreground; Ctrl-C stops both
 #   deploy/run.sh --detach   start, print, return and leave both running
@@ -14,12 +14,18 @@
 #   PULSE_SKIP_BUILD=1       never build, use the jars that are there
 #   PULSE_STOP_TIMEOUT       seconds a stopping app gets before it is killed (default 45)
 #   QUARKUS_* / PULSE_*      reach both apps unchanged (e.g. QUARKUS_DATASOURCE_JDBC_URL, PULSE_RABBITMQ_HOST)
+#   QUARKUS_MANAGEMENT_HOST  where the API's management port listens (default here 127.0.0.1: this machine only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 STATE_DIR=.pulse
 APPS=(api workers)
 declare -A PORT=([api]=8080 [workers]=8081)
+# Where each app serves health and metrics: the API on its management interface, the workers on
+# their only port.
+declare -A OPS_PORT=([api]=9000 [workers]=8081)
+# Operators' endpoints stay on this machine unless asked otherwise.
+export QUARKUS_MANAGEMENT_HOST=${QUARKUS_MANAGEMENT_HOST:-127.0.0.1}
 READY_TIMEOUT=90
 # The workers allow themselves 40 s (quarkus.shutdown.timeout) to finish in-flight jobs.
 STOP_TIMEOUT=${PULSE_STOP_TIMEOUT:-45}
@@ -206,7 +212,7 @@ fail_app() {
 }
 
 wait_ready() {
-  local app=$1 url="http://127.0.0.1:${PORT[$1]}/q/health/ready"
+  local app=$1 url="http://127.0.0.1:${OPS_PORT[$1]}/q/health/ready"
   local deadline=$((SECONDS + READY_TIMEOUT)) status
   log "waiting for $app to be ready ($url)"
   until curl -fs -m 3 -o /dev/null "$url"; do
@@ -227,13 +233,13 @@ wait_ready() {
 
 print_summary() {
   local key=$PULSE_API_BOOTSTRAP_KEY api=http://127.0.0.1:${PORT[api]} wk=http://127.0.0.1:${PORT[workers]}
+  local ops=http://127.0.0.1:${OPS_PORT[api]}
   cat <<EOF
 
 [run] ==================== Pulse is running ====================
 [run] API:             $api/api/v1
 [run]                  Authorization: Bearer $key
-[run] Swagger UI:      $api/q/swagger-ui
-[run] OpenAPI:         $api/q/openapi
+[run] API operations:  $ops/q/health , $ops/q/metrics , $ops/q/openapi (management port)
 [run] Workers:         $wk/q/health , $wk/q/metrics
 [run] RabbitMQ:        http://127.0.0.1:15672 (guest/guest)
 [run] Logs:            $(log_file api) , $(log_file workers)
@@ -334,9 +340,11 @@ main() {
     stop_apps "${APPS[@]}"
   fi
   for app in "${APPS[@]}"; do
-    if port_in_use "${PORT[$app]}"; then
-      die "port ${PORT[$app]} ($app) is taken by another program" "find it with: ss -ltnp 'sport = :${PORT[$app]}'"
-    fi
+    for port in $(printf '%s\n' "${PORT[$app]}" "${OPS_PORT[$app]}" | sort -u); do
+      if port_in_use "$port"; then
+        die "port $port ($app) is taken by another program" "find it with: ss -ltnp 'sport = :$port'"
+      fi
+    done
   done
 
   trap on_signal INT TERM HUP

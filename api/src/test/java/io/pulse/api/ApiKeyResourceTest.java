@@ -29,6 +29,8 @@ class ApiKeyResourceTest {
             .post("/api/v1/admin/api-keys")
             .then()
             .statusCode(201)
+            // A shared cache or the browser's disk must not keep the secret.
+            .header("Cache-Control", "no-store")
             .body("key", startsWith("pk_"))
             .body("id", notNullValue())
             .extract()

@@ -3,6 +3,8 @@ package io.pulse.api;
 import static io.pulse.api.ApiTestSupport.ADMIN_KEY;
 import static io.pulse.api.ApiTestSupport.admin;
 import static io.pulse.api.ApiTestSupport.keyWithScopes;
+import static java.nio.charset.StandardCharsets.UTF_16;
+import static java.nio.charset.StandardCharsets.UTF_16LE;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -31,6 +33,7 @@ import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.Charset;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -161,6 +164,7 @@ class MalformedRequestsTest {
     cases.addAll(inboxCases());
     cases.addAll(postAndFeedCases());
     cases.addAll(apiKeyCases());
+    cases.addAll(replayCases());
     cases.addAll(authAndProtocolCases());
     return cases;
   }
@@ -235,6 +239,30 @@ class MalformedRequestsTest {
             .body(valid)
             .expect(415, "garbage"));
     c.add(req("XML", e).type("application/xml").body("<a/>").expect(415, "application/xml"));
+    // Only application/json is JSON here, in UTF-8: no wildcards, lookalikes or other charsets.
+    for (String type :
+        List.of(
+            "*/*",
+            "application/*",
+            "application/json-seq",
+            "application/merge-patch+json",
+            "application/json; charset=bogus-xyz",
+            "application/json; charset=utf-16",
+            "application/json; charset=iso-8859-1",
+            "application/json; profile=x")) {
+      c.add(req("Content-Type " + type, e).type(type).body(valid).expect(415, type));
+    }
+    c.add(
+        req("UTF-16 body, declared", e)
+            .type("application/json; charset=UTF-16")
+            .bytes(valid.getBytes(UTF_16))
+            .expect(415, "UTF-16"));
+    c.add(req("UTF-16 body with a BOM", e).bytes(valid.getBytes(UTF_16)).expect(400, "UTF-8"));
+    c.add(req("UTF-16LE body, no BOM", e).bytes(valid.getBytes(UTF_16LE)).expect(400, "UTF-8"));
+    c.add(
+        req("UTF-32 body, no BOM", e)
+            .bytes(valid.getBytes(Charset.forName("UTF-32")))
+            .expect(400, "UTF-8"));
     c.add(
         req("body one byte over the limit", e)
             .body(padded(valid, limit + 1))
@@ -370,7 +398,12 @@ class MalformedRequestsTest {
                     "\"1969-12-31T23:59:59Z\"",
                     "1700000000",
                     "\"1700000000\"",
-                    "{}"),
+                    "{}",
+                    "\"\"",
+                    "\" \"",
+                    "\"\\t\"",
+                    "\"\\u0000\"",
+                    "\" 2026-11-24T08:00:00Z\""),
             new BadField("PUT", path, v, "displayName")
                 .values(quoted("d".repeat(101)), "\"\\ud800\""))
         .flatMap(field -> field.cases.stream())
@@ -467,13 +500,16 @@ class MalformedRequestsTest {
                     "[1.5]",
                     "[null]",
                     "[9223372036854775808]",
-                    "[[[[[1]]]]]"),
+                    "[[[[[1]]]]]",
+                    "[\"1\"]",
+                    "[\" 2\"]",
+                    "[\"3 \"]"),
             new BadField("POST", path, v, "title")
                 .values("null", "\"\"", quoted("t".repeat(201)), "5", "\"\\ud800x\""),
             new BadField("POST", path, v, "body").values(quoted("b".repeat(4_001))),
             new BadField("POST", path, v, "link").values(quoted("/".repeat(2_001))),
             new BadField("POST", path, v, "actorId")
-                .values("0", "-5", "\"\"", "1.5", "\"five\"", "true"))
+                .values("0", "-5", "\"\"", "1.5", "\"five\"", "true", "\"5\""))
         .forEach(field -> c.addAll(field.cases));
     for (String key : List.of("k".repeat(201), "has space", "has\ttab")) {
       c.add(
@@ -535,6 +571,7 @@ class MalformedRequestsTest {
               {"negative id", "{\"ids\":[-1]}", "ids[0]"},
               {"id not a number", "{\"ids\":[\"x\"]}", "ids[0]"},
               {"id null", "{\"ids\":[null]}", "ids[0]"},
+              {"id a numeric string", "{\"ids\":[\"1\"]}", "ids[0]"},
               {"id a fraction", "{\"ids\":[1.5]}", "ids[0]"},
               {"ids not a list", "{\"ids\":5}", "ids"},
               {"all a string", "{\"all\":\"true\"}", "all"},
@@ -548,7 +585,7 @@ class MalformedRequestsTest {
     String path = V1 + "/posts";
     String v = postBody();
     List<Req> c = new ArrayList<>();
-    String[] badIds = {"0", "-1", "\"abc\"", "1.5", "9223372036854775808", "null"};
+    String[] badIds = {"0", "-1", "\"abc\"", "1.5", "9223372036854775808", "null", "\"5\""};
     Stream.of(
             new BadField("POST", path, v, "postId").missing().values(badIds),
             new BadField("POST", path, v, "communityId")
@@ -609,6 +646,16 @@ class MalformedRequestsTest {
                     "[\"READ\"]"))
         .flatMap(field -> field.cases.stream())
         .toList();
+  }
+
+  List<Req> replayCases() {
+    return new BadField(
+            "POST",
+            V1 + "/admin/dead-letters/replay",
+            "{\"type\":\"feed.fanout\",\"limit\":1}",
+            "limit")
+        .values("\"1\"", "1.5", "0", "true")
+        .cases;
   }
 
   List<Req> authAndProtocolCases() {

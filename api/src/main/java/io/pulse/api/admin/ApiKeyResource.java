@@ -59,6 +59,8 @@ public class ApiKeyResource {
     key.createdAt = OffsetDateTime.now();
     key.persist();
     return Response.created(URI.create("/api/v1/admin/api-keys/" + key.id))
+        // The secret must not outlive this answer in a browser's or a proxy's cache.
+        .header("Cache-Control", "no-store")
         .entity(new CreatedKey(key.id, key.name, List.of(key.scopes), secret))
         .build();
   }

@@ -22,9 +22,10 @@ import java.util.regex.Pattern;
 
 /**
  * Request bodies are read strictly: what Jackson would otherwise guess at (a repeated key, text
- * after the document, 1.5 as a recipient id, 123 as a title, "" as "no actor") is a 400 naming the
- * field, never a silent change of what the caller sent. Numeric strings stay accepted for integer
- * fields: ids are 64-bit, and JavaScript callers can only send those exactly as strings.
+ * after the document, 1.5 as a recipient id, "5" or " 2" as an id, 123 as a title, "" as "no
+ * actor", " " as "no timestamp") is a 400 naming the field, never a silent change of what the
+ * caller sent. A number is a JSON number: ids are below 2^63, and a caller that holds them as
+ * strings (JavaScript past 2^53) must write them as numbers, not have us guess which strings are.
  */
 @Singleton
 public class StrictJson implements ObjectMapperCustomizer {
@@ -43,6 +44,11 @@ public class StrictJson implements ObjectMapperCustomizer {
     mapper
         .coercionConfigFor(LogicalType.Integer)
         .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail);
+    mapper
+        .coercionConfigFor(LogicalType.Float)
+        .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
         .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail);
     mapper
         .coercionConfigFor(LogicalType.Textual)
@@ -62,10 +68,12 @@ public class StrictJson implements ObjectMapperCustomizer {
 
   /**
    * Timestamps are ISO-8601 text. Jackson would also take 1700000000 (or "1700000000") as epoch
-   * seconds, which a caller sending milliseconds gets wrong by a factor of a thousand.
+   * seconds, which a caller sending milliseconds gets wrong by a factor of a thousand; and it trims
+   * the text first, so "", " ", a tab and even U+0000 would be "no timestamp" (null) rather than a
+   * bad one. Only the bare timestamp is taken; null is JSON null.
    */
   static final class IsoTimestamp extends StdScalarDeserializer<OffsetDateTime> {
-    private static final Pattern NUMBER = Pattern.compile("\\s*[-+]?[0-9.]+\\s*");
+    private static final Pattern NUMBER = Pattern.compile("[-+]?[0-9.]+");
 
     IsoTimestamp() {
       super(OffsetDateTime.class);
@@ -74,10 +82,22 @@ public class StrictJson implements ObjectMapperCustomizer {
     @Override
     public OffsetDateTime deserialize(JsonParser p, DeserializationContext ctxt)
         throws IOException {
-      if (p.hasToken(JsonToken.VALUE_STRING) && !NUMBER.matcher(p.getText()).matches()) {
-        return InstantDeserializer.OFFSET_DATE_TIME.deserialize(p, ctxt);
+      if (p.hasToken(JsonToken.VALUE_STRING)) {
+        String text = p.getText();
+        if (text.isEmpty() || padding(text.charAt(0)) || padding(text.charAt(text.length() - 1))) {
+          throw JsonMappingException.from(
+              p, "must be an ISO-8601 timestamp, without spaces around it (null for none)");
+        }
+        if (!NUMBER.matcher(text).matches()) {
+          return InstantDeserializer.OFFSET_DATE_TIME.deserialize(p, ctxt);
+        }
       }
       return (OffsetDateTime) ctxt.handleUnexpectedToken(OffsetDateTime.class, p);
+    }
+
+    /** What Jackson's trim would drop: control characters, spaces, and Unicode white space. */
+    private static boolean padding(char c) {
+      return c <= ' ' || Character.isWhitespace(c) || Character.isSpaceChar(c);
     }
   }
 

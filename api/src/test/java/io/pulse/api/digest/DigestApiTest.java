@@ -8,18 +8,25 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.hamcrest.Matchers.not;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pulse.api.auth.Scope;
 import io.pulse.common.digest.UnsubscribeTokens;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.ValidatableResponse;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The unsubscribe page a digest links to, and the operators' "run a digest period now". */
@@ -64,6 +71,83 @@ class DigestApiTest {
         .body(containsString("already used"));
     given().queryParam("token", token).get("/digests/unsubscribe").then().statusCode(410);
     assertEquals("weekly", digestOf(user));
+  }
+
+  /**
+   * Base64url has more than one spelling of the same bytes: the unused low bits of the last
+   * character, and padding. Each spelling must not count as another link.
+   */
+  @Test
+  void anotherSpellingOfAUsedLinkIsNotAnotherLink() {
+    long user = user("daily");
+    String token = tokens.issue(user, Instant.now());
+    List<String> spellings = otherSpellings(token);
+    assertTrue(spellings.size() >= 4, "other spellings of " + token + ": " + spellings);
+    for (String spelling : spellings) {
+      assertArrayEquals(decoded(token), decoded(spelling), "the same bytes: " + spelling);
+    }
+    given().formParam("token", token).post("/digests/unsubscribe").then().statusCode(200);
+    for (String spelling : spellings) {
+      setDigest(user, "daily");
+      given()
+          .formParam("token", spelling)
+          .post("/digests/unsubscribe")
+          .then()
+          .statusCode(400)
+          .body(containsString("not well formed"));
+      given().queryParam("token", spelling).get("/digests/unsubscribe").then().statusCode(400);
+      assertEquals("daily", digestOf(user), spelling);
+    }
+  }
+
+  /** The same bytes, spelled otherwise: other unused bits, and padding, in either part. */
+  static List<String> otherSpellings(String token) {
+    String[] parts = token.split("\\.");
+    String body = parts[0];
+    String signature = parts[1];
+    List<String> spellings = new ArrayList<>();
+    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    // 32 bytes of HMAC are 43 characters: the last one carries 4 bits, and 2 that are ignored.
+    int last = alphabet.indexOf(signature.charAt(signature.length() - 1));
+    for (int low = 0; low < 4; low++) {
+      char other = alphabet.charAt((last & ~3) | low);
+      if (other != signature.charAt(signature.length() - 1)) {
+        spellings.add(body + "." + signature.substring(0, signature.length() - 1) + other);
+      }
+    }
+    spellings.add(body + "." + signature + "=");
+    if (body.length() % 4 != 0) {
+      spellings.add(body + "=".repeat(4 - body.length() % 4) + "." + signature);
+    }
+    return spellings;
+  }
+
+  static byte[] decoded(String token) {
+    String[] parts = token.split("\\.");
+    return (Arrays.toString(Base64.getUrlDecoder().decode(parts[0]))
+            + Arrays.toString(Base64.getUrlDecoder().decode(parts[1])))
+        .getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Every state of the page: it may not be framed, run scripts, load anything or be sniffed. */
+  @Test
+  void thePageCarriesAContentSecurityPolicyAndNoSniff() {
+    long user = user("daily");
+    String token = tokens.issue(user, Instant.now());
+    List<ValidatableResponse> answers =
+        List.of(
+            given().queryParam("token", token).get("/digests/unsubscribe").then().statusCode(200),
+            given().formParam("token", token).post("/digests/unsubscribe").then().statusCode(200),
+            given().formParam("token", token).post("/digests/unsubscribe").then().statusCode(410),
+            given().queryParam("token", "x.y").get("/digests/unsubscribe").then().statusCode(400));
+    for (ValidatableResponse answer : answers) {
+      answer
+          .header("X-Content-Type-Options", "nosniff")
+          .header("Content-Security-Policy", containsString("default-src 'none'"))
+          .header("Content-Security-Policy", containsString("frame-ancestors 'none'"))
+          .header("Content-Security-Policy", containsString("form-action 'self'"))
+          .header("Content-Security-Policy", not(containsString("script-src")));
+    }
   }
 
   @Test

@@ -61,8 +61,14 @@ public class UnsubscribeTokens {
     return B64.encodeToString(body) + "." + B64.encodeToString(mac(body));
   }
 
-  /** The user the token was issued for; the signature is checked before anything else is read. */
-  public long verify(String token, Instant now) throws RefusedException {
+  /**
+   * A token that passed every check: whose it is, and what marks its single use. The mark is taken
+   * from the decoded, signed claims, so no other spelling of the token maps to another mark.
+   */
+  public record Verified(long userId, String fingerprint) {}
+
+  /** The signature is checked before anything else is read. */
+  public Verified verify(String token, Instant now) throws RefusedException {
     if (token == null || token.length() > 512) {
       throw new RefusedException(Refusal.MALFORMED, "no unsubscribe token, or not one of ours");
     }
@@ -70,14 +76,8 @@ public class UnsubscribeTokens {
     if (dot < 0) {
       throw new RefusedException(Refusal.MALFORMED, "the unsubscribe token is not well formed");
     }
-    byte[] body;
-    byte[] signature;
-    try {
-      body = B64D.decode(token.substring(0, dot));
-      signature = B64D.decode(token.substring(dot + 1));
-    } catch (IllegalArgumentException e) {
-      throw new RefusedException(Refusal.MALFORMED, "the unsubscribe token is not well formed");
-    }
+    byte[] body = canonical(token.substring(0, dot));
+    byte[] signature = canonical(token.substring(dot + 1));
     if (!MessageDigest.isEqual(mac(body), signature)) {
       throw new RefusedException(
           Refusal.FORGED, "the unsubscribe token's signature does not match");
@@ -87,12 +87,34 @@ public class UnsubscribeTokens {
     if (Instant.ofEpochSecond(Long.parseLong(claims[1])).isBefore(now)) {
       throw new RefusedException(Refusal.EXPIRED, "the unsubscribe link has expired");
     }
-    return userId;
+    return new Verified(userId, fingerprint(body, signature));
   }
 
-  /** What is stored about a used token: its hash, so the table holds no working link. */
-  public static String fingerprint(String token) {
-    return io.pulse.common.jobs.JobCodec.sha256(token.getBytes(StandardCharsets.UTF_8));
+  /**
+   * Base64url spells the same bytes several ways (padding, and the unused low bits of the last
+   * character, which the JDK's decoder ignores): only the one spelling {@link #issue} writes is
+   * taken, so a used link cannot come back as "another" link.
+   */
+  private static byte[] canonical(String part) throws RefusedException {
+    try {
+      byte[] bytes = B64D.decode(part);
+      if (B64.encodeToString(bytes).equals(part)) {
+        return bytes;
+      }
+    } catch (IllegalArgumentException e) {
+      // falls through to the refusal
+    }
+    throw new RefusedException(Refusal.MALFORMED, "the unsubscribe token is not well formed");
+  }
+
+  /**
+   * What is stored about a used token: a hash, so the table holds no working link. It is the hash
+   * of the token's canonical spelling, as before (rows written by earlier versions still match),
+   * but built from the decoded bytes rather than from whatever the caller sent.
+   */
+  private static String fingerprint(byte[] body, byte[] signature) {
+    String spelled = B64.encodeToString(body) + "." + B64.encodeToString(signature);
+    return io.pulse.common.jobs.JobCodec.sha256(spelled.getBytes(StandardCharsets.UTF_8));
   }
 
   private byte[] mac(byte[] body) {

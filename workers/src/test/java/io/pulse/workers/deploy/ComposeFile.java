@@ -80,9 +80,9 @@ final class ComposeFile {
   }
 
   /**
-   * Each app runs its image as built, publishes its quarkus.http.port, is health-checked on its
-   * readiness path there, waits for healthy broker and database, and gets longer than its own
-   * shutdown timeout to stop.
+   * Each app runs its image as built, publishes the ports it listens on (quarkus.http.port, and its
+   * management port if it has one), is health-checked on its readiness path where it serves it,
+   * waits for healthy broker and database, and gets longer than its own shutdown timeout to stop.
    */
   List<String> checkApps() {
     List<String> problems = new ArrayList<>();
@@ -95,11 +95,11 @@ final class ComposeFile {
       Map<String, Object> service = service(name);
       for (Object port : list(service, "ports")) {
         String mapping = String.valueOf(port);
-        expect(
-            problems,
-            name + " container port",
-            app.httpPort(),
-            mapping.substring(mapping.lastIndexOf(':') + 1));
+        String containerPort = mapping.substring(mapping.lastIndexOf(':') + 1);
+        if (!app.ports().contains(Integer.valueOf(containerPort))) {
+          problems.add(
+              name + " container port is " + containerPort + ", the app listens on " + app.ports());
+        }
       }
       String check =
           String.join(
@@ -109,7 +109,7 @@ final class ComposeFile {
       if (!probe.find()) {
         problems.add(name + " healthcheck makes no HTTP request: " + check);
       } else {
-        expect(problems, name + " healthcheck port", app.httpPort(), probe.group(1));
+        expect(problems, name + " healthcheck port", app.operationsPort(), probe.group(1));
         expect(problems, name + " healthcheck path", app.readinessPath(), probe.group(2));
       }
       for (String dependency : new String[] {"postgres", "rabbitmq"}) {

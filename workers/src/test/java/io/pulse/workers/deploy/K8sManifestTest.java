@@ -43,8 +43,11 @@ class K8sManifestTest {
 
   @Test
   void aWrongContainerPortIsCaught() {
-    Map<String, Object> port = map(firstContainer(manifests.deploymentOf(PulseApp.API)));
-    map(list(port, "ports").get(0)).put("containerPort", 9090);
+    Map<String, Object> container = firstContainer(manifests.deploymentOf(PulseApp.API));
+    Object probed = map(container, "readinessProbe", "httpGet").get("port");
+    list(container, "ports").stream()
+        .filter(p -> probed.equals(map(p).get("name")))
+        .forEach(p -> map(p).put("containerPort", 9090));
 
     List<String> problems = manifests.checkDeployments();
 
@@ -52,6 +55,19 @@ class K8sManifestTest {
         problems.stream().anyMatch(p -> p.contains("containerPort is 9090")), problems.toString());
     assertTrue(
         problems.stream().anyMatch(p -> p.contains("readinessProbe port is 9090")),
+        problems.toString());
+  }
+
+  /** The API serves metrics on its management port only: a scrape of its public port is caught. */
+  @Test
+  void aMetricsScrapeOfThePublicPortIsCaught() {
+    map(list(manifests.named("Service", "pulse-api-management"), "spec", "ports").get(0))
+        .put("targetPort", "http");
+
+    List<String> problems = manifests.checkSelectors();
+
+    assertTrue(
+        problems.stream().anyMatch(p -> p.contains("port for api is 8080, the app says 9000")),
         problems.toString());
   }
 

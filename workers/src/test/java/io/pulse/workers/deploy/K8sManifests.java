@@ -253,8 +253,9 @@ final class K8sManifests {
   }
 
   /**
-   * Each Deployment runs one of the apps' images as built, listens on the app's quarkus.http.port,
-   * probes the app's health paths on that port, has resources and outlives the app's shutdown.
+   * Each Deployment runs one of the apps' images as built, declares the ports the app listens on
+   * (quarkus.http.port, and quarkus.management.port when it has one), probes the app's health paths
+   * where it serves them, has resources and outlives the app's shutdown.
    */
   List<String> checkDeployments() {
     List<String> problems = new ArrayList<>();
@@ -289,7 +290,7 @@ final class K8sManifests {
         expect(
             problems,
             where + " scrape port",
-            app.httpPort(),
+            app.operationsPort(),
             annotations.get("prometheus.io/port"));
         expect(
             problems,
@@ -316,10 +317,20 @@ final class K8sManifests {
     Map<String, Object> ports = new LinkedHashMap<>();
     for (Object port : list(container, "ports")) {
       ports.put(text(port, "name"), at(port, "containerPort"));
-      expect(problems, at + " containerPort", app.httpPort(), at(port, "containerPort"));
+      if (!app.ports().contains(Integer.valueOf(text(port, "containerPort")))) {
+        problems.add(
+            at
+                + " containerPort is "
+                + text(port, "containerPort")
+                + ", the app listens on "
+                + app.ports());
+      }
     }
-    if (ports.isEmpty()) {
-      problems.add(at + " declares no port");
+    for (int listening : app.ports()) {
+      if (ports.values().stream()
+          .noneMatch(p -> String.valueOf(listening).equals(String.valueOf(p)))) {
+        problems.add(at + " declares no port " + listening);
+      }
     }
     Map<String, String> probes =
         Map.of(
@@ -339,7 +350,7 @@ final class K8sManifests {
       expect(
           problems,
           at + " " + probe.getKey() + " port",
-          app.httpPort(),
+          app.operationsPort(),
           ports.getOrDefault(String.valueOf(port), port));
     }
     for (String resource : new String[] {"requests/cpu", "requests/memory", "limits/memory"}) {
@@ -457,10 +468,37 @@ final class K8sManifests {
         }
         if (app != null) {
           expect(problems, where + " path for " + app, app.metricsPath(), text(endpoint, "path"));
+          expect(
+              problems,
+              where + " port for " + app,
+              app.operationsPort(),
+              containerPortOf(service, text(endpoint, "port")));
         }
       }
     }
     return problems;
+  }
+
+  /** The container port a Service's port (by name) reaches: its targetPort, by name or number. */
+  private Object containerPortOf(Map<String, Object> service, String servicePort) {
+    Object target =
+        list(service, "spec", "ports").stream()
+            .filter(p -> servicePort.equals(text(p, "name")))
+            .map(p -> text(p, "targetPort"))
+            .findFirst()
+            .orElse(null);
+    Map<String, Object> deployment = deploymentSelectedBy(service);
+    if (deployment == null || target == null) {
+      return target;
+    }
+    for (Object container : list(deployment, "spec", "template", "spec", "containers")) {
+      for (Object port : list(container, "ports")) {
+        if (target.equals(text(port, "name"))) {
+          return at(port, "containerPort");
+        }
+      }
+    }
+    return target;
   }
 
   private Map<String, Object> deploymentSelectedBy(Map<String, Object> service) {

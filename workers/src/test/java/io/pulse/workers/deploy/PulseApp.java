@@ -21,8 +21,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * What the deployment files must agree with about one app, read from the app itself: its HTTP port,
- * health and metrics paths, image name and the configuration properties it has.
+ * What the deployment files must agree with about one app, read from the app itself: its HTTP and
+ * management ports, health and metrics paths, image name and the configuration properties it has.
  */
 record PulseApp(String module, Map<String, String> properties, Set<String> configNames) {
   /** Config mappings both apps have (the api's own ApiConfig is not on this classpath). */
@@ -51,12 +51,30 @@ record PulseApp(String module, Map<String, String> properties, Set<String> confi
     return Integer.parseInt(properties.getOrDefault("quarkus.http.port", "8080"));
   }
 
+  /** Whether health, metrics and OpenAPI are served on a management interface of their own. */
+  boolean hasManagementInterface() {
+    return "true".equals(properties.get("quarkus.management.enabled"));
+  }
+
+  /** Where health and metrics are served: the management port, or else the HTTP port. */
+  int operationsPort() {
+    return hasManagementInterface()
+        ? Integer.parseInt(properties.getOrDefault("quarkus.management.port", "9000"))
+        : httpPort();
+  }
+
+  /** Every port the app listens on. */
+  Set<Integer> ports() {
+    return new TreeSet<>(List.of(httpPort(), operationsPort()));
+  }
+
   /** Quarkus' defaults unless the app's properties move them. */
   private String nonApplicationPath(String path) {
-    return "/"
-        + properties.getOrDefault("quarkus.http.non-application-root-path", "q")
-        + "/"
-        + path;
+    String root =
+        hasManagementInterface()
+            ? properties.getOrDefault("quarkus.management.root-path", "/q")
+            : "/" + properties.getOrDefault("quarkus.http.non-application-root-path", "q");
+    return root.replaceAll("/+$", "") + "/" + path;
   }
 
   private String healthPath(String check, String quarkusDefault) {

@@ -40,6 +40,9 @@ class EndToEndIT {
   // (the same _TEST_ variables that move the @QuarkusTest suites, so parallel builds stay apart).
   static final int API_PORT = Integer.parseInt(setting("pulse.e2e.api-port", "18080"));
   static final int WORKERS_PORT = Integer.parseInt(setting("pulse.e2e.workers-port", "18081"));
+  // The packaged API answers health on its management interface, not on API_PORT.
+  static final int API_MANAGEMENT_PORT =
+      Integer.parseInt(setting("pulse.e2e.api-management-port", "18090"));
   static final String DB_URL =
       setting("_TEST_QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://127.0.0.1:5432/pulse_test");
   static final String VHOST = setting("_TEST_PULSE_RABBITMQ_VIRTUAL_HOST", "pulse-test");
@@ -51,7 +54,7 @@ class EndToEndIT {
   static void start() throws Exception {
     api = launch("api", API_PORT);
     workers = launch("workers", WORKERS_PORT);
-    awaitReady(API_PORT);
+    awaitReady(API_MANAGEMENT_PORT);
     awaitReady(WORKERS_PORT);
   }
 
@@ -361,6 +364,9 @@ class EndToEndIT {
             List.of(
                 System.getProperty("java.home") + "/bin/java",
                 "-Dquarkus.http.port=" + port,
+                // the API's; the workers have no management interface and ignore it
+                "-Dquarkus.management.port=" + API_MANAGEMENT_PORT,
+                "-Dquarkus.management.host=127.0.0.1",
                 "-Dquarkus.datasource.jdbc.url=" + DB_URL,
                 "-Dpulse.rabbitmq.virtual-host=" + VHOST,
                 // the test vhost was declared with the test profile's tiers and limit

@@ -1,5 +1,6 @@
 package io.pulse.workers.e2e;
 
+import static io.pulse.workers.e2e.EndToEndIT.API_MANAGEMENT_PORT;
 import static io.pulse.workers.e2e.EndToEndIT.API_PORT;
 import static io.pulse.workers.e2e.EndToEndIT.awaitReady;
 import static io.pulse.workers.e2e.EndToEndIT.call;
@@ -35,7 +36,7 @@ class FaultsIT {
   void apiRuns() throws Exception {
     if (!EndToEndIT.api.isAlive()) {
       EndToEndIT.api = launch("api", API_PORT);
-      awaitReady(API_PORT);
+      awaitReady(API_MANAGEMENT_PORT);
     }
   }
 
