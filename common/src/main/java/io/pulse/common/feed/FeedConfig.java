@@ -8,7 +8,7 @@ import java.time.Duration;
 public interface FeedConfig {
   /**
    * Members per {@code feed.fanout.chunk} (and per retraction chunk). Bigger chunks spread less job
-   * overhead over more rows; a retry redoes one chunk (25,000 rows take about half a second).
+   * overhead over more rows; a retry redoes one chunk, so a chunk should stay well under a second.
    */
   @WithDefault("25000")
   int chunkSize();

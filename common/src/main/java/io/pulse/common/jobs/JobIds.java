@@ -11,8 +11,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * Ordered ids keep new rows, and the workers' updates of them, on the few rightmost pages.
  *
  * <p>The random bits come from {@link ThreadLocalRandom}: an id must be unique, not secret (every
- * read of a job needs an API key), and the secure generator behind {@link UUID#randomUUID()} was
- * visible in the API's profile.
+ * read of a job needs an API key), and the secure generator behind {@link UUID#randomUUID()} is
+ * costly on the request path (see README, Benchmarks).
  */
 public final class JobIds {
   private JobIds() {}

@@ -6,12 +6,10 @@ import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.persistence.EntityManager;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -25,9 +23,9 @@ import org.jboss.logging.Logger;
  * hold the locks of every row marked so far against the workers, and by then most jobs of a burst
  * are done, so the UPDATE would rewrite rows for nothing. For the same reason a confirm is recorded
  * only once it is {@code pulse.ledger.mark-published-after} old: a job the workers finished by then
- * needs no mark, and under load the mark (a second rewrite of the row, with new index entries) was
- * written for more than half of all jobs with a 1 s flush. The sweeper's grace must stay longer
- * than that delay plus the flush interval, or it re-publishes jobs whose mark is on its way.
+ * needs no mark, and under load most jobs finish within that delay, so most are spared the mark (a
+ * second rewrite of the row, with new index entries). The sweeper's grace must stay longer than
+ * that delay plus the flush interval, or it re-publishes jobs whose mark is on its way.
  */
 @ApplicationScoped
 public class PublishedMarks {
@@ -41,12 +39,9 @@ public class PublishedMarks {
   /** A confirmed job and when its confirm arrived (System.nanoTime). */
   private record Confirmed(UUID jobId, long atNanos) {}
 
-  public PublishedMarks(
-      EntityManager em,
-      @ConfigProperty(name = "pulse.ledger.mark-published-after", defaultValue = "2s")
-          Duration delay) {
+  public PublishedMarks(EntityManager em, LedgerConfig config) {
     this.em = em;
-    this.delayNanos = delay.toNanos();
+    this.delayNanos = config.markPublishedAfter().toNanos();
   }
 
   public void add(UUID jobId) {

@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -28,29 +27,22 @@ public class UnpublishedJobSweeper {
 
   private final EntityManager em;
   private final ConfirmingPublisher publisher;
-  private final long graceSeconds;
+  private final Duration grace;
   private final int batchSize;
 
   public UnpublishedJobSweeper(
-      EntityManager em,
-      ConfirmingPublisher publisher,
-      @ConfigProperty(name = "pulse.sweeper.grace", defaultValue = "10") long graceSeconds,
-      @ConfigProperty(name = "pulse.sweeper.batch-size", defaultValue = "500") int batchSize,
-      @ConfigProperty(name = "pulse.ledger.mark-published-after", defaultValue = "2s")
-          Duration markAfter,
-      @ConfigProperty(name = "pulse.ledger.mark-published-every", defaultValue = "1s")
-          Duration markEvery) {
+      EntityManager em, ConfirmingPublisher publisher, SweeperConfig sweeper, LedgerConfig ledger) {
     this.em = em;
     this.publisher = publisher;
-    this.graceSeconds = graceSeconds;
-    this.batchSize = batchSize;
-    Duration markedWithin = markAfter.plus(markEvery);
-    if (Duration.ofSeconds(graceSeconds).compareTo(markedWithin) <= 0) {
+    this.grace = sweeper.grace();
+    this.batchSize = sweeper.batchSize();
+    Duration markedWithin = ledger.markPublishedAfter().plus(ledger.markPublishedEvery());
+    if (grace.compareTo(markedWithin) <= 0) {
       LOG.warnf(
-          "pulse.sweeper.grace (%d s) is not longer than a confirm takes to be recorded"
+          "pulse.sweeper.grace (%s) is not longer than a confirm takes to be recorded"
               + " (pulse.ledger.mark-published-after + mark-published-every = %s): the sweeper will"
               + " re-publish jobs the broker already has (harmless, but wasted work)",
-          graceSeconds, markedWithin);
+          grace, markedWithin);
     }
   }
 
@@ -78,12 +70,12 @@ public class UnpublishedJobSweeper {
                 select id, type, cast(payload as text), idempotency_key, traceparent, created_at
                 from jobs
                 where status = 'queued' and published_at is null
-                  and created_at < now() - make_interval(secs => ?1)
+                  and created_at < now() - ?1 * interval '1 millisecond'
                 order by created_at
                 limit ?2
                 for update skip locked
                 """)
-            .setParameter(1, graceSeconds)
+            .setParameter(1, grace.toMillis())
             .setParameter(2, batchSize)
             .getResultList();
     if (rows.isEmpty()) {

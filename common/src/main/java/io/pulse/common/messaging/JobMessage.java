@@ -54,8 +54,7 @@ public record JobMessage(
     Map<String, Object> headers = props.getHeaders() == null ? Map.of() : props.getHeaders();
     UUID id = parseUuid(props.getMessageId());
     String type = props.getType() != null ? props.getType() : routingKey;
-    Instant created =
-        props.getTimestamp() != null ? props.getTimestamp().toInstant() : Instant.now();
+    Instant created = createdAt(headers.get(Topology.CREATED_AT), props);
     return new JobMessage(
         id,
         type,

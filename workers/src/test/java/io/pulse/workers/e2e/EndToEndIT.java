@@ -374,7 +374,7 @@ class EndToEndIT {
                 "-Dpulse.rabbitmq.delivery-limit=3",
                 "-Dpulse.api.bootstrap-key=" + KEY,
                 "-Dpulse.digests.unsubscribe-secret=e2e-unsubscribe-secret",
-                "-Dpulse.sweeper.grace=2",
+                "-Dpulse.sweeper.grace=2s",
                 // confirms recorded well inside that grace
                 "-Dpulse.ledger.mark-published-after=500ms",
                 "-Dpulse.feed.chunk-size=500",

@@ -1,0 +1,17 @@
+package io.pulse.common.jobs;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/** When the ledger records that the broker has a job ({@code published_at}). */
+@ConfigMapping(prefix = "pulse.ledger")
+public interface LedgerConfig {
+  /** How often confirms are recorded in the ledger. */
+  @WithDefault("1s")
+  Duration markPublishedEvery();
+
+  /** How old a confirm must be before it is recorded: a job finished by then needs no mark. */
+  @WithDefault("2s")
+  Duration markPublishedAfter();
+}
