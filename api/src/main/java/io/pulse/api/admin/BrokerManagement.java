@@ -2,11 +2,9 @@ package io.pulse.api.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.pulse.api.problem.Problem;
 import io.pulse.api.problem.ProblemException;
 import io.pulse.common.messaging.RabbitConfig;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -117,12 +115,9 @@ public class BrokerManagement {
 
   private static ProblemException unavailable(String detail, Throwable cause) {
     LOG.warnf("queue overview unavailable: %s", detail);
-    return new ProblemException(
-        Problem.of(
-            Response.Status.SERVICE_UNAVAILABLE,
-            "broker-management-unavailable",
-            "cannot read queue figures from the RabbitMQ management API: " + detail),
-        Map.of("Retry-After", "5"),
+    return ProblemException.unavailable(
+        "broker-management-unavailable",
+        "cannot read queue figures from the RabbitMQ management API: " + detail,
         cause);
   }
 }

@@ -1,13 +1,11 @@
 package io.pulse.api.admin;
 
 import io.pulse.api.admin.DeadLetterLedger.LedgerJob;
-import io.pulse.api.problem.Problem;
 import io.pulse.api.problem.ProblemException;
 import io.pulse.common.jobs.JobStatus;
 import io.pulse.common.messaging.Topology;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -109,14 +107,11 @@ public class DeadLetterReplay {
       }
       pass.settle();
     } catch (IOException e) {
-      throw new ProblemException(
-          Problem.of(
-              Response.Status.SERVICE_UNAVAILABLE,
-              "broker-unavailable",
-              "replay did not complete and the ledger is unchanged (a job already republished"
-                  + " still runs once); run it again: "
-                  + e.getMessage()),
-          Map.of("Retry-After", "5"),
+      throw ProblemException.unavailable(
+          "broker-unavailable",
+          "replay did not complete and the ledger is unchanged (a job already republished"
+              + " still runs once); run it again: "
+              + e.getMessage(),
           e);
     }
     return new Result(replayed, skipped);

@@ -4,6 +4,7 @@ import io.pulse.api.admin.DeadLetterLedger.DeadRow;
 import io.pulse.api.auth.RequireScope;
 import io.pulse.api.auth.Scope;
 import io.pulse.api.jobs.Ids;
+import io.pulse.api.jobs.KeysetPage;
 import io.pulse.api.jobs.QueryParams;
 import io.pulse.api.problem.ProblemException;
 import io.pulse.common.jobs.JobType;
@@ -72,12 +73,11 @@ public class DeadLetterResource {
     String only = type == null ? null : knownType(type);
     int size = QueryParams.limit(limit);
     DeadLetterCursor after = DeadLetterCursor.decode(cursor);
-    List<DeadRow> rows = ledger.page(only, after, size + 1);
-    boolean more = rows.size() > size;
-    List<DeadRow> page = more ? rows.subList(0, size) : rows;
-    DeadRow last = more ? page.get(page.size() - 1) : null;
-    String next = last == null ? null : new DeadLetterCursor(last.failedAt(), last.id()).encode();
-    return new Page(page.stream().map(DeadLetter::of).toList(), next);
+    KeysetPage<DeadRow> page =
+        KeysetPage.of(ledger.page(only, after, KeysetPage.fetch(size)), size);
+    return new Page(
+        page.map(DeadLetter::of),
+        page.next(last -> new DeadLetterCursor(last.failedAt(), last.id()).encode()));
   }
 
   @POST

@@ -3,8 +3,9 @@ package io.pulse.api.feed;
 import io.pulse.api.auth.RequireScope;
 import io.pulse.api.auth.Scope;
 import io.pulse.api.jobs.Ids;
+import io.pulse.api.jobs.KeysetPage;
+import io.pulse.api.jobs.OpaqueCursor;
 import io.pulse.api.jobs.QueryParams;
-import io.pulse.api.problem.ProblemException;
 import jakarta.persistence.EntityManager;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -12,11 +13,9 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.Base64;
 import java.util.List;
 
 /**
@@ -75,12 +74,10 @@ public class FeedResource {
                     ? OffsetDateTime.parse("9999-12-31T00:00:00Z")
                     : after.createdAt().atOffset(ZoneOffset.UTC))
             .setParameter(3, after == null ? Long.MAX_VALUE : after.postId())
-            .setParameter(4, size + 1)
+            .setParameter(4, KeysetPage.fetch(size))
             .getResultList();
-    boolean more = rows.size() > size;
-    List<FeedItem> items = rows.stream().limit(size).map(FeedResource::item).toList();
-    String next = more ? encode(items.get(items.size() - 1)) : null;
-    return new Feed(items, next);
+    KeysetPage<FeedItem> page = KeysetPage.of(rows.stream().map(FeedResource::item).toList(), size);
+    return new Feed(page.items(), page.next(FeedResource::encode));
   }
 
   private static FeedItem item(Object[] row) {
@@ -98,10 +95,7 @@ public class FeedResource {
   }
 
   private static String encode(FeedItem last) {
-    long micros = micros(last.createdAt().toInstant());
-    return Base64.getUrlEncoder()
-        .withoutPadding()
-        .encodeToString((PREFIX + micros + ":" + last.postId()).getBytes(StandardCharsets.UTF_8));
+    return OpaqueCursor.wrap(PREFIX, micros(last.createdAt().toInstant()) + ":" + last.postId());
   }
 
   private static long micros(Instant at) {
@@ -109,15 +103,15 @@ public class FeedResource {
   }
 
   private static Position decode(String cursor) {
-    if (cursor == null || cursor.isEmpty()) {
+    String position = OpaqueCursor.unwrap(PREFIX, cursor);
+    if (position == null) {
       return null;
     }
+    String[] parts = position.split(":", -1);
     try {
-      String text = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
-      String[] parts = text.split(":", -1);
-      if (text.startsWith(PREFIX) && parts.length == 3) {
-        long micros = Long.parseLong(parts[1]);
-        long postId = Long.parseLong(parts[2]);
+      if (parts.length == 2) {
+        long micros = Long.parseLong(parts[0]);
+        long postId = Long.parseLong(parts[1]);
         // A forged time outside PostgreSQL's range would fail the query (a 500), not the cursor.
         if (micros >= EARLIEST_MICROS && micros <= LATEST_MICROS && postId > 0) {
           return new Position(
@@ -126,9 +120,9 @@ public class FeedResource {
               postId);
         }
       }
-    } catch (IllegalArgumentException e) {
+    } catch (NumberFormatException e) {
       // answered below
     }
-    throw ProblemException.badField("cursor", "is not a cursor this API returned");
+    throw OpaqueCursor.invalid();
   }
 }

@@ -1,8 +1,6 @@
 package io.pulse.api.notification;
 
-import io.pulse.api.problem.ProblemException;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
+import io.pulse.api.jobs.OpaqueCursor;
 
 /**
  * The opaque keyset cursor of the inbox: the id of the last row served. Ids only grow, so a page
@@ -14,26 +12,22 @@ final class InboxCursor {
   private InboxCursor() {}
 
   static String encode(long lastId) {
-    return Base64.getUrlEncoder()
-        .withoutPadding()
-        .encodeToString((PREFIX + lastId).getBytes(StandardCharsets.UTF_8));
+    return OpaqueCursor.wrap(PREFIX, Long.toString(lastId));
   }
 
   static Long decode(String cursor) {
-    if (cursor == null || cursor.isEmpty()) {
+    String position = OpaqueCursor.unwrap(PREFIX, cursor);
+    if (position == null) {
       return null;
     }
     try {
-      String text = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
-      if (text.startsWith(PREFIX)) {
-        long id = Long.parseLong(text.substring(PREFIX.length()));
-        if (id > 0) {
-          return id;
-        }
+      long id = Long.parseLong(position);
+      if (id > 0) {
+        return id;
       }
-    } catch (IllegalArgumentException e) {
-      // answered below; NumberFormatException is an IllegalArgumentException too
+    } catch (NumberFormatException e) {
+      // answered below
     }
-    throw ProblemException.badField("cursor", "is not a cursor this API returned");
+    throw OpaqueCursor.invalid();
   }
 }

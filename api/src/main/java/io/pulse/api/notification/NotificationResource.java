@@ -5,6 +5,7 @@ import io.pulse.api.auth.Scope;
 import io.pulse.api.jobs.EnqueueRequestHeaders;
 import io.pulse.api.jobs.Ids;
 import io.pulse.api.jobs.JobAccepted;
+import io.pulse.api.jobs.KeysetPage;
 import io.pulse.api.jobs.QueryParams;
 import io.pulse.api.problem.ProblemException;
 import io.pulse.common.jobs.JobEnqueuer;
@@ -102,16 +103,15 @@ public class NotificationResource {
       @QueryParam("cursor") String cursor) {
     long userId = Ids.positive("id", id);
     int size = QueryParams.limit(limit);
-    List<Notification> rows =
-        Notification.page(
-            userId,
-            InboxCursor.decode(cursor),
-            QueryParams.bool("unreadOnly", unreadOnly),
-            size + 1);
-    boolean more = rows.size() > size;
-    List<Notification> page = more ? rows.subList(0, size) : rows;
-    String next = more ? InboxCursor.encode(page.get(page.size() - 1).id) : null;
-    return new Inbox(page.stream().map(NotificationView::of).toList(), next);
+    KeysetPage<Notification> page =
+        KeysetPage.of(
+            Notification.page(
+                userId,
+                InboxCursor.decode(cursor),
+                QueryParams.bool("unreadOnly", unreadOnly),
+                KeysetPage.fetch(size)),
+            size);
+    return new Inbox(page.map(NotificationView::of), page.next(n -> InboxCursor.encode(n.id)));
   }
 
   @POST

@@ -26,6 +26,20 @@ public class ProblemException extends RuntimeException {
             .withErrors(List.of(new Problem.FieldError(field, message))));
   }
 
+  /**
+   * 503 with {@code Retry-After}: a dependency (broker, database, management API) is away for now,
+   * and the same request can simply be sent again.
+   */
+  public static ProblemException unavailable(String slug, String detail, Throwable cause) {
+    return new ProblemException(
+        Problem.of(Response.Status.SERVICE_UNAVAILABLE, slug, detail),
+        Map.of("Retry-After", RETRY_AFTER_SECONDS),
+        cause);
+  }
+
+  /** How long a 503 asks a client to wait before it tries again. */
+  public static final String RETRY_AFTER_SECONDS = "5";
+
   public static ProblemException notFound(String what) {
     return new ProblemException(
         Problem.of(Response.Status.NOT_FOUND, "not-found", what + " not found"));

@@ -142,12 +142,8 @@ public class ProblemMappers {
         uri);
   }
 
-  private static Response unavailable(String type, String detail, UriInfo uri) {
-    return Response.status(503)
-        .type(Problem.MEDIA_TYPE)
-        .header("Retry-After", "5")
-        .entity(Problem.of(Response.Status.SERVICE_UNAVAILABLE, type, detail).at(path(uri)))
-        .build();
+  private Response unavailable(String type, String detail, UriInfo uri) {
+    return problem(ProblemException.unavailable(type, detail, null), uri);
   }
 
   @ServerExceptionMapper
