@@ -1,6 +1,7 @@
 package io.pulse.api.admin;
 
 import io.pulse.common.jobs.JobStatus;
+import io.pulse.common.jobs.SqlTimes;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import java.time.Instant;
@@ -71,7 +72,7 @@ public class DeadLetterLedger {
                     (String) r[1],
                     (String) r[2],
                     ((Number) r[3]).intValue(),
-                    instant(r[4])))
+                    SqlTimes.instant(r[4])))
         .toList();
   }
 
@@ -164,16 +165,11 @@ public class DeadLetterLedger {
                         (String) r[3],
                         (String) r[4],
                         (String) r[5],
-                        instant(r[6])))
+                        SqlTimes.instant(r[6])))
             .toList();
   }
 
   private static OffsetDateTime utc(Instant instant) {
     return instant.atOffset(ZoneOffset.UTC);
-  }
-
-  /** A timestamptz from a native query: Hibernate hands out Instant or OffsetDateTime. */
-  private static Instant instant(Object value) {
-    return value instanceof OffsetDateTime odt ? odt.toInstant() : (Instant) value;
   }
 }

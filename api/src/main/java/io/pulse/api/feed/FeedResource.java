@@ -6,6 +6,7 @@ import io.pulse.api.jobs.Ids;
 import io.pulse.api.jobs.KeysetPage;
 import io.pulse.api.jobs.OpaqueCursor;
 import io.pulse.api.jobs.QueryParams;
+import io.pulse.common.jobs.SqlTimes;
 import jakarta.persistence.EntityManager;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -87,11 +88,7 @@ public class FeedResource {
         ((Number) row[2]).longValue(),
         (String) row[3],
         (String) row[4],
-        toInstant(row[5]).atOffset(ZoneOffset.UTC));
-  }
-
-  private static Instant toInstant(Object value) {
-    return value instanceof OffsetDateTime odt ? odt.toInstant() : (Instant) value;
+        SqlTimes.instant(row[5]).atOffset(ZoneOffset.UTC));
   }
 
   private static String encode(FeedItem last) {

@@ -3,6 +3,7 @@ package io.pulse.common.digest;
 import io.pulse.common.jobs.JobCodec;
 import io.pulse.common.jobs.JobEnqueuer;
 import io.pulse.common.jobs.JobType;
+import io.pulse.common.jobs.SqlTimes;
 import io.pulse.common.messaging.JobMessage;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -101,7 +102,7 @@ public class DigestPlanner {
       Instant start =
           period.currentStart(
               now, zone(userId, (String) user[1]), config.sendHour(), config.weeklyDay());
-      Instant plannedThrough = JobEnqueuer.instant(user[2]);
+      Instant plannedThrough = SqlTimes.instant(user[2]);
       boolean alreadyPlanned = plannedThrough != null && !start.isAfter(plannedThrough);
       if (scheduled && (alreadyPlanned || start.isBefore(oldest))) {
         continue;

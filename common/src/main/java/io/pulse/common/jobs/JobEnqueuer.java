@@ -271,15 +271,4 @@ public class JobEnqueuer {
     }
     return failures;
   }
-
-  /** A timestamptz from a native query: Hibernate hands out Instant or OffsetDateTime. */
-  public static Instant instant(Object value) {
-    if (value instanceof java.time.OffsetDateTime odt) {
-      return odt.toInstant();
-    }
-    if (value instanceof java.sql.Timestamp ts) {
-      return ts.toInstant();
-    }
-    return (Instant) value;
-  }
 }

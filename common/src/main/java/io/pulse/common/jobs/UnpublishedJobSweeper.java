@@ -91,7 +91,7 @@ public class UnpublishedJobSweeper {
               1,
               (String) row[3],
               (String) row[4],
-              JobEnqueuer.instant(row[5]),
+              SqlTimes.instant(row[5]),
               payload.getBytes(StandardCharsets.UTF_8)));
     }
     List<PublishFailedException> failures = publisher.publishJobs(jobs);

@@ -1,7 +1,7 @@
 package io.pulse.workers.digest;
 
 import io.pulse.common.digest.DigestJob;
-import io.pulse.common.jobs.JobEnqueuer;
+import io.pulse.common.jobs.SqlTimes;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import java.time.Instant;
@@ -51,7 +51,7 @@ public class DigestRepository {
                     (String) r[2],
                     (String) r[3],
                     (String) r[4],
-                    JobEnqueuer.instant(r[5])));
+                    SqlTimes.instant(r[5])));
   }
 
   public boolean built(DigestJob job) {
