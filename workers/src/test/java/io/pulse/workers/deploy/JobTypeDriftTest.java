@@ -68,7 +68,8 @@ class JobTypeDriftTest {
         List.of(
             file + " bindings of pulse.jobs misses registered job type(s) [feed.new]",
             file + " bindings of pulse.dead misses registered job type(s) [feed.new]"),
-        JobTypeDrift.definitions(registry, Map.of(file, DeployFiles.read(file))));
+        JobTypeDrift.definitions(
+            registry, Map.of(file, RabbitDefinitions.render(RabbitDefinitions.production()))));
   }
 
   @Test
