@@ -20,6 +20,7 @@ public final class JobType {
   public static final String FEED_FANOUT_CHUNK = "feed.fanout.chunk";
   public static final String FEED_RETRACT = "feed.retract";
   public static final String FEED_BACKFILL = "feed.backfill";
+  public static final String FEED_REBUILD = "feed.rebuild";
   public static final String DIGEST_BUILD = "digest.build";
 
   /**
