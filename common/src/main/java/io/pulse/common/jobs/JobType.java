@@ -10,7 +10,8 @@ import java.util.List;
  * its own work queue {@code pulse.<type>} and dead-letter queue; the API, both apps' topology, the
  * broker definitions files, the KEDA trigger, the README's table and the per-type configuration
  * keys come from {@link #ALL} or are checked against it (workers/.../deploy/JobTypeDriftTest). In
- * the workers, every type has exactly one {@code JobHandler} (JobHandlersTest).
+ * the workers, every type has exactly one {@code JobHandler} (JobHandlersTest). Every static String
+ * field of this class is a type: keep anything else out of it.
  */
 public final class JobType {
   public static final String NOTIFICATION_DISPATCH = "notification.dispatch";
