@@ -21,6 +21,7 @@ class AdminScopeTest {
       delimiter = '|',
       value = {
         "GET | /api/v1/admin/queues | ",
+        "POST | /api/v1/admin/feeds/1/rebuild | ",
         "GET | /api/v1/admin/dead-letters | ",
         "POST | /api/v1/admin/dead-letters/replay | {\"type\":\"digest.build\",\"limit\":1}",
         "POST | /api/v1/admin/api-keys | {\"name\":\"x\",\"scopes\":[\"read\"]}",

@@ -49,6 +49,31 @@ class FeedApiTest {
     assertEquals(1, count(em, "select count(*) from posts where id = " + post));
   }
 
+  @Test
+  void anAdminRebuildOfAFeedEnqueuesOneJobAndARepeatWithItsKeyReturnsIt() {
+    long user = IDS.incrementAndGet();
+    String path = "/api/v1/admin/feeds/" + user + "/rebuild";
+    long queued = broker().depth(Topology.workQueue(JobType.FEED_REBUILD));
+    String job =
+        admin()
+            .header("Idempotency-Key", "rebuild-" + user)
+            .post(path)
+            .then()
+            .statusCode(202)
+            .header("Location", containsString("/api/v1/jobs/"))
+            .extract()
+            .path("jobId");
+    admin()
+        .header("Idempotency-Key", "rebuild-" + user)
+        .post(path)
+        .then()
+        .statusCode(200)
+        .body("jobId", equalTo(job));
+    assertEquals(queued + 1, broker().depth(Topology.workQueue(JobType.FEED_REBUILD)));
+    assertEquals(1, jobsAbout(em, JobType.FEED_REBUILD, "userId", user));
+    admin().post("/api/v1/admin/feeds/0/rebuild").then().statusCode(400);
+  }
+
   @ParameterizedTest(name = "{0}")
   @CsvSource(
       delimiter = '|',

@@ -25,4 +25,7 @@ public final class FeedPayloads {
 
   /** {@code feed.backfill}: recent posts of one community (or all of the user's) into a feed. */
   public record Backfill(@NotNull @Positive Long userId, @Positive Long communityId) {}
+
+  /** {@code feed.rebuild}: one user's feed emptied and filled again from all their communities. */
+  public record Rebuild(@NotNull @Positive Long userId) {}
 }

@@ -120,6 +120,23 @@ class K8sManifestTest {
     assertTrue(manifests.checkKeda().stream().anyMatch(p -> p.contains("not work queues only")));
   }
 
+  /** A job type added to the registry but not to the trigger would never scale the workers. */
+  @Test
+  void kedaMissingAWorkQueueIsCaught() {
+    Map<String, Object> trigger =
+        map(list(manifests.named("ScaledObject", "pulse-workers"), "spec", "triggers").get(0));
+    Map<String, Object> metadata = map(trigger, "metadata");
+    metadata.put("queueName", String.valueOf(metadata.get("queueName")).replace("|retract", ""));
+
+    assertTrue(
+        manifests.checkKeda().stream()
+            .anyMatch(
+                p ->
+                    p.contains("not every work queue")
+                        && p.contains(K8sManifests.workQueuesPattern())),
+        manifests.checkKeda().toString());
+  }
+
   @Test
   void anAppPasswordRabbitMqDoesNotImportIsCaught() {
     map(manifests.named("Secret", "pulse-rabbitmq"), "stringData").put("password", "other");

@@ -676,6 +676,13 @@ final class K8sManifests {
    * purpose, nor the dead-letter queues), read from the cluster's management API in the Pulse
    * virtual host.
    */
+  /** A regex (RE2, as KEDA reads it: no look-around) for exactly the registered work queues. */
+  static String workQueuesPattern() {
+    return "^pulse\\.("
+        + String.join("|", JobType.ALL.stream().map(t -> t.replace(".", "\\.")).toList())
+        + ")$";
+  }
+
   List<String> checkKeda() {
     List<String> problems = new ArrayList<>();
     String rabbit =
@@ -734,7 +741,10 @@ final class K8sManifests {
                   + " matches "
                   + scaledOn
                   + ", not every work queue "
-                  + workQueues);
+                  + workQueues
+                  + " (one that does: "
+                  + workQueuesPattern()
+                  + ")");
         }
       }
     }
