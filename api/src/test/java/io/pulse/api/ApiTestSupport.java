@@ -56,6 +56,17 @@ public final class ApiTestSupport {
     return secret;
   }
 
+  /** Revokes a key in the database, as another instance or an operator would. */
+  public static void revokeInDatabase(String secret) {
+    QuarkusTransaction.requiringNew()
+        .run(
+            () ->
+                ApiKey.update(
+                    "revokedAt = ?1 where keyHash = ?2",
+                    OffsetDateTime.now(),
+                    ApiKey.hash(secret)));
+  }
+
   public static long count(EntityManager em, String sql) {
     return QuarkusTransaction.requiringNew()
         .call(() -> ((Number) em.createNativeQuery(sql).getSingleResult()).longValue());

@@ -1,13 +1,13 @@
 package io.pulse.api.admin;
 
 import io.pulse.api.admin.DeadLetterLedger.DeadRow;
-import io.pulse.api.auth.RequireScope;
 import io.pulse.api.auth.Scope;
 import io.pulse.api.jobs.Ids;
 import io.pulse.api.jobs.KeysetPage;
 import io.pulse.api.jobs.QueryParams;
 import io.pulse.api.problem.ProblemException;
 import io.pulse.common.jobs.JobType;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -28,7 +28,6 @@ import java.util.UUID;
 @Path("/api/v1/admin/dead-letters")
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
-@RequireScope(Scope.ADMIN)
 public class DeadLetterResource {
 
   public record DeadLetter(
@@ -66,6 +65,7 @@ public class DeadLetterResource {
   }
 
   @GET
+  @RolesAllowed(Scope.ADMIN)
   public Page list(
       @QueryParam("type") String type,
       @QueryParam("limit") String limit,
@@ -81,6 +81,7 @@ public class DeadLetterResource {
   }
 
   @POST
+  @RolesAllowed(Scope.ADMIN)
   @Path("/replay")
   public DeadLetterReplay.Result replay(@NotNull ReplayRequest request) {
     return replay.replay(selection(request));

@@ -1,6 +1,6 @@
 package io.pulse.api.admin;
 
-import io.pulse.api.auth.RequireScope;
+import jakarta.annotation.security.RolesAllowed;
 import io.pulse.api.auth.Scope;
 import io.pulse.api.jobs.EnqueueRequestHeaders;
 import io.pulse.api.jobs.Ids;
@@ -26,7 +26,7 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
  */
 @Path("/api/v1/admin/feeds/{userId}/rebuild")
 @Produces(MediaType.APPLICATION_JSON)
-@RequireScope(Scope.ADMIN)
+@RolesAllowed(Scope.ADMIN)
 public class FeedRebuildResource {
   private final JobEnqueuer enqueuer;
 

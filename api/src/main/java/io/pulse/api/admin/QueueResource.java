@@ -1,10 +1,10 @@
 package io.pulse.api.admin;
 
 import io.pulse.api.admin.BrokerManagement.QueueFigures;
-import io.pulse.api.auth.RequireScope;
 import io.pulse.api.auth.Scope;
 import io.pulse.common.jobs.JobType;
 import io.pulse.common.messaging.Topology;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -19,7 +19,6 @@ import java.util.Map;
  */
 @Path("/api/v1/admin/queues")
 @Produces(MediaType.APPLICATION_JSON)
-@RequireScope(Scope.ADMIN)
 public class QueueResource {
 
   public record WorkQueue(
@@ -45,6 +44,7 @@ public class QueueResource {
   }
 
   @GET
+  @RolesAllowed(Scope.ADMIN)
   public Overview overview() {
     Map<String, QueueFigures> figures = management.queues();
     List<WorkQueue> queues = JobType.ALL.stream().map(type -> workQueue(type, figures)).toList();

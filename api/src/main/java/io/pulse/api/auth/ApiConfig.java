@@ -10,6 +10,13 @@ public interface ApiConfig {
   /** An admin key that needs no database row (environment PULSE_API_BOOTSTRAP_KEY). */
   Optional<String> bootstrapKey();
 
+  /**
+   * How long an API key lookup is cached. A key revoked through another instance (or in the
+   * database by hand) keeps working at most this long; one revoked through this instance stops at
+   * once. Also the cache's expire-after-write (application.properties).
+   */
+  Duration keyCacheTtl();
+
   /** Largest request body accepted, in bytes; larger ones get 413. */
   @WithDefault("1048576")
   long maxBodyBytes();

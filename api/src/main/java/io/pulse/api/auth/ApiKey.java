@@ -40,8 +40,9 @@ public class ApiKey extends PanacheEntityBase {
   @Column(name = "revoked_at")
   public OffsetDateTime revokedAt;
 
-  public static Optional<ApiKey> findActive(String presentedKey) {
-    return find("keyHash = ?1 and revokedAt is null", hash(presentedKey)).firstResultOptional();
+  /** The key with this hash, unless it was revoked. */
+  public static Optional<ApiKey> findActive(String keyHash) {
+    return find("keyHash = ?1 and revokedAt is null", keyHash).firstResultOptional();
   }
 
   /** A new secret: "pk_" and 43 URL-safe characters. */

@@ -1,10 +1,10 @@
 package io.pulse.api.digest;
 
-import io.pulse.api.auth.RequireScope;
 import io.pulse.api.auth.Scope;
 import io.pulse.api.problem.ProblemException;
 import io.pulse.common.digest.DigestPeriod;
 import io.pulse.common.digest.DigestPlanner;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
@@ -23,7 +23,6 @@ import java.time.Instant;
 @Path("/api/v1/admin/digests/runs")
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
-@RequireScope(Scope.ADMIN)
 public class DigestRunResource {
   private final DigestPlanner planner;
 
@@ -34,6 +33,7 @@ public class DigestRunResource {
   public record RunRequest(@NotNull String period) {}
 
   @POST
+  @RolesAllowed(Scope.ADMIN)
   public Response run(@Valid @NotNull RunRequest request) {
     DigestPeriod period;
     try {

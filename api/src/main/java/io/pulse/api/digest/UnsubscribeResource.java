@@ -4,6 +4,7 @@ import io.pulse.common.digest.UnsubscribeTokens;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.qute.Location;
 import io.quarkus.qute.Template;
+import jakarta.annotation.security.PermitAll;
 import jakarta.persistence.EntityManager;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.FormParam;
@@ -46,6 +47,7 @@ public class UnsubscribeResource {
   }
 
   @GET
+  @PermitAll
   public Response confirm(@QueryParam("token") String token) {
     UnsubscribeTokens.Verified verified;
     try {
@@ -60,6 +62,7 @@ public class UnsubscribeResource {
   }
 
   @POST
+  @PermitAll
   @Consumes({MediaType.APPLICATION_FORM_URLENCODED, MediaType.WILDCARD})
   public Response unsubscribe(
       @QueryParam("token") String inQuery, @FormParam("token") String inForm) {

@@ -1,6 +1,5 @@
 package io.pulse.api.feed;
 
-import io.pulse.api.auth.RequireScope;
 import io.pulse.api.auth.Scope;
 import io.pulse.api.jobs.EnqueueRequestHeaders;
 import io.pulse.api.jobs.Ids;
@@ -9,6 +8,7 @@ import io.pulse.api.problem.ProblemException;
 import io.pulse.common.feed.FeedPayloads;
 import io.pulse.common.jobs.JobEnqueuer;
 import io.pulse.common.jobs.JobType;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import jakarta.validation.Valid;
@@ -47,7 +47,7 @@ public class CommunityResource {
   public record Left(long communityId, long userId, int feedEntriesRemoved) {}
 
   @PUT
-  @RequireScope(Scope.JOBS_WRITE)
+  @RolesAllowed(Scope.JOBS_WRITE)
   @Transactional
   public CommunityView put(@PathParam("id") String id, @Valid @NotNull CommunityRequest request) {
     long communityId = Ids.positive("id", id);
@@ -65,7 +65,7 @@ public class CommunityResource {
   /** Joins (idempotent) and enqueues {@code feed.backfill} for the new member. */
   @PUT
   @Path("/members/{userId}")
-  @RequireScope(Scope.JOBS_WRITE)
+  @RolesAllowed(Scope.JOBS_WRITE)
   public Response join(
       @PathParam("id") String id,
       @PathParam("userId") String user,
@@ -94,7 +94,7 @@ public class CommunityResource {
   /** Leaves and removes the community's posts from the member's feed (at most a feed's length). */
   @DELETE
   @Path("/members/{userId}")
-  @RequireScope(Scope.JOBS_WRITE)
+  @RolesAllowed(Scope.JOBS_WRITE)
   @Transactional
   public Left leave(@PathParam("id") String id, @PathParam("userId") String user) {
     long communityId = Ids.positive("id", id);

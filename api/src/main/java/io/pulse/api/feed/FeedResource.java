@@ -1,12 +1,12 @@
 package io.pulse.api.feed;
 
-import io.pulse.api.auth.RequireScope;
 import io.pulse.api.auth.Scope;
 import io.pulse.api.jobs.Ids;
 import io.pulse.api.jobs.KeysetPage;
 import io.pulse.api.jobs.OpaqueCursor;
 import io.pulse.api.jobs.QueryParams;
 import io.pulse.common.jobs.SqlTimes;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.persistence.EntityManager;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -50,7 +50,7 @@ public class FeedResource {
   private record Position(Instant createdAt, long postId) {}
 
   @GET
-  @RequireScope(Scope.READ)
+  @RolesAllowed(Scope.READ)
   public Feed read(
       @PathParam("id") String id,
       @QueryParam("limit") String limit,

@@ -1,6 +1,5 @@
 package io.pulse.api.feed;
 
-import io.pulse.api.auth.RequireScope;
 import io.pulse.api.auth.Scope;
 import io.pulse.api.jobs.EnqueueRequestHeaders;
 import io.pulse.api.jobs.Ids;
@@ -10,6 +9,7 @@ import io.pulse.api.problem.ProblemException;
 import io.pulse.common.feed.FeedPayloads;
 import io.pulse.common.jobs.JobEnqueuer;
 import io.pulse.common.jobs.JobType;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.persistence.EntityManager;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
@@ -42,7 +42,7 @@ public class PostResource {
   }
 
   @POST
-  @RequireScope(Scope.JOBS_WRITE)
+  @RolesAllowed(Scope.JOBS_WRITE)
   public Response post(
       @Valid @NotNull PostRequest post, @HeaderParam("traceparent") String traceparent) {
     boolean community = CommunityResource.exists(em, post.communityId());
@@ -61,7 +61,7 @@ public class PostResource {
 
   @DELETE
   @Path("/{id}")
-  @RequireScope(Scope.JOBS_WRITE)
+  @RolesAllowed(Scope.JOBS_WRITE)
   public Response delete(
       @PathParam("id") String id, @HeaderParam("traceparent") String traceparent) {
     long postId = Ids.positive("id", id);

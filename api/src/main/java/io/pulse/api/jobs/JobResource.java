@@ -1,9 +1,9 @@
 package io.pulse.api.jobs;
 
-import io.pulse.api.auth.RequireScope;
 import io.pulse.api.auth.Scope;
 import io.pulse.api.problem.ProblemException;
 import io.pulse.common.jobs.Job;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -42,7 +42,7 @@ public class JobResource {
 
   @GET
   @Path("/{id}")
-  @RequireScope(Scope.READ)
+  @RolesAllowed(Scope.READ)
   public JobView get(@PathParam("id") String id) {
     Job job = Job.findById(Ids.uuid("id", id));
     if (job == null) {

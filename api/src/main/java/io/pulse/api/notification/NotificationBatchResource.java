@@ -1,12 +1,12 @@
 package io.pulse.api.notification;
 
-import io.pulse.api.auth.RequireScope;
 import io.pulse.api.auth.Scope;
 import io.pulse.api.jobs.EnqueueRequestHeaders;
 import io.pulse.common.jobs.BatchEnqueuer;
 import io.pulse.common.jobs.JobEnqueuer;
 import io.pulse.common.jobs.JobType;
 import io.pulse.common.notification.NotificationDispatch;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
@@ -51,7 +51,7 @@ public class NotificationBatchResource {
   public record BatchAccepted(List<BatchJob> jobs) {}
 
   @POST
-  @RequireScope(Scope.JOBS_WRITE)
+  @RolesAllowed(Scope.JOBS_WRITE)
   @Parameter(in = ParameterIn.HEADER, name = "Idempotency-Key", description = "1-200 visible ASCII")
   public Response notifyAll(
       @Valid @NotNull @NotEmpty @Size(max = MAX_ITEMS)

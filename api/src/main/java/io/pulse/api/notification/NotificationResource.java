@@ -1,6 +1,5 @@
 package io.pulse.api.notification;
 
-import io.pulse.api.auth.RequireScope;
 import io.pulse.api.auth.Scope;
 import io.pulse.api.jobs.EnqueueRequestHeaders;
 import io.pulse.api.jobs.Ids;
@@ -11,6 +10,7 @@ import io.pulse.api.problem.ProblemException;
 import io.pulse.common.jobs.JobEnqueuer;
 import io.pulse.common.jobs.JobType;
 import io.pulse.common.notification.NotificationDispatch;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.transaction.Transactional;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
@@ -77,7 +77,7 @@ public class NotificationResource {
 
   @POST
   @Path("/notifications")
-  @RequireScope(Scope.JOBS_WRITE)
+  @RolesAllowed(Scope.JOBS_WRITE)
   @Parameter(in = ParameterIn.HEADER, name = "Idempotency-Key", description = "1-200 visible ASCII")
   public Response notify(
       @Valid @NotNull NotificationRequest request,
@@ -95,7 +95,7 @@ public class NotificationResource {
 
   @GET
   @Path("/users/{id}/notifications")
-  @RequireScope(Scope.READ)
+  @RolesAllowed(Scope.READ)
   public Inbox inbox(
       @PathParam("id") String id,
       @QueryParam("unreadOnly") String unreadOnly,
@@ -116,7 +116,7 @@ public class NotificationResource {
 
   @POST
   @Path("/users/{id}/notifications/read")
-  @RequireScope(Scope.JOBS_WRITE)
+  @RolesAllowed(Scope.JOBS_WRITE)
   @Transactional
   public ReadResult markRead(@PathParam("id") String id, @Valid @NotNull ReadRequest request) {
     long userId = Ids.positive("id", id);

@@ -1,12 +1,12 @@
 package io.pulse.api.notification;
 
-import io.pulse.api.auth.RequireScope;
 import io.pulse.api.auth.Scope;
 import io.pulse.api.jobs.Ids;
 import io.pulse.api.problem.Problem;
 import io.pulse.api.problem.ProblemException;
 import io.pulse.common.notification.Channel;
 import io.pulse.common.notification.NotificationConfig;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import jakarta.validation.Valid;
@@ -48,7 +48,7 @@ public class PreferencesResource {
   public record Preferences(Map<String, List<String>> channels, List<String> critical) {}
 
   @PUT
-  @RequireScope(Scope.JOBS_WRITE)
+  @RolesAllowed(Scope.JOBS_WRITE)
   @Transactional
   public Preferences put(@PathParam("id") String id, @Valid @NotNull PreferencesRequest request) {
     long userId = Ids.positive("id", id);
@@ -81,7 +81,7 @@ public class PreferencesResource {
   }
 
   @GET
-  @RequireScope(Scope.READ)
+  @RolesAllowed(Scope.READ)
   public Preferences get(@PathParam("id") String id) {
     return read(Ids.positive("id", id));
   }

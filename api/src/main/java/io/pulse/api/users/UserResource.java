@@ -1,6 +1,5 @@
 package io.pulse.api.users;
 
-import io.pulse.api.auth.RequireScope;
 import io.pulse.api.auth.Scope;
 import io.pulse.api.jobs.Ids;
 import io.pulse.api.problem.ProblemException;
@@ -12,6 +11,7 @@ import io.pulse.common.jobs.JobIds;
 import io.pulse.common.jobs.JobType;
 import io.pulse.common.messaging.JobMessage;
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import jakarta.validation.Valid;
@@ -66,7 +66,7 @@ public class UserResource {
    */
   @PUT
   @Path("/users/{id}")
-  @RequireScope(Scope.JOBS_WRITE)
+  @RolesAllowed(Scope.JOBS_WRITE)
   public UserView put(@PathParam("id") String id, @Valid @NotNull UserRequest request) {
     long userId = Ids.positive("id", id);
     String zone = request.timeZone() == null ? "UTC" : request.timeZone();

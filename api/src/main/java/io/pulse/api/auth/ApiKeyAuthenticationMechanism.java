@@ -1,0 +1,64 @@
+package io.pulse.api.auth;
+
+import io.quarkus.security.identity.IdentityProviderManager;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.security.identity.request.AuthenticationRequest;
+import io.quarkus.vertx.http.runtime.security.ChallengeData;
+import io.quarkus.vertx.http.runtime.security.HttpAuthenticationMechanism;
+import io.quarkus.vertx.http.runtime.security.HttpCredentialTransport;
+import io.quarkus.vertx.http.runtime.security.HttpSecurityUtils;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Set;
+
+/**
+ * Reads {@code Authorization: Bearer <api key>}. A request without one is anonymous: an endpoint
+ * that needs a scope then answers 401 (see {@link AuthProblemMappers}); a public one (the
+ * unsubscribe page, health, metrics) does not care. Authentication is lazy ({@code
+ * quarkus.http.auth.proactive=false}), so a key is only looked up for an endpoint that needs one.
+ */
+@ApplicationScoped
+public class ApiKeyAuthenticationMechanism implements HttpAuthenticationMechanism {
+  static final String SCHEME = "Bearer";
+  private static final String PREFIX = SCHEME + " ";
+
+  @Override
+  public Uni<SecurityIdentity> authenticate(
+      RoutingContext context, IdentityProviderManager identities) {
+    String key = presentedKey(context.request().getHeader(HttpHeaders.AUTHORIZATION));
+    if (key == null) {
+      return Uni.createFrom().nullItem();
+    }
+    return identities.authenticate(
+        HttpSecurityUtils.setRoutingContextAttribute(
+            new ApiKeyAuthenticationRequest(key), context));
+  }
+
+  /** The key after "Bearer " (the scheme is case-insensitive, RFC 9110), or null if none. */
+  static String presentedKey(String authorization) {
+    if (authorization == null
+        || !authorization.regionMatches(true, 0, PREFIX, 0, PREFIX.length())) {
+      return null;
+    }
+    String key = authorization.substring(PREFIX.length()).trim();
+    return key.isEmpty() ? null : key;
+  }
+
+  @Override
+  public Uni<ChallengeData> getChallenge(RoutingContext context) {
+    return Uni.createFrom().item(new ChallengeData(401, "WWW-Authenticate", SCHEME));
+  }
+
+  @Override
+  public Set<Class<? extends AuthenticationRequest>> getCredentialTypes() {
+    return Set.of(ApiKeyAuthenticationRequest.class);
+  }
+
+  @Override
+  public Uni<HttpCredentialTransport> getCredentialTransport(RoutingContext context) {
+    return Uni.createFrom()
+        .item(new HttpCredentialTransport(HttpCredentialTransport.Type.AUTHORIZATION, SCHEME));
+  }
+}

@@ -1,0 +1,68 @@
+package io.pulse.api.auth;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.cache.Cache;
+import io.quarkus.cache.CacheName;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.security.identity.AuthenticationRequestContext;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.security.runtime.QuarkusPrincipal;
+import io.quarkus.security.runtime.QuarkusSecurityIdentity;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.TransactionPhase;
+import java.util.List;
+
+/**
+ * The identity a stored API key grants, by the key's SHA-256, from the {@code api-keys} cache: a
+ * request does not query {@code api_keys}, only a miss does, on a worker thread. An entry lives
+ * {@code pulse.api.key-cache-ttl}, which bounds how long a key revoked elsewhere (another instance,
+ * SQL by hand) still works; a revocation through this instance drops its entry once committed.
+ *
+ * <p>An unknown or revoked key is cached too (as null), so a client retrying with a dead key does
+ * not cost a query per request. That cannot delay a new key: its secret is random, so its hash was
+ * never looked up before it was stored. The cache is keyed by hash, so it holds no secret.
+ */
+@ApplicationScoped
+public class ApiKeyIdentities {
+  static final String CACHE = "api-keys";
+
+  private final Cache cache;
+  private final Counter lookups;
+
+  ApiKeyIdentities(@CacheName(CACHE) Cache cache, MeterRegistry registry) {
+    this.cache = cache;
+    this.lookups =
+        Counter.builder("pulse.api.key.lookups")
+            .description("API key lookups that queried the database (the others hit the cache)")
+            .register(registry);
+  }
+
+  /** The identity of the active key with this hash, or null if there is none. */
+  Uni<SecurityIdentity> identityOf(String keyHash, AuthenticationRequestContext context) {
+    return cache.getAsync(keyHash, hash -> context.runBlocking(() -> stored(hash)));
+  }
+
+  private SecurityIdentity stored(String keyHash) {
+    lookups.increment();
+    return QuarkusTransaction.requiringNew()
+        .call(() -> ApiKey.findActive(keyHash).map(ApiKeyIdentities::identity).orElse(null));
+  }
+
+  private static SecurityIdentity identity(ApiKey key) {
+    return QuarkusSecurityIdentity.builder()
+        .setPrincipal(new QuarkusPrincipal("api-key:" + key.id))
+        .addRoles(Scope.rolesOf(List.of(key.scopes)))
+        .build();
+  }
+
+  /**
+   * Drops a revoked key's entry after the revocation commits: dropped before, it could be filled
+   * again by a request that does not yet see the revocation, and keep the key working a whole TTL.
+   */
+  void onRevoked(@Observes(during = TransactionPhase.AFTER_SUCCESS) ApiKeyRevoked revoked) {
+    cache.invalidate(revoked.keyHash()).await().indefinitely();
+  }
+}

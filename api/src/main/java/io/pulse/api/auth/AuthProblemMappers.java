@@ -1,0 +1,67 @@
+package io.pulse.api.auth;
+
+import io.pulse.api.problem.Problem;
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.container.ResourceInfo;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.lang.reflect.Method;
+import java.util.Arrays;
+import java.util.stream.Collectors;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/**
+ * Quarkus Security's refusals as problem bodies that say what is missing: no key (401), a key that
+ * is not known or was revoked (401), a key without the endpoint's scope (403, naming the scope).
+ * They reach these mappers because authentication is lazy (not proactive).
+ */
+public class AuthProblemMappers {
+
+  @ServerExceptionMapper
+  public Response noKey(UnauthorizedException e, UriInfo uri) {
+    return unauthorized("missing Authorization: Bearer <api key>", uri);
+  }
+
+  @ServerExceptionMapper
+  public Response unknownKey(AuthenticationFailedException e, UriInfo uri) {
+    return unauthorized(ApiKeyIdentityProvider.UNKNOWN_KEY, uri);
+  }
+
+  @ServerExceptionMapper
+  public Response lacksScope(ForbiddenException e, ResourceInfo resource, UriInfo uri) {
+    return Problem.of(
+            Response.Status.FORBIDDEN,
+            "forbidden",
+            "this API key lacks the scope " + requiredScopes(resource))
+        .at(uri.getPath())
+        .toResponse();
+  }
+
+  private static Response unauthorized(String detail, UriInfo uri) {
+    return Response.fromResponse(
+            Problem.of(Response.Status.UNAUTHORIZED, "unauthorized", detail)
+                .at(uri.getPath())
+                .toResponse())
+        .header(HttpHeaders.WWW_AUTHENTICATE, ApiKeyAuthenticationMechanism.SCHEME)
+        .build();
+  }
+
+  /** "'read'", or "'read' or 'admin'": what the matched endpoint's @RolesAllowed names. */
+  private static String requiredScopes(ResourceInfo resource) {
+    Method method = resource == null ? null : resource.getResourceMethod();
+    RolesAllowed allowed = method == null ? null : method.getAnnotation(RolesAllowed.class);
+    if (allowed == null && resource != null && resource.getResourceClass() != null) {
+      allowed = resource.getResourceClass().getAnnotation(RolesAllowed.class);
+    }
+    if (allowed == null) {
+      return "this endpoint needs";
+    }
+    return Arrays.stream(allowed.value())
+        .map(scope -> "'" + scope + "'")
+        .collect(Collectors.joining(" or "));
+  }
+}
