@@ -104,6 +104,8 @@ public class LedgerRowWriter {
     if (!writers.isEmpty()) {
       return;
     }
+    // Dedicated threads, not the managed worker pool: each loops for the life of the app, and the
+    // pool's threads are the very request threads that wait on these writers.
     for (int i = 0; i < WRITERS; i++) {
       Thread writer = new Thread(this::run, "pulse-ledger-writer-" + i);
       writer.setDaemon(true);

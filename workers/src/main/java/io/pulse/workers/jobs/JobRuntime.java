@@ -89,6 +89,10 @@ public class JobRuntime {
       }
       threads += settings.concurrency();
     }
+    // Own threads, not Quarkus's managed worker pool: a consumer holds its thread for as long as a
+    // handler runs (a slow SMTP server, a 25,000-row chunk), and the pool is shared with health
+    // checks and the scheduler; one thread per consumer also makes the configured concurrency the
+    // real one. Shutdown drains them explicitly (stopConsuming, then awaitTermination).
     deliveries = Executors.newFixedThreadPool(Math.max(threads, 1), namedThreads("pulse-job"));
     slots.stream().filter(Slot::batches).forEach(Slot::startBatchThread);
     supervisor = Executors.newSingleThreadScheduledExecutor(namedThreads("pulse-supervisor"));
@@ -231,6 +235,7 @@ public class JobRuntime {
     }
 
     void startBatchThread() {
+      // A loop that lives as long as the slot: a pooled thread would be taken for good.
       Thread thread = new Thread(this::runBatches, "pulse-batch-" + type + "-" + index);
       thread.setDaemon(true);
       thread.start();
