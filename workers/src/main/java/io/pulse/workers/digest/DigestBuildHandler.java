@@ -11,10 +11,7 @@ import io.pulse.workers.notification.PlatformLinks;
 import io.pulse.workers.notification.SmtpFailures;
 import io.quarkus.mailer.Mail;
 import io.quarkus.mailer.Mailer;
-import io.quarkus.qute.Location;
-import io.quarkus.qute.Template;
 import io.quarkus.qute.TemplateData;
-import io.quarkus.qute.TemplateInstance;
 import jakarta.inject.Singleton;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -37,8 +34,6 @@ public class DigestBuildHandler implements JobHandler<DigestJob> {
   private final DigestConfig config;
   private final UnsubscribeTokens tokens;
   private final Mailer mailer;
-  private final Template html;
-  private final Template text;
   private final PlatformLinks links;
   private final String messageIdDomain;
 
@@ -47,8 +42,6 @@ public class DigestBuildHandler implements JobHandler<DigestJob> {
       DigestConfig config,
       UnsubscribeTokens tokens,
       Mailer mailer,
-      @Location("digest-email.html") Template html,
-      @Location("digest-email.txt") Template text,
       PlatformLinks links,
       @ConfigProperty(name = "pulse.notifications.message-id-domain", defaultValue = "pulse.jobs")
           String messageIdDomain) {
@@ -56,8 +49,6 @@ public class DigestBuildHandler implements JobHandler<DigestJob> {
     this.config = config;
     this.tokens = tokens;
     this.mailer = mailer;
-    this.html = html;
-    this.text = text;
     this.links = links;
     this.messageIdDomain = messageIdDomain;
   }
@@ -122,8 +113,11 @@ public class DigestBuildHandler implements JobHandler<DigestJob> {
             unsubscribe);
     String messageId = "<" + context.jobId() + "@" + messageIdDomain + ">";
     Mail mail =
-        Mail.withHtml(user.email(), subject(digest, unread), render(html, digest))
-            .setText(render(text, digest))
+        Mail.withHtml(
+                user.email(),
+                subject(digest, unread),
+                DigestEmailTemplates.digestEmail(digest).render())
+            .setText(DigestEmailTemplates.digestEmailText(digest).render())
             .addHeader("Message-ID", messageId)
             .addHeader("List-Unsubscribe", "<" + unsubscribe + ">")
             .addHeader("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
@@ -160,10 +154,5 @@ public class DigestBuildHandler implements JobHandler<DigestJob> {
             ? unread + (unread == 1 ? " unread notification" : " unread notifications")
             : digest.posts().size() + (digest.posts().size() == 1 ? " new post" : " new posts");
     return "Your " + digest.period() + " Pulse digest: " + what;
-  }
-
-  private static String render(Template template, Digest digest) {
-    TemplateInstance instance = template.data("d", digest);
-    return instance.render();
   }
 }

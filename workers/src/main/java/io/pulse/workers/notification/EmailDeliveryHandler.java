@@ -6,8 +6,6 @@ import io.pulse.workers.jobs.JobContext;
 import io.pulse.workers.jobs.PermanentJobException;
 import io.quarkus.mailer.Mail;
 import io.quarkus.mailer.Mailer;
-import io.quarkus.qute.Location;
-import io.quarkus.qute.Template;
 import jakarta.inject.Singleton;
 import jakarta.persistence.EntityManager;
 import java.net.URLEncoder;
@@ -24,8 +22,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class EmailDeliveryHandler extends ChannelDeliveryHandler {
   private final Mailer mailer;
   private final EntityManager em;
-  private final Template html;
-  private final Template text;
   private final PlatformLinks links;
   private final String messageIdDomain;
   private final String unsubscribeMailbox;
@@ -34,8 +30,6 @@ public class EmailDeliveryHandler extends ChannelDeliveryHandler {
       DeliveryLedger deliveries,
       Mailer mailer,
       EntityManager em,
-      @Location("notification-email.html") Template html,
-      @Location("notification-email.txt") Template text,
       PlatformLinks links,
       @ConfigProperty(name = "pulse.notifications.message-id-domain", defaultValue = "pulse.jobs")
           String messageIdDomain,
@@ -46,8 +40,6 @@ public class EmailDeliveryHandler extends ChannelDeliveryHandler {
     super(deliveries);
     this.mailer = mailer;
     this.em = em;
-    this.html = html;
-    this.text = text;
     this.links = links;
     this.messageIdDomain = messageIdDomain;
     this.unsubscribeMailbox = unsubscribeMailbox;
@@ -70,14 +62,16 @@ public class EmailDeliveryHandler extends ChannelDeliveryHandler {
     }
     Object[] user = (Object[]) found.get(0);
     String to = (String) user[0];
+    String name = (String) user[1];
     String link = links.absolute(delivery.link());
     String messageId = "<" + context.jobId() + "@" + messageIdDomain + ">";
     Mail mail =
         Mail.withHtml(
                 to,
                 delivery.title(),
-                html.data("name", user[1]).data("n", delivery).data("link", link).render())
-            .setText(text.data("name", user[1]).data("n", delivery).data("link", link).render())
+                NotificationEmailTemplates.notificationEmail(name, delivery, link).render())
+            .setText(
+                NotificationEmailTemplates.notificationEmailText(name, delivery, link).render())
             .addHeader("Message-ID", messageId)
             .addHeader("List-Unsubscribe", unsubscribeHeader(delivery))
             .addHeader("X-Pulse-Notification-Type", delivery.type());
