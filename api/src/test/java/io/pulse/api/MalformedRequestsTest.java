@@ -323,6 +323,14 @@ class MalformedRequestsTest {
               .expect(400, "id: "));
       c.add(new Req("GET", V1 + "/users/" + id + "/feed").expect(400, "id: "));
       c.add(new Req("DELETE", V1 + "/posts/" + id).expect(400, "id: "));
+      c.add(new Req("POST", V1 + "/admin/feeds/" + id + "/rebuild").expect(400, "userId: "));
+    }
+    for (String key : List.of("k".repeat(201), "has space", "has\ttab")) {
+      c.add(
+          new Req("POST", V1 + "/admin/feeds/" + u + "/rebuild")
+              .header("Idempotency-Key", key)
+              .named("rebuild with Idempotency-Key " + shorten(key))
+              .expect(400, "Idempotency-Key"));
     }
     List<String> badUuids =
         List.of(
