@@ -4,7 +4,7 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
-import io.pulse.api.admin.DeadLetterLedger.LedgerJob;
+import io.pulse.common.jobs.JobLedger.LedgerJob;
 import io.pulse.common.messaging.ConfirmingPublisher;
 import io.pulse.common.messaging.JobMessage;
 import io.pulse.common.messaging.PublishFailedException;
@@ -14,7 +14,6 @@ import io.pulse.common.messaging.RabbitConnections;
 import io.pulse.common.messaging.Topology;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -112,15 +111,7 @@ public class DeadLetterMover {
     /** Publishes these jobs from their ledger rows (their messages are gone), confirmed. */
     void fromLedger(List<LedgerJob> jobs) throws IOException {
       for (LedgerJob job : jobs) {
-        publish(
-            new JobMessage(
-                job.id(),
-                job.type(),
-                FIRST_ATTEMPT,
-                job.idempotencyKey(),
-                job.traceparent(),
-                job.createdAt(),
-                job.payload().getBytes(StandardCharsets.UTF_8)));
+        publish(job.message());
       }
       awaitConfirms();
     }

@@ -1,7 +1,8 @@
 package io.pulse.api.admin;
 
-import io.pulse.api.admin.DeadLetterLedger.LedgerJob;
 import io.pulse.api.problem.ProblemException;
+import io.pulse.common.jobs.JobLedger;
+import io.pulse.common.jobs.JobLedger.LedgerJob;
 import io.pulse.common.jobs.JobStatus;
 import io.pulse.common.messaging.Topology;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -46,11 +47,11 @@ public class DeadLetterReplay {
 
   public record Result(List<Replayed> replayed, List<Skipped> skipped) {}
 
-  private final DeadLetterLedger ledger;
+  private final JobLedger ledger;
   private final DeadLetterMover mover;
   private final AdminConfig config;
 
-  public DeadLetterReplay(DeadLetterLedger ledger, DeadLetterMover mover, AdminConfig config) {
+  public DeadLetterReplay(JobLedger ledger, DeadLetterMover mover, AdminConfig config) {
     this.ledger = ledger;
     this.mover = mover;
     this.config = config;
@@ -132,10 +133,10 @@ public class DeadLetterReplay {
     new TreeSet<>(types.values()).forEach(ledger::lockReplaysOf);
     List<LedgerJob> dead = new ArrayList<>();
     for (LedgerJob job : ledger.lockJobs(types.keySet())) {
-      if (JobStatus.DEAD.wire().equals(job.status())) {
+      if (job.status() == JobStatus.DEAD) {
         dead.add(job);
       } else {
-        skipped.add(new Skipped(job.id(), "status is " + job.status() + ", not dead"));
+        skipped.add(new Skipped(job.id(), "status is " + job.status().wire() + ", not dead"));
       }
     }
     return dead;

@@ -1,11 +1,12 @@
 package io.pulse.api.admin;
 
-import io.pulse.api.admin.DeadLetterLedger.DeadRow;
 import io.pulse.api.auth.Scope;
 import io.pulse.api.jobs.Ids;
 import io.pulse.api.jobs.KeysetPage;
 import io.pulse.api.jobs.QueryParams;
 import io.pulse.api.problem.ProblemException;
+import io.pulse.common.jobs.JobLedger;
+import io.pulse.common.jobs.JobLedger.DeadRow;
 import io.pulse.common.jobs.JobType;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.constraints.NotNull;
@@ -54,11 +55,11 @@ public class DeadLetterResource {
   /** Either {@code jobIds}, or {@code type} with an optional {@code limit}. */
   public record ReplayRequest(List<String> jobIds, String type, Integer limit) {}
 
-  private final DeadLetterLedger ledger;
+  private final JobLedger ledger;
   private final DeadLetterReplay replay;
   private final AdminConfig config;
 
-  public DeadLetterResource(DeadLetterLedger ledger, DeadLetterReplay replay, AdminConfig config) {
+  public DeadLetterResource(JobLedger ledger, DeadLetterReplay replay, AdminConfig config) {
     this.ledger = ledger;
     this.replay = replay;
     this.config = config;
@@ -74,7 +75,13 @@ public class DeadLetterResource {
     int size = QueryParams.limit(limit);
     DeadLetterCursor after = DeadLetterCursor.decode(cursor);
     KeysetPage<DeadRow> page =
-        KeysetPage.of(ledger.page(only, after, KeysetPage.fetch(size)), size);
+        KeysetPage.of(
+            ledger.deadPage(
+                only,
+                after == null ? null : after.failedAt(),
+                after == null ? null : after.jobId(),
+                KeysetPage.fetch(size)),
+            size);
     return new Page(
         page.map(DeadLetter::of),
         page.next(last -> new DeadLetterCursor(last.failedAt(), last.id()).encode()));

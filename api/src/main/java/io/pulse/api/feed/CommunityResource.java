@@ -74,7 +74,7 @@ public class CommunityResource {
     long userId = Ids.positive("userId", user);
     requireCommunity(communityId);
     JobEnqueuer.Enqueued backfill =
-        enqueuer.enqueue(
+        enqueuer.enqueueWith(
             JobType.FEED_BACKFILL,
             new FeedPayloads.Backfill(userId, communityId),
             null,

@@ -50,7 +50,7 @@ public class PostResource {
       throw ProblemException.badField("communityId", "unknown community " + post.communityId());
     }
     JobEnqueuer.Enqueued fanout =
-        enqueuer.enqueue(
+        enqueuer.enqueueWith(
             JobType.FEED_FANOUT,
             new FeedPayloads.Fanout(post.postId(), post.communityId()),
             "post-" + post.postId(),
@@ -72,7 +72,7 @@ public class PostResource {
       throw ProblemException.notFound("post " + postId);
     }
     JobEnqueuer.Enqueued retract =
-        enqueuer.enqueue(
+        enqueuer.enqueueWith(
             JobType.FEED_RETRACT,
             new FeedPayloads.Retract(postId, null, null),
             "retract-" + postId,

@@ -6,13 +6,10 @@ import io.pulse.common.messaging.PublishFailedException;
 import io.pulse.common.messaging.UnroutableMessageException;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,11 +23,11 @@ import java.util.UUID;
  */
 @ApplicationScoped
 public class BatchEnqueuer {
-  private final EntityManager em;
+  private final JobLedger ledger;
   private final JobEnqueuer enqueuer;
 
-  public BatchEnqueuer(EntityManager em, JobEnqueuer enqueuer) {
-    this.em = em;
+  public BatchEnqueuer(JobLedger ledger, JobEnqueuer enqueuer) {
+    this.ledger = ledger;
     this.enqueuer = enqueuer;
   }
 
@@ -81,45 +78,11 @@ public class BatchEnqueuer {
 
   private List<JobEnqueuer.Enqueued> insert(
       String type, List<JobMessage> candidates, String batchHash, Instant now) {
-    Set<UUID> inserted = new HashSet<>();
-    Map<String, Object[]> earlier = new HashMap<>();
-    em.unwrap(org.hibernate.Session.class)
-        .doWork(
-            connection -> {
-              inserted.addAll(insertRows(connection, type, candidates, batchHash, now));
-              earlier.putAll(earlierJobs(connection, type, candidates, inserted));
-            });
-    List<JobEnqueuer.Enqueued> results = new ArrayList<>(candidates.size());
-    for (int i = 0; i < candidates.size(); i++) {
-      JobMessage job = candidates.get(i);
-      if (inserted.contains(job.jobId())) {
-        results.add(new JobEnqueuer.Enqueued(job.jobId(), true));
-        continue;
-      }
-      Object[] found = earlier.get(job.idempotencyKey());
-      UUID earlierId = (UUID) found[0];
-      if (!batchHash.equals(found[1])) {
-        // Thrown inside the transaction: the whole batch rolls back.
-        throw new IdempotencyConflictException(job.idempotencyKey(), earlierId);
-      }
-      results.add(new JobEnqueuer.Enqueued(earlierId, false));
-    }
-    return results;
-  }
-
-  private static Set<UUID> insertRows(
-      Connection connection,
-      String type,
-      List<JobMessage> candidates,
-      String batchHash,
-      Instant now)
-      throws SQLException {
-    java.time.OffsetDateTime at = now.atOffset(java.time.ZoneOffset.UTC);
-    List<LedgerRows.NewRow> rows = new ArrayList<>(candidates.size());
-    for (int i = 0; i < candidates.size(); i++) {
-      JobMessage job = candidates.get(i);
+    OffsetDateTime at = now.atOffset(ZoneOffset.UTC);
+    List<JobLedger.NewRow> rows = new ArrayList<>(candidates.size());
+    for (JobMessage job : candidates) {
       rows.add(
-          new LedgerRows.NewRow(
+          new JobLedger.NewRow(
               job.jobId(),
               type,
               job.idempotencyKey(),
@@ -128,35 +91,31 @@ public class BatchEnqueuer {
               job.traceparent(),
               at));
     }
-    return LedgerRows.insert(connection, rows);
-  }
-
-  /** The jobs that hold the keys of the items that were not inserted: key → [id, request hash]. */
-  private static Map<String, Object[]> earlierJobs(
-      Connection connection, String type, List<JobMessage> candidates, Set<UUID> inserted)
-      throws SQLException {
-    Object[] keys =
-        candidates.stream()
-            .filter(j -> !inserted.contains(j.jobId()))
-            .map(JobMessage::idempotencyKey)
-            .toArray();
-    Map<String, Object[]> earlier = new HashMap<>();
-    if (keys.length == 0) {
-      return earlier;
-    }
-    try (var select =
-        connection.prepareStatement(
-            "select idempotency_key, id, request_hash from jobs"
-                + " where type = ? and idempotency_key = any(?)")) {
-      select.setString(1, type);
-      select.setArray(2, connection.createArrayOf("text", keys));
-      try (var rows = select.executeQuery()) {
-        while (rows.next()) {
-          earlier.put(
-              rows.getString(1), new Object[] {rows.getObject(2, UUID.class), rows.getString(3)});
-        }
+    Set<UUID> inserted = ledger.insertAccepted(rows);
+    Map<String, JobLedger.KeyHolder> earlier =
+        ledger.holdersOf(
+            type,
+            candidates.stream()
+                .filter(j -> !inserted.contains(j.jobId()))
+                .map(JobMessage::idempotencyKey)
+                .toList());
+    List<JobEnqueuer.Enqueued> results = new ArrayList<>(candidates.size());
+    for (JobMessage job : candidates) {
+      if (inserted.contains(job.jobId())) {
+        results.add(new JobEnqueuer.Enqueued(job.jobId(), true));
+        continue;
       }
+      JobLedger.KeyHolder holder = earlier.get(job.idempotencyKey());
+      if (holder == null) {
+        throw new JobLedgerException(
+            "idempotency key " + job.idempotencyKey() + " was taken, but its row is gone");
+      }
+      if (!batchHash.equals(holder.requestHash())) {
+        // Thrown inside the transaction: the whole batch rolls back.
+        throw new IdempotencyConflictException(job.idempotencyKey(), holder.id());
+      }
+      results.add(new JobEnqueuer.Enqueued(holder.id(), false));
     }
-    return earlier;
+    return results;
   }
 }

@@ -7,11 +7,16 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.OffsetDateTime;
 import java.util.UUID;
+import org.hibernate.annotations.Immutable;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 
-/** A row of the job ledger: what was asked, where it is in its life, and its last error. */
+/**
+ * A row of the job ledger, read-only: what was asked, where it is in its life, and its last error.
+ * Every write goes through {@link JobLedger}, where the transition table guards it.
+ */
 @Entity
+@Immutable
 @Table(name = "jobs")
 public class Job extends PanacheEntityBase {
   @Id public UUID id;

@@ -5,12 +5,12 @@ import io.pulse.common.messaging.JobMessage;
 import io.pulse.common.messaging.PublishFailedException;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
+import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 
@@ -18,159 +18,153 @@ import org.jboss.logging.Logger;
  * Accepts a job: writes its ledger row, then publishes it and waits for the broker's confirm. The
  * row comes first so a crash or a broker outage between the two leaves a {@code queued} row with no
  * {@code published_at}, which {@link UnpublishedJobSweeper} publishes later: an accepted job is
- * never lost. Rows of concurrent requests go in together ({@link LedgerRowWriter}); a row that must
- * commit with another record is written in that record's transaction.
+ * never lost. Two ways in, chosen by the caller and not by ambient state: {@link #enqueue} commits
+ * the row on its own, grouped with concurrent requests ({@link GroupCommitEnqueuer}); {@link
+ * #enqueueWith} commits it with the record the job is about. Jobs created inside a transaction that
+ * is already open (a handler's follow-ups) go through {@link #insertInCurrentTransaction} and
+ * {@link #publishAll} after the commit.
  */
 @ApplicationScoped
 public class JobEnqueuer {
   private static final Logger LOG = Logger.getLogger(JobEnqueuer.class);
 
   /** Longer than a publish waits for its confirm plus a flush of {@link PublishedMarks}. */
-  private static final java.time.Duration UNCONFIRMED_AFTER = java.time.Duration.ofSeconds(10);
+  private static final Duration UNCONFIRMED_AFTER = Duration.ofSeconds(10);
 
-  private final EntityManager em;
-  private final javax.sql.DataSource dataSource;
+  private final JobLedger ledger;
   private final ConfirmingPublisher publisher;
   private final JobMetrics metrics;
   private final PublishedMarks marks;
-  private final LedgerRowWriter rows;
+  private final GroupCommitEnqueuer groups;
 
   public JobEnqueuer(
-      EntityManager em,
-      javax.sql.DataSource dataSource,
+      JobLedger ledger,
       ConfirmingPublisher publisher,
       JobMetrics metrics,
       PublishedMarks marks,
-      LedgerRowWriter rows) {
-    this.em = em;
-    this.dataSource = dataSource;
+      GroupCommitEnqueuer groups) {
+    this.ledger = ledger;
     this.publisher = publisher;
     this.metrics = metrics;
     this.marks = marks;
-    this.rows = rows;
+    this.groups = groups;
   }
 
   /** What an enqueue did: a new job, or the earlier job of the same idempotency key. */
   public record Enqueued(UUID jobId, boolean created) {}
 
   /**
+   * Accepts a job in a commit of its own (shared with concurrent requests). Not for use inside an
+   * open transaction: the row would commit before, and without, the caller's work.
+   *
    * @throws IdempotencyConflictException when the key was used with another body
-   * @throws io.pulse.common.messaging.PublishFailedException when the broker did not confirm (a
-   *     passing outage, or unroutable); the row stays and the sweeper publishes it later
+   * @throws PublishFailedException when the broker did not confirm (a passing outage, or
+   *     unroutable); the row stays and the sweeper publishes it later
    */
   public Enqueued enqueue(String type, Object payload, String idempotencyKey, String traceparent) {
-    return enqueue(type, payload, idempotencyKey, traceparent, null);
+    Accepting job = new Accepting(type, payload, idempotencyKey, traceparent);
+    JobLedger.KeyHolder holder = groups.insertAndPublish(job.row(), job.message());
+    return job.outcome(holder);
   }
 
   /**
-   * As {@link #enqueue(String, Object, String, String)}, and first runs {@code sameTransaction}
-   * (writing the record the job is about: a post, a membership) in the transaction that then writes
-   * or finds the ledger row, so the two commit together or not at all. It runs on a repeat too, so
-   * it must be idempotent; it is also where a repeat whose record holds more than the job's payload
-   * is refused (by throwing, which rolls back): a concurrent first write of the same record has
-   * committed by the time the record's own unique key lets this one through.
+   * As {@link #enqueue}, and first runs {@code sameTransaction} (writing the record the job is
+   * about: a post, a membership) in a new transaction that then writes or finds the ledger row, so
+   * the two commit together or not at all. It runs on a repeat too, so it must be idempotent; it is
+   * also where a repeat whose record holds more than the job's payload is refused (by throwing,
+   * which rolls back): a concurrent first write of the same record has committed by the time the
+   * record's own unique key lets this one through.
    */
-  public Enqueued enqueue(
+  public Enqueued enqueueWith(
       String type,
       Object payload,
       String idempotencyKey,
       String traceparent,
       Runnable sameTransaction) {
-    byte[] body = JobCodec.encode(payload);
-    String hash = JobCodec.sha256(body);
-    UUID candidate = JobIds.next();
-    Instant now = Instant.now();
-    JobMessage message = new JobMessage(candidate, type, 1, idempotencyKey, traceparent, now, body);
-    LedgerRows.NewRow row =
-        new LedgerRows.NewRow(
-            candidate,
-            type,
-            idempotencyKey,
-            hash,
-            JobCodec.text(body),
-            traceparent,
-            now.atOffset(ZoneOffset.UTC));
-    Existing existing;
-    if (sameTransaction == null && !QuarkusTransaction.isActive()) {
-      existing = rows.insertAndPublish(row, message);
-    } else {
-      existing =
-          QuarkusTransaction.requiringNew()
-              .call(
-                  () -> {
-                    if (sameTransaction != null) {
-                      sameTransaction.run();
-                    }
-                    return insertOrFind(row);
-                  });
-      if (existing == null) {
-        publisher.publishJob(message);
-      }
+    Accepting job = new Accepting(type, payload, idempotencyKey, traceparent);
+    JobLedger.KeyHolder holder =
+        QuarkusTransaction.requiringNew()
+            .call(
+                () -> {
+                  sameTransaction.run();
+                  return ledger.insertAccepted(List.of(job.row())).isEmpty()
+                      ? holderOf(job.row())
+                      : null;
+                });
+    if (holder == null) {
+      publisher.publishJob(job.message());
     }
-    if (existing == null) {
-      confirmed(message);
-      metrics.enqueued(type);
-      return new Enqueued(candidate, true);
-    }
-    if (!hash.equals(existing.requestHash())) {
-      throw new IdempotencyConflictException(idempotencyKey, existing.id());
-    }
-    Instant firstAccepted = existing.createdAt().toInstant();
-    boolean unconfirmed = existing.publishedAt() == null && "queued".equals(existing.status());
-    if (unconfirmed && firstAccepted.isBefore(Instant.now().minus(UNCONFIRMED_AFTER))) {
-      // The first attempt was accepted but never confirmed (broker down): try again now rather
-      // than leave the caller waiting for the sweeper. A younger row may just have its confirm
-      // mark in flight (PublishedMarks), so it is left alone.
-      JobMessage again =
-          new JobMessage(existing.id(), type, 1, idempotencyKey, traceparent, firstAccepted, body);
-      publisher.publishJob(again);
-      confirmed(again);
-    }
-    return new Enqueued(existing.id(), false);
+    return job.outcome(holder);
   }
 
-  /** The ledger row that already holds an idempotency key. */
-  record Existing(
-      UUID id,
-      String requestHash,
-      OffsetDateTime publishedAt,
-      OffsetDateTime createdAt,
-      String status) {}
-
-  /** On the transaction's own connection, so the row commits with the record the job is about. */
-  private Existing insertOrFind(LedgerRows.NewRow row) {
-    try (java.sql.Connection connection = dataSource.getConnection()) {
-      return LedgerRows.insert(connection, List.of(row)).isEmpty()
-          ? findExisting(connection, row.type(), row.idempotencyKey())
-          : null;
-    } catch (java.sql.SQLException e) {
-      throw new JobLedgerException("could not write the ledger row of a " + row.type() + " job", e);
+  private JobLedger.KeyHolder holderOf(JobLedger.NewRow row) {
+    JobLedger.KeyHolder holder =
+        ledger.holdersOf(row.type(), List.of(row.idempotencyKey())).get(row.idempotencyKey());
+    if (holder == null) {
+      throw new JobLedgerException(
+          "idempotency key "
+              + row.idempotencyKey()
+              + " of a "
+              + row.type()
+              + " job was taken, but its row is gone");
     }
+    return holder;
   }
 
-  static Existing findExisting(java.sql.Connection connection, String type, String key)
-      throws java.sql.SQLException {
-    try (var select =
-        connection.prepareStatement(
-            """
-            select id, request_hash, published_at, created_at, status from jobs
-            where type = ? and idempotency_key = ?
-            """)) {
-      select.setString(1, type);
-      select.setString(2, key);
-      try (var rows = select.executeQuery()) {
-        if (!rows.next()) {
-          // Taken by a row that is gone again (a concurrent purge): nothing to point at.
-          throw new java.sql.SQLException(
-              "idempotency key " + key + " of a " + type + " job was taken, but its row is gone");
-        }
-        return new Existing(
-            rows.getObject(1, UUID.class),
-            rows.getString(2),
-            rows.getObject(3, OffsetDateTime.class),
-            rows.getObject(4, OffsetDateTime.class),
-            rows.getString(5));
+  /** One job on its way in: its candidate row and message, and what its enqueue answers. */
+  private final class Accepting {
+    private final String type;
+    private final String idempotencyKey;
+    private final byte[] body;
+    private final String hash;
+    private final JobMessage message;
+
+    Accepting(String type, Object payload, String idempotencyKey, String traceparent) {
+      this.type = type;
+      this.idempotencyKey = idempotencyKey;
+      this.body = JobCodec.encode(payload);
+      this.hash = JobCodec.sha256(body);
+      this.message =
+          new JobMessage(JobIds.next(), type, 1, idempotencyKey, traceparent, Instant.now(), body);
+    }
+
+    JobMessage message() {
+      return message;
+    }
+
+    JobLedger.NewRow row() {
+      return new JobLedger.NewRow(
+          message.jobId(),
+          type,
+          idempotencyKey,
+          hash,
+          JobCodec.text(body),
+          message.traceparent(),
+          message.createdAt().atOffset(ZoneOffset.UTC));
+    }
+
+    /** The answer once the row is written: new and confirmed (no holder), or a repeat. */
+    Enqueued outcome(JobLedger.KeyHolder holder) {
+      if (holder == null) {
+        confirmed(message);
+        metrics.enqueued(type);
+        return new Enqueued(message.jobId(), true);
       }
+      if (!hash.equals(holder.requestHash())) {
+        throw new IdempotencyConflictException(idempotencyKey, holder.id());
+      }
+      Instant firstAccepted = holder.createdAt().toInstant();
+      if (holder.unconfirmed() && firstAccepted.isBefore(Instant.now().minus(UNCONFIRMED_AFTER))) {
+        // The first attempt was accepted but never confirmed (broker down): try again now rather
+        // than leave the caller waiting for the sweeper. A younger row may just have its confirm
+        // mark in flight (PublishedMarks), so it is left alone.
+        JobMessage again =
+            new JobMessage(
+                holder.id(), type, 1, idempotencyKey, message.traceparent(), firstAccepted, body);
+        publisher.publishJob(again);
+        confirmed(again);
+      }
+      return new Enqueued(holder.id(), false);
     }
   }
 
@@ -186,52 +180,8 @@ public class JobEnqueuer {
    *
    * @return the ids this call inserted: only those are this caller's to publish
    */
-  public java.util.Set<UUID> insertInCurrentTransaction(List<JobMessage> jobs) {
-    java.util.Set<UUID> inserted = new java.util.HashSet<>();
-    if (jobs.isEmpty()) {
-      return inserted;
-    }
-    em.unwrap(org.hibernate.Session.class)
-        .doWork(
-            connection -> {
-              try (var insert =
-                  connection.prepareStatement(
-                      """
-                      insert into jobs (id, type, status, payload, idempotency_key, traceparent,
-                                        created_at, updated_at)
-                      select id, type, 'queued', cast(payload as jsonb), key, trace, now(), now()
-                      from unnest(?, ?, ?, ?, ?) as t(id, type, payload, key, trace)
-                      on conflict do nothing
-                      returning id
-                      """)) {
-                insert.setArray(
-                    1,
-                    connection.createArrayOf(
-                        "uuid", jobs.stream().map(JobMessage::jobId).toArray()));
-                insert.setArray(
-                    2,
-                    connection.createArrayOf(
-                        "text", jobs.stream().map(JobMessage::type).toArray()));
-                insert.setArray(
-                    3,
-                    connection.createArrayOf(
-                        "text", jobs.stream().map(j -> JobCodec.text(j.body())).toArray()));
-                insert.setArray(
-                    4,
-                    connection.createArrayOf(
-                        "text", jobs.stream().map(JobMessage::idempotencyKey).toArray()));
-                insert.setArray(
-                    5,
-                    connection.createArrayOf(
-                        "text", jobs.stream().map(JobMessage::traceparent).toArray()));
-                try (var rows = insert.executeQuery()) {
-                  while (rows.next()) {
-                    inserted.add(rows.getObject(1, UUID.class));
-                  }
-                }
-              }
-            });
-    return inserted;
+  public Set<UUID> insertInCurrentTransaction(List<JobMessage> jobs) {
+    return ledger.insertFollowUps(jobs);
   }
 
   /**

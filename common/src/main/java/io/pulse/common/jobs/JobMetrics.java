@@ -54,7 +54,7 @@ public class JobMetrics {
         .record(jobs);
   }
 
-  /** Ledger rows of single enqueues written by one statement ({@link LedgerRowWriter}). */
+  /** Ledger rows of single enqueues written by one statement ({@link GroupCommitEnqueuer}). */
   public void ledgerGroup(int rows) {
     DistributionSummary.builder("pulse.ledger.insert.rows").register(registry).record(rows);
   }

@@ -14,4 +14,12 @@ public interface LedgerConfig {
   /** How old a confirm must be before it is recorded: a job finished by then needs no mark. */
   @WithDefault("2s")
   Duration markPublishedAfter();
+
+  /**
+   * How long an enqueue waits for its ledger row to be written and its job confirmed by the broker
+   * (the confirm itself is bounded by {@code pulse.rabbitmq.confirm-timeout}); past it the caller
+   * gets an error and the row, if written, is the sweeper's.
+   */
+  @WithDefault("30s")
+  Duration enqueueTimeout();
 }

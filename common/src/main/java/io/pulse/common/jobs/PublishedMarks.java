@@ -1,11 +1,9 @@
 package io.pulse.common.jobs;
 
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import jakarta.persistence.EntityManager;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -32,15 +30,15 @@ public class PublishedMarks {
   private static final Logger LOG = Logger.getLogger(PublishedMarks.class);
   private static final int MAX_BATCH = 5_000;
 
-  private final EntityManager em;
+  private final JobLedger ledger;
   private final long delayNanos;
   private final ConcurrentLinkedQueue<Confirmed> confirmed = new ConcurrentLinkedQueue<>();
 
   /** A confirmed job and when its confirm arrived (System.nanoTime). */
   private record Confirmed(UUID jobId, long atNanos) {}
 
-  public PublishedMarks(EntityManager em, LedgerConfig config) {
-    this.em = em;
+  public PublishedMarks(JobLedger ledger, LedgerConfig config) {
+    this.ledger = ledger;
     this.delayNanos = config.markPublishedAfter().toNanos();
   }
 
@@ -79,18 +77,7 @@ public class PublishedMarks {
         return;
       }
       try {
-        QuarkusTransaction.requiringNew()
-            .run(
-                () ->
-                    em.createNativeQuery(
-                            """
-                            update jobs set published_at = now() where id in (
-                                select id from jobs
-                                where id = any(?1) and status = 'queued' and published_at is null
-                                for update skip locked)
-                            """)
-                        .setParameter(1, batch.toArray(UUID[]::new))
-                        .executeUpdate());
+        ledger.markPublishedIfQueued(batch);
       } catch (RuntimeException e) {
         // The sweeper covers these rows; a broker-confirmed job is never lost, only re-sent.
         LOG.warnf("could not record %d publisher confirms: %s", batch.size(), e.getMessage());

@@ -6,8 +6,6 @@ import io.pulse.common.messaging.PublishFailedException;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,14 +23,14 @@ import org.jboss.logging.Logger;
 public class UnpublishedJobSweeper {
   private static final Logger LOG = Logger.getLogger(UnpublishedJobSweeper.class);
 
-  private final EntityManager em;
+  private final JobLedger ledger;
   private final ConfirmingPublisher publisher;
   private final Duration grace;
   private final int batchSize;
 
   public UnpublishedJobSweeper(
-      EntityManager em, ConfirmingPublisher publisher, SweeperConfig sweeper, LedgerConfig ledger) {
-    this.em = em;
+      JobLedger jobs, ConfirmingPublisher publisher, SweeperConfig sweeper, LedgerConfig ledger) {
+    this.ledger = jobs;
     this.publisher = publisher;
     this.grace = sweeper.grace();
     this.batchSize = sweeper.batchSize();
@@ -62,37 +60,13 @@ public class UnpublishedJobSweeper {
   }
 
   /** Publishes one batch; returns how many rows it published. */
-  int sweepBatch() throws Exception {
-    @SuppressWarnings("unchecked")
-    List<Object[]> rows =
-        em.createNativeQuery(
-                """
-                select id, type, cast(payload as text), idempotency_key, traceparent, created_at
-                from jobs
-                where status = 'queued' and published_at is null
-                  and created_at < now() - ?1 * interval '1 millisecond'
-                order by created_at
-                limit ?2
-                for update skip locked
-                """)
-            .setParameter(1, grace.toMillis())
-            .setParameter(2, batchSize)
-            .getResultList();
-    if (rows.isEmpty()) {
+  int sweepBatch() {
+    List<JobMessage> jobs =
+        ledger.lockUnpublished(grace, batchSize).stream()
+            .map(JobLedger.LedgerJob::message)
+            .toList();
+    if (jobs.isEmpty()) {
       return 0;
-    }
-    List<JobMessage> jobs = new ArrayList<>();
-    for (Object[] row : rows) {
-      String payload = row[2] == null ? "{}" : (String) row[2];
-      jobs.add(
-          new JobMessage(
-              (UUID) row[0],
-              (String) row[1],
-              1,
-              (String) row[3],
-              (String) row[4],
-              SqlTimes.instant(row[5]),
-              payload.getBytes(StandardCharsets.UTF_8)));
     }
     List<PublishFailedException> failures = publisher.publishJobs(jobs);
     List<UUID> confirmed = new ArrayList<>();
@@ -105,9 +79,7 @@ public class UnpublishedJobSweeper {
       }
     }
     // What the broker confirmed is marked even when some of the batch failed: those are out.
-    em.createNativeQuery("update jobs set published_at = now() where id = any(?1)")
-        .setParameter(1, confirmed.toArray(UUID[]::new))
-        .executeUpdate();
+    ledger.markPublished(confirmed);
     LOG.infof("sweeper published %d job(s) that had no broker confirm", confirmed.size());
     if (firstFailure != null) {
       LOG.warnf(

@@ -207,7 +207,7 @@ public class ConfirmingPublisher {
     }
   }
 
-  void onStop(@Observes ShutdownEvent event) {
+  public void onStop(@Observes ShutdownEvent event) {
     closeQuietly();
   }
 

@@ -1,5 +1,6 @@
 package io.pulse.workers.jobs;
 
+import io.pulse.common.jobs.JobLedger;
 import io.pulse.common.jobs.JobMetrics;
 import io.pulse.common.messaging.ConfirmingPublisher;
 import io.pulse.common.messaging.JobMessage;

@@ -2,6 +2,7 @@ package io.pulse.workers.jobs;
 
 import io.pulse.common.jobs.JobCodec;
 import io.pulse.common.jobs.JobEnqueuer;
+import io.pulse.common.jobs.JobLedger;
 import io.pulse.common.jobs.JobMetrics;
 import io.pulse.common.messaging.JobMessage;
 import io.quarkus.narayana.jta.QuarkusTransaction;

@@ -6,10 +6,11 @@ import io.pulse.common.messaging.PublishFailedException;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.sql.Connection;
-import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -17,7 +18,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import javax.sql.DataSource;
 import org.jboss.logging.Logger;
 
 /**
@@ -32,16 +32,16 @@ import org.jboss.logging.Logger;
  * leaves it for the sweeper.
  */
 @ApplicationScoped
-public class LedgerRowWriter {
-  private static final Logger LOG = Logger.getLogger(LedgerRowWriter.class);
+public class GroupCommitEnqueuer {
+  private static final Logger LOG = Logger.getLogger(GroupCommitEnqueuer.class);
 
   /** Two, so one slow write (a commit waiting on the disk) does not hold every request up. */
   private static final int WRITERS = 2;
 
   private static final int MAX_ROWS = 500;
-  private static final long WAIT_SECONDS = 30;
 
-  private final DataSource dataSource;
+  private final JobLedger ledger;
+  private final Duration timeout;
   private final JobMetrics metrics;
   private final ConfirmingPublisher publisher;
   private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
@@ -53,10 +53,12 @@ public class LedgerRowWriter {
    * earlier row.
    */
   private record Pending(
-      LedgerRows.NewRow row, JobMessage message, CompletableFuture<JobEnqueuer.Existing> done) {}
+      JobLedger.NewRow row, JobMessage message, CompletableFuture<JobLedger.KeyHolder> done) {}
 
-  public LedgerRowWriter(DataSource dataSource, JobMetrics metrics, ConfirmingPublisher publisher) {
-    this.dataSource = dataSource;
+  public GroupCommitEnqueuer(
+      JobLedger ledger, JobMetrics metrics, ConfirmingPublisher publisher, LedgerConfig config) {
+    this.ledger = ledger;
+    this.timeout = config.enqueueTimeout();
     this.metrics = metrics;
     this.publisher = publisher;
   }
@@ -68,7 +70,7 @@ public class LedgerRowWriter {
    *
    * @throws PublishFailedException when the row is written but the broker did not confirm
    */
-  JobEnqueuer.Existing insertAndPublish(LedgerRows.NewRow row, JobMessage message) {
+  JobLedger.KeyHolder insertAndPublish(JobLedger.NewRow row, JobMessage message) {
     Pending pending = new Pending(row, message, new CompletableFuture<>());
     if (stopping) {
       // Requests still finishing while the app stops write their own rows.
@@ -83,7 +85,7 @@ public class LedgerRowWriter {
     }
     String type = row.type();
     try {
-      return pending.done().get(WAIT_SECONDS, TimeUnit.SECONDS);
+      return pending.done().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof PublishFailedException publish) {
         throw publish.rethrownHere();
@@ -96,7 +98,12 @@ public class LedgerRowWriter {
       throw new JobLedgerException("interrupted while writing a " + type + " job's ledger row", e);
     } catch (TimeoutException e) {
       throw new JobLedgerException(
-          "the ledger row of a " + type + " job was not written within " + WAIT_SECONDS + " s", e);
+          "the ledger row of a "
+              + type
+              + " job was not written and confirmed within "
+              + timeout
+              + " (pulse.ledger.enqueue-timeout)",
+          e);
     }
   }
 
@@ -134,21 +141,13 @@ public class LedgerRowWriter {
   }
 
   private void write(List<Pending> group) {
-    List<LedgerRows.NewRow> rows = group.stream().map(Pending::row).toList();
+    List<JobLedger.NewRow> rows = group.stream().map(Pending::row).toList();
     Set<UUID> inserted;
-    try (Connection connection = dataSource.getConnection()) {
-      inserted = LedgerRows.insert(connection, rows);
+    try {
+      inserted = ledger.insertAccepted(rows);
       metrics.ledgerGroup(rows.size());
-      for (Pending pending : group) {
-        LedgerRows.NewRow row = pending.row();
-        if (!inserted.contains(row.id())) {
-          // Its idempotency key was taken, earlier or by a row of this group.
-          pending
-              .done()
-              .complete(JobEnqueuer.findExisting(connection, row.type(), row.idempotencyKey()));
-        }
-      }
-    } catch (SQLException | RuntimeException e) {
+      completeRepeats(group, inserted);
+    } catch (RuntimeException e) {
       LOG.warnf("could not write %d ledger rows: %s", rows.size(), e.getMessage());
       for (Pending pending : group) {
         pending
@@ -176,6 +175,40 @@ public class LedgerRowWriter {
     }
   }
 
+  /**
+   * Answers the jobs whose idempotency key was taken, earlier or by a row of this group, with the
+   * row that holds it.
+   */
+  private void completeRepeats(List<Pending> group, Set<UUID> inserted) {
+    Map<String, List<Pending>> repeats = new HashMap<>();
+    for (Pending pending : group) {
+      if (!inserted.contains(pending.row().id())) {
+        repeats.computeIfAbsent(pending.row().type(), t -> new ArrayList<>()).add(pending);
+      }
+    }
+    repeats.forEach(
+        (type, pendings) -> {
+          Map<String, JobLedger.KeyHolder> holders =
+              ledger.holdersOf(type, pendings.stream().map(p -> p.row().idempotencyKey()).toList());
+          for (Pending pending : pendings) {
+            JobLedger.KeyHolder holder = holders.get(pending.row().idempotencyKey());
+            if (holder == null) {
+              pending
+                  .done()
+                  .completeExceptionally(
+                      new JobLedgerException(
+                          "idempotency key "
+                              + pending.row().idempotencyKey()
+                              + " of a "
+                              + type
+                              + " job was taken, but its row is gone"));
+            } else {
+              pending.done().complete(holder);
+            }
+          }
+        });
+  }
+
   private static Throwable unwrap(Throwable failure) {
     return failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
         ? failure.getCause()
@@ -194,7 +227,7 @@ public class LedgerRowWriter {
     stopping = true;
     for (Thread writer : writers) {
       try {
-        writer.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+        writer.join(timeout.toMillis());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;

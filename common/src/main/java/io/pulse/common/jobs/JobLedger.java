@@ -1,0 +1,665 @@
+package io.pulse.common.jobs;
+
+import io.pulse.common.messaging.JobMessage;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Function;
+import javax.sql.DataSource;
+
+/**
+ * The {@code jobs} table: every statement that reads or writes it is here, in the order of a job's
+ * life (accepted, published, run, failed, replayed), and nowhere else ({@code
+ * JobsTableOwnershipTest} fails on a statement elsewhere). Every status a statement writes comes
+ * from {@link JobStatus}, guarded by {@link JobStatus#sqlFrom}, so the table of transitions is the
+ * one rulebook.
+ *
+ * <p>Each method runs on the current connection: inside a transaction (QuarkusTransaction,
+ * {@code @Transactional}, a handler's), on that transaction's connection, since Agroal hands every
+ * connection request of one transaction the same connection, so the statement commits or rolls back
+ * with the rest; outside one, on a connection of its own, autocommitted.
+ */
+@ApplicationScoped
+public class JobLedger {
+  private final DataSource dataSource;
+
+  public JobLedger(DataSource dataSource) {
+    this.dataSource = dataSource;
+  }
+
+  // ---- Accepting jobs ------------------------------------------------------------------------
+
+  /** A job's ledger row as an enqueue writes it ({@code queued}, not yet published). */
+  record NewRow(
+      UUID id,
+      String type,
+      String idempotencyKey,
+      String hash,
+      String payload,
+      String traceparent,
+      OffsetDateTime at) {}
+
+  /** The row that holds an idempotency key already. */
+  record KeyHolder(
+      UUID id,
+      String requestHash,
+      OffsetDateTime publishedAt,
+      OffsetDateTime createdAt,
+      JobStatus status) {
+
+    /** Accepted but never confirmed by the broker (yet). */
+    boolean unconfirmed() {
+      return publishedAt == null && status == JobStatus.QUEUED;
+    }
+  }
+
+  private static final String INSERT_ACCEPTED =
+      """
+      insert into jobs (id, type, status, idempotency_key, request_hash, payload, traceparent,
+                        created_at, updated_at)
+      select id, type, '%s', key, hash, cast(payload as jsonb), trace, at, at
+      from unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
+                  ?::timestamptz[]) as t(id, type, key, hash, payload, trace, at)
+      on conflict (type, idempotency_key) where idempotency_key is not null do nothing
+      returning id
+      """
+          .formatted(JobStatus.QUEUED.wire());
+
+  /**
+   * Writes accepted jobs, every row as arrays in one round trip; returns the ids it inserted. A row
+   * whose idempotency key is taken, earlier or by a row before it in the same call, is left out.
+   */
+  Set<UUID> insertAccepted(List<NewRow> rows) {
+    return withConnection(
+        connection -> {
+          try (PreparedStatement insert = connection.prepareStatement(INSERT_ACCEPTED)) {
+            insert.setArray(1, uuids(connection, rows, NewRow::id));
+            insert.setArray(2, texts(connection, rows, NewRow::type));
+            insert.setArray(3, texts(connection, rows, NewRow::idempotencyKey));
+            insert.setArray(4, texts(connection, rows, NewRow::hash));
+            insert.setArray(5, texts(connection, rows, NewRow::payload));
+            insert.setArray(6, texts(connection, rows, NewRow::traceparent));
+            insert.setArray(7, texts(connection, rows, r -> r.at().toString()));
+            return ids(insert);
+          }
+        });
+  }
+
+  /**
+   * The rows that hold these idempotency keys of a type, by key. A key taken by a row that is gone
+   * again (a concurrent purge) is missing from the result.
+   */
+  Map<String, KeyHolder> holdersOf(String type, Collection<String> keys) {
+    if (keys.isEmpty()) {
+      return Map.of();
+    }
+    return withConnection(
+        connection -> {
+          try (PreparedStatement select =
+              connection.prepareStatement(
+                  """
+                  select idempotency_key, id, request_hash, published_at, created_at, status
+                  from jobs where type = ? and idempotency_key = any(?)
+                  """)) {
+            select.setString(1, type);
+            select.setArray(2, connection.createArrayOf("text", keys.toArray()));
+            Map<String, KeyHolder> holders = new HashMap<>();
+            try (ResultSet rows = select.executeQuery()) {
+              while (rows.next()) {
+                holders.put(
+                    rows.getString(1),
+                    new KeyHolder(
+                        rows.getObject(2, UUID.class),
+                        rows.getString(3),
+                        rows.getObject(4, OffsetDateTime.class),
+                        rows.getObject(5, OffsetDateTime.class),
+                        JobStatus.fromWire(rows.getString(6))));
+              }
+            }
+            return holders;
+          }
+        });
+  }
+
+  private static final String INSERT_FOLLOW_UPS =
+      """
+      insert into jobs (id, type, status, payload, idempotency_key, traceparent,
+                        created_at, updated_at)
+      select id, type, '%s', cast(payload as jsonb), key, trace, now(), now()
+      from unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[])
+          as t(id, type, payload, key, trace)
+      on conflict do nothing
+      returning id
+      """
+          .formatted(JobStatus.QUEUED.wire());
+
+  /**
+   * Writes the rows of jobs created inside the caller's transaction (a handler's follow-ups,
+   * planned digests) in one statement. A job whose id or idempotency key is present already is left
+   * alone, so a handler that runs twice creates each follow-up once.
+   *
+   * @return the ids this call inserted: only those are the caller's to publish
+   */
+  public Set<UUID> insertFollowUps(List<JobMessage> jobs) {
+    if (jobs.isEmpty()) {
+      return new HashSet<>();
+    }
+    return withConnection(
+        connection -> {
+          try (PreparedStatement insert = connection.prepareStatement(INSERT_FOLLOW_UPS)) {
+            insert.setArray(1, uuids(connection, jobs, JobMessage::jobId));
+            insert.setArray(2, texts(connection, jobs, JobMessage::type));
+            insert.setArray(3, texts(connection, jobs, j -> JobCodec.text(j.body())));
+            insert.setArray(4, texts(connection, jobs, JobMessage::idempotencyKey));
+            insert.setArray(5, texts(connection, jobs, JobMessage::traceparent));
+            return ids(insert);
+          }
+        });
+  }
+
+  // ---- Publishing ----------------------------------------------------------------------------
+
+  /**
+   * Records broker confirms ({@code published_at}) on rows still {@code queued}. Rows a worker is
+   * running (locked) are passed over rather than waited for: by then the mark is not needed.
+   */
+  void markPublishedIfQueued(List<UUID> ids) {
+    update(
+        """
+        update jobs set published_at = now() where id in (
+            select id from jobs
+            where id = any(?) and status = '%s' and published_at is null
+            for update skip locked)
+        """
+            .formatted(JobStatus.QUEUED.wire()),
+        ids);
+  }
+
+  /** Records confirms the caller holds the rows' locks for (the sweeper's). */
+  void markPublished(List<UUID> ids) {
+    update("update jobs set published_at = now() where id = any(?)", ids);
+  }
+
+  /**
+   * The oldest rows accepted more than {@code grace} ago and never confirmed, locked until the
+   * transaction ends; rows another node's sweep holds are passed over.
+   */
+  List<LedgerJob> lockUnpublished(Duration grace, int limit) {
+    return jobs(
+        """
+        select %s from jobs
+        where status = '%s' and published_at is null
+          and created_at < now() - ? * interval '1 millisecond'
+        order by created_at
+        limit ?
+        for update skip locked
+        """
+            .formatted(LedgerJob.COLUMNS, JobStatus.QUEUED.wire()),
+        grace.toMillis(),
+        limit);
+  }
+
+  // ---- Running (the workers) -----------------------------------------------------------------
+
+  /**
+   * Locks the job's row for this transaction, creating it ({@code running}) if a message came
+   * without one (published by hand, or by a newer producer), and returns its status. The lock makes
+   * two deliveries of one job (a redelivery racing a sweeper's republish) run one after the other,
+   * so the second sees {@code succeeded} and skips.
+   */
+  public JobStatus claim(JobMessage message) {
+    return withConnection(
+        connection -> {
+          JobStatus found = lockedStatus(connection, message.jobId());
+          if (found != null) {
+            return found;
+          }
+          try (PreparedStatement insert =
+              connection.prepareStatement(
+                  """
+                  insert into jobs (id, type, status, idempotency_key, traceparent, created_at,
+                                    updated_at, published_at)
+                  values (?, ?, '%s', ?, ?, ?, now(), now())
+                  on conflict (id) do nothing
+                  """
+                      .formatted(JobStatus.RUNNING.wire()))) {
+            insert.setObject(1, message.jobId());
+            insert.setString(2, message.type());
+            insert.setString(3, message.idempotencyKey());
+            insert.setString(4, message.traceparent());
+            insert.setObject(5, utc(message.createdAt()));
+            insert.executeUpdate();
+          }
+          return lockedStatus(connection, message.jobId());
+        });
+  }
+
+  private static JobStatus lockedStatus(Connection connection, UUID id) throws SQLException {
+    try (PreparedStatement select =
+        connection.prepareStatement("select status from jobs where id = ? for update")) {
+      select.setObject(1, id);
+      try (ResultSet rows = select.executeQuery()) {
+        return rows.next() ? JobStatus.fromWire(rows.getString(1)) : null;
+      }
+    }
+  }
+
+  private static final String MARK_ONE =
+      """
+      update jobs set status = '%s', attempts = greatest(attempts, ?),
+             last_error = null, next_attempt_at = null, finished_at = now(), updated_at = now()
+      where id = ? and %s
+      """
+          .formatted(JobStatus.SUCCEEDED.wire(), JobStatus.sqlFrom("status", JobStatus.SUCCEEDED));
+
+  /**
+   * Marks the job succeeded as the first statement of its transaction, which also takes the row's
+   * lock: one statement instead of a locking read now and an update at the end. The mark commits
+   * with the handler's effects or rolls back with them; {@code now()} is the transaction's start
+   * either way. Returns false when there is nothing to mark: the job already succeeded (a second
+   * delivery, which waited for the first one's lock) or has no row yet; {@link #claim} then says
+   * which.
+   */
+  public boolean markSucceeded(JobMessage message) {
+    return withConnection(
+        connection -> {
+          try (PreparedStatement update = connection.prepareStatement(MARK_ONE)) {
+            update.setInt(1, message.attempt());
+            update.setObject(2, message.jobId());
+            return update.executeUpdate() == 1;
+          }
+        });
+  }
+
+  /** A row {@link #markAllSucceeded} marked, with what it held before, to put back on failure. */
+  public record Marked(
+      UUID jobId, String status, int attempts, String lastError, OffsetDateTime nextAttemptAt) {}
+
+  private static final String MARK_ALL =
+      """
+      with earlier as (
+          select id, status, attempts, last_error, next_attempt_at from jobs
+          where id = any(?) and %s
+          order by id
+          for update),
+      delivered as (
+          select id, max(attempt) as attempt from unnest(?::uuid[], ?::integer[]) as d(id, attempt)
+          group by id)
+      update jobs j set status = '%s', attempts = greatest(j.attempts, d.attempt),
+             last_error = null, next_attempt_at = null, finished_at = now(), updated_at = now()
+      from earlier e, delivered d
+      where j.id = e.id and d.id = e.id
+      returning j.id, e.status, e.attempts, e.last_error, e.next_attempt_at
+      """
+          .formatted(JobStatus.sqlFrom("status", JobStatus.SUCCEEDED), JobStatus.SUCCEEDED.wire());
+
+  /**
+   * {@link #markSucceeded} for a batch in one statement: locks the rows in id order (so two batches
+   * never wait on each other in a circle) and returns, by job id, each row it marked with its
+   * earlier state. A job missing from the result already succeeded or has no row.
+   */
+  public Map<UUID, Marked> markAllSucceeded(List<JobMessage> messages) {
+    return withConnection(
+        connection -> {
+          try (PreparedStatement update = connection.prepareStatement(MARK_ALL)) {
+            Array ids = uuids(connection, messages, JobMessage::jobId);
+            update.setArray(1, ids);
+            update.setArray(2, ids);
+            update.setArray(
+                3,
+                connection.createArrayOf(
+                    "integer", messages.stream().map(JobMessage::attempt).toArray()));
+            Map<UUID, Marked> marked = new HashMap<>();
+            try (ResultSet rows = update.executeQuery()) {
+              while (rows.next()) {
+                UUID id = rows.getObject(1, UUID.class);
+                marked.put(
+                    id,
+                    new Marked(
+                        id,
+                        rows.getString(2),
+                        rows.getInt(3),
+                        rows.getString(4),
+                        rows.getObject(5, OffsetDateTime.class)));
+              }
+            }
+            return marked;
+          }
+        });
+  }
+
+  /**
+   * Puts a row {@link #markAllSucceeded} marked back as it was: its job failed after all. Not a
+   * transition but an undo inside the same transaction, so it is the one statement without a guard
+   * from the table.
+   */
+  public void unmark(Marked marked) {
+    withConnection(
+        connection -> {
+          try (PreparedStatement update =
+              connection.prepareStatement(
+                  """
+                  update jobs set status = ?, attempts = ?, last_error = ?,
+                         next_attempt_at = ?, finished_at = null, updated_at = now()
+                  where id = ?
+                  """)) {
+            update.setString(1, marked.status());
+            update.setInt(2, marked.attempts());
+            update.setString(3, marked.lastError());
+            update.setObject(4, marked.nextAttemptAt(), Types.TIMESTAMP_WITH_TIMEZONE);
+            update.setObject(5, marked.jobId());
+            return update.executeUpdate();
+          }
+        });
+  }
+
+  /** Marks a job that {@link #claim} found without a row (and wrote as running) succeeded. */
+  public void succeeded(JobMessage message) {
+    markSucceeded(message);
+  }
+
+  // ---- Failing -------------------------------------------------------------------------------
+  // After the handler's transaction rolled back, each in a transaction of its own.
+
+  public void retrying(JobMessage message, String error, Instant nextAttemptAt) {
+    QuarkusTransaction.requiringNew()
+        .run(() -> recordFailure(message, JobStatus.RETRYING, error, nextAttemptAt));
+  }
+
+  public void dead(JobMessage message, String error) {
+    QuarkusTransaction.requiringNew()
+        .run(() -> recordFailure(message, JobStatus.DEAD, error, null));
+  }
+
+  /** Notes that the previous delivery ended without an ack: the worker died or lost the broker. */
+  public void noteRedelivery(JobMessage message, long deliveryCount) {
+    retrying(
+        message,
+        "delivery "
+            + (deliveryCount + 1)
+            + ": the previous delivery ended without an ack (worker crashed or lost the broker)",
+        null);
+  }
+
+  /**
+   * Writes a failure, creating the row if the job has none; a move the table forbids is a no-op.
+   */
+  void recordFailure(JobMessage message, JobStatus status, String error, Instant nextAttemptAt) {
+    withConnection(
+        connection -> {
+          try (PreparedStatement upsert =
+              connection.prepareStatement(
+                  """
+                  insert into jobs (id, type, status, attempts, last_error, next_attempt_at,
+                                    created_at, updated_at, published_at, finished_at)
+                  values (?, ?, ?, ?, ?, ?, ?, now(), now(), case when ? then now() end)
+                  on conflict (id) do update set
+                      status = excluded.status,
+                      attempts = greatest(jobs.attempts, excluded.attempts),
+                      last_error = excluded.last_error,
+                      next_attempt_at = excluded.next_attempt_at,
+                      updated_at = now(),
+                      finished_at = excluded.finished_at
+                  where %s
+                  """
+                      .formatted(JobStatus.sqlFrom("jobs.status", status)))) {
+            upsert.setObject(1, message.jobId());
+            upsert.setString(2, message.type());
+            upsert.setString(3, status.wire());
+            upsert.setInt(4, message.attempt());
+            upsert.setString(5, error);
+            upsert.setObject(
+                6,
+                nextAttemptAt == null ? null : utc(nextAttemptAt),
+                Types.TIMESTAMP_WITH_TIMEZONE);
+            upsert.setObject(7, utc(message.createdAt()));
+            upsert.setBoolean(8, status.isFinal());
+            return upsert.executeUpdate();
+          }
+        });
+  }
+
+  // ---- Replaying dead jobs (the admin API) ---------------------------------------------------
+
+  /** A dead row as the listing shows it. */
+  public record DeadRow(UUID id, String type, String lastError, int attempts, Instant failedAt) {}
+
+  /**
+   * Dead jobs, newest failure first, strictly after ({@code afterFailedAt}, {@code afterId}) when
+   * given; {@code type} null for all.
+   */
+  public List<DeadRow> deadPage(String type, Instant afterFailedAt, UUID afterId, int limit) {
+    StringBuilder sql =
+        new StringBuilder(
+            "select id, type, last_error, attempts, updated_at from jobs where status = '"
+                + JobStatus.DEAD.wire()
+                + "'");
+    List<Object> params = new ArrayList<>();
+    if (type != null) {
+      sql.append(" and type = ?");
+      params.add(type);
+    }
+    if (afterFailedAt != null) {
+      sql.append(" and (updated_at, id) < (?, ?)");
+      params.add(utc(afterFailedAt));
+      params.add(afterId);
+    }
+    sql.append(" order by updated_at desc, id desc limit ?");
+    params.add(limit);
+    return query(
+        sql.toString(),
+        rows ->
+            new DeadRow(
+                rows.getObject(1, UUID.class),
+                rows.getString(2),
+                rows.getString(3),
+                rows.getInt(4),
+                rows.getObject(5, OffsetDateTime.class).toInstant()),
+        params.toArray());
+  }
+
+  /** The type of each of these jobs that exists; read without locks, to know what to lock. */
+  public Map<UUID, String> typesOf(Collection<UUID> ids) {
+    Map<UUID, String> types = new HashMap<>();
+    query(
+        "select id, type from jobs where id = any(?)",
+        rows -> types.put(rows.getObject(1, UUID.class), rows.getString(2)),
+        (Object) ids.toArray(UUID[]::new));
+    return types;
+  }
+
+  /**
+   * Serialises replays of one job type across all API nodes until the transaction ends, so two
+   * replays never scan the same dead-letter queue at once (a message one of them holds unacked
+   * would look missing to the other). Callers lock types in sorted order: no deadlock.
+   */
+  public void lockReplaysOf(String type) {
+    query(
+        "select pg_advisory_xact_lock(hashtext('pulse.dead-letter-replay'), hashtext(?))",
+        rows -> rows.getString(1),
+        type);
+  }
+
+  /** These jobs' rows, locked until the transaction ends, whatever their status. */
+  public List<LedgerJob> lockJobs(Collection<UUID> ids) {
+    return jobs(
+        "select " + LedgerJob.COLUMNS + " from jobs where id = any(?) order by id for update",
+        (Object) ids.toArray(UUID[]::new));
+  }
+
+  /**
+   * The oldest dead jobs of a type, locked; rows another transaction holds are passed over. Rows
+   * without a payload come last: if their message is gone too they cannot be replayed, and they
+   * must not take the places of jobs that can, call after call.
+   */
+  public List<LedgerJob> lockOldestDead(String type, int limit) {
+    return jobs(
+        """
+        select %s from jobs where type = ? and status = '%s'
+        order by payload is null, updated_at, id limit ? for update skip locked
+        """
+            .formatted(LedgerJob.COLUMNS, JobStatus.DEAD.wire()),
+        type,
+        limit);
+  }
+
+  /**
+   * The replay transition, only where the table allows it (from {@code dead}): a job another replay
+   * already moved is not counted twice. Attempts restart at 0; {@code last_error} is kept so the
+   * operator still sees why it died until it runs again (success clears it). {@code published_at}
+   * is set because the caller publishes with confirms before this commits, and keeps the sweeper
+   * off the row.
+   *
+   * @return the ids that moved
+   */
+  public List<UUID> requeue(Collection<UUID> ids) {
+    return query(
+        """
+        update jobs set status = '%s', attempts = 0, next_attempt_at = null,
+               finished_at = null, published_at = now(), updated_at = now()
+        where id = any(?) and %s
+        returning id
+        """
+            .formatted(JobStatus.QUEUED.wire(), JobStatus.sqlFrom("status", JobStatus.QUEUED)),
+        rows -> rows.getObject(1, UUID.class),
+        (Object) ids.toArray(UUID[]::new));
+  }
+
+  // ---- Plumbing ------------------------------------------------------------------------------
+
+  /** A ledger row with what it takes to publish its job again. */
+  public record LedgerJob(
+      UUID id,
+      String type,
+      JobStatus status,
+      String payload,
+      String idempotencyKey,
+      String traceparent,
+      Instant createdAt) {
+    static final String COLUMNS =
+        "id, type, status, cast(payload as text), idempotency_key, traceparent, created_at";
+
+    /** The job's first message again (attempt 1), from the row; a row without payload sends {}. */
+    public JobMessage message() {
+      String body = payload == null ? "{}" : payload;
+      return new JobMessage(
+          id,
+          type,
+          1,
+          idempotencyKey,
+          traceparent,
+          createdAt,
+          body.getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  private List<LedgerJob> jobs(String sql, Object... params) {
+    return query(
+        sql,
+        rows ->
+            new LedgerJob(
+                rows.getObject(1, UUID.class),
+                rows.getString(2),
+                JobStatus.fromWire(rows.getString(3)),
+                rows.getString(4),
+                rows.getString(5),
+                rows.getString(6),
+                rows.getObject(7, OffsetDateTime.class).toInstant()),
+        params);
+  }
+
+  /** Work on the current connection, as the class comment says. */
+  @FunctionalInterface
+  interface SqlWork<T> {
+    T run(Connection connection) throws SQLException;
+  }
+
+  /** Reads one row into a value. */
+  @FunctionalInterface
+  interface RowReader<T> {
+    T read(ResultSet row) throws SQLException;
+  }
+
+  private <T> T withConnection(SqlWork<T> work) {
+    try (Connection connection = dataSource.getConnection()) {
+      return work.run(connection);
+    } catch (SQLException e) {
+      throw new JobLedgerException("job ledger statement failed: " + e.getMessage(), e);
+    }
+  }
+
+  private <T> List<T> query(String sql, RowReader<T> reader, Object... params) {
+    return withConnection(
+        connection -> {
+          try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+              Object param = params[i];
+              if (param instanceof UUID[] ids) {
+                statement.setArray(i + 1, connection.createArrayOf("uuid", ids));
+              } else {
+                statement.setObject(i + 1, param);
+              }
+            }
+            List<T> results = new ArrayList<>();
+            try (ResultSet rows = statement.executeQuery()) {
+              while (rows.next()) {
+                results.add(reader.read(rows));
+              }
+            }
+            return results;
+          }
+        });
+  }
+
+  private void update(String sql, List<UUID> ids) {
+    withConnection(
+        connection -> {
+          try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setArray(1, connection.createArrayOf("uuid", ids.toArray()));
+            return statement.executeUpdate();
+          }
+        });
+  }
+
+  private static Set<UUID> ids(PreparedStatement returningIds) throws SQLException {
+    Set<UUID> ids = new HashSet<>();
+    try (ResultSet rows = returningIds.executeQuery()) {
+      while (rows.next()) {
+        ids.add(rows.getObject(1, UUID.class));
+      }
+    }
+    return ids;
+  }
+
+  private static <T> Array uuids(Connection connection, List<T> items, Function<T, UUID> id)
+      throws SQLException {
+    return connection.createArrayOf("uuid", items.stream().map(id).toArray());
+  }
+
+  private static <T> Array texts(Connection connection, List<T> items, Function<T, String> text)
+      throws SQLException {
+    return connection.createArrayOf("text", items.stream().map(text).toArray());
+  }
+
+  private static OffsetDateTime utc(Instant instant) {
+    return instant.atOffset(ZoneOffset.UTC);
+  }
+}
