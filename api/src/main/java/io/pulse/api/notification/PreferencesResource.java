@@ -124,13 +124,10 @@ public class PreferencesResource {
         .types()
         .forEach(
             (type, settings) -> {
-              LinkedHashSet<String> channels =
-                  new LinkedHashSet<>(chosen.getOrDefault(type, settings.defaultChannels()));
               if (settings.critical()) {
-                channels.addAll(settings.defaultChannels());
                 critical.add(type);
               }
-              effective.put(type, List.copyOf(channels));
+              effective.put(type, List.copyOf(config.channelsFor(type, chosen.get(type))));
             });
     return new Preferences(effective, critical.stream().sorted().toList());
   }

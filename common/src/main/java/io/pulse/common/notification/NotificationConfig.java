@@ -2,9 +2,11 @@ package io.pulse.common.notification;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The notification types the platform knows, each with its default channels (used when a user set
@@ -41,5 +43,20 @@ public interface NotificationConfig {
 
   default boolean knows(String type) {
     return types().containsKey(type);
+  }
+
+  /**
+   * The one rule for which channels a user gets for a type: what they saved, or the type's defaults
+   * when they saved nothing ({@code saved} null); a critical type adds its defaults back to any
+   * opt-out. A type the configuration does not know goes in-app only.
+   */
+  default Set<String> channelsFor(String type, List<String> saved) {
+    TypeSettings settings = types().get(type);
+    List<String> defaults = settings == null ? List.of(Channel.IN_APP) : settings.defaultChannels();
+    Set<String> channels = new LinkedHashSet<>(saved == null ? defaults : saved);
+    if (settings != null && settings.critical()) {
+      channels.addAll(defaults);
+    }
+    return channels;
   }
 }

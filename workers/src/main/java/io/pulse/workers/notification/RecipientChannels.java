@@ -7,16 +7,15 @@ import java.sql.Array;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.hibernate.Session;
 
 /**
- * Which channels each recipient gets for one notification type: their saved preference, or the
- * type's defaults when they saved none; a critical type adds its defaults back to any opt-out. One
- * query for all recipients, whatever their number.
+ * Which channels each recipient gets for one notification type, by the rule in {@link
+ * NotificationConfig#channelsFor}: one query for all recipients' saved preferences, whatever their
+ * number.
  */
 @ApplicationScoped
 public class RecipientChannels {
@@ -29,9 +28,6 @@ public class RecipientChannels {
   }
 
   public Map<Long, Set<String>> resolve(String type, List<Long> recipients) {
-    NotificationConfig.TypeSettings settings = config.types().get(type);
-    List<String> defaults = settings == null ? List.of("in_app") : settings.defaultChannels();
-    boolean critical = settings != null && settings.critical();
     Map<Long, List<String>> saved =
         query(
             "select user_id, channels from notification_preferences where type = ? and user_id = any(?)",
@@ -39,11 +35,7 @@ public class RecipientChannels {
             recipients);
     Map<Long, Set<String>> channels = new HashMap<>();
     for (Long recipient : recipients) {
-      Set<String> chosen = new LinkedHashSet<>(saved.getOrDefault(recipient, defaults));
-      if (critical) {
-        chosen.addAll(defaults);
-      }
-      channels.put(recipient, chosen);
+      channels.put(recipient, config.channelsFor(type, saved.get(recipient)));
     }
     return channels;
   }
