@@ -34,7 +34,7 @@ class ConfirmingPublisherTest {
   @BeforeEach
   void connect() throws Exception {
     RabbitConfig config = new TestRabbitConfig();
-    connections = new RabbitConnections(config, "common-test");
+    connections = new RabbitConnections(config);
     publisher = new ConfirmingPublisher(connections, config, topology);
     publisher.declareOnConnect(List.of(type));
     admin = connections.open("test admin");
@@ -163,6 +163,11 @@ class ConfirmingPublisherTest {
     }
 
     @Override
+    public String connectionName() {
+      return "common-test";
+    }
+
+    @Override
     public int deliveryLimit() {
       return 3;
     }
@@ -173,8 +178,8 @@ class ConfirmingPublisherTest {
     }
 
     @Override
-    public URI url() {
-      return URI.create("http://127.0.0.1:15672");
+    public List<URI> url() {
+      return List.of(URI.create("http://127.0.0.1:15672"));
     }
 
     @Override
