@@ -1,15 +1,19 @@
 package io.pulse.api;
 
 import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
 
 import io.pulse.api.auth.ApiKey;
 import io.pulse.common.testing.BrokerProbe;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
 import io.restassured.specification.RequestSpecification;
 import jakarta.persistence.EntityManager;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.UUID;
+import java.util.function.Predicate;
 
 /** Requests as a caller with a given key, and counts that show nothing was written. */
 public final class ApiTestSupport {
@@ -40,6 +44,19 @@ public final class ApiTestSupport {
   }
 
   /** Stores a key with just these scopes and returns its secret. */
+  /**
+   * The admin queue overview once it shows what {@code wanted} waits for: the management API
+   * samples queue figures every few seconds, and a figure not sampled yet is null.
+   */
+  public static JsonPath queueOverviewWhen(Predicate<JsonPath> wanted) {
+    return await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(500))
+        .until(
+            () -> admin().get("/api/v1/admin/queues").then().statusCode(200).extract().jsonPath(),
+            wanted::test);
+  }
+
   public static String keyWithScopes(String... scopes) {
     String secret = ApiKey.newSecret();
     QuarkusTransaction.requiringNew()

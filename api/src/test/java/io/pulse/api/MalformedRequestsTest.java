@@ -1141,7 +1141,7 @@ class MalformedRequestsTest {
   List<String> queues() {
     URI uri =
         URI.create(
-            rabbit.management().url()
+            rabbit.management().url().get(0)
                 + "/api/queues/"
                 + URLEncoder.encode(rabbit.virtualHost(), UTF_8)
                 + "?columns=name");

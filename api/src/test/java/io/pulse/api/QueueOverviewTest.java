@@ -2,7 +2,7 @@ package io.pulse.api;
 
 import static io.pulse.api.ApiTestSupport.admin;
 import static io.pulse.api.ApiTestSupport.broker;
-import static org.awaitility.Awaitility.await;
+import static io.pulse.api.ApiTestSupport.queueOverviewWhen;
 import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -16,7 +16,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -45,18 +44,12 @@ class QueueOverviewTest {
     publish(Topology.DEAD_EXCHANGE);
     assertNotNull(broker().hold(Topology.workQueue(TYPE)), "one message taken and not acked");
 
-    // The management API samples queue figures every few seconds.
     JsonPath overview =
-        await()
-            .atMost(Duration.ofSeconds(30))
-            .pollInterval(Duration.ofMillis(500))
-            .until(
-                () ->
-                    admin().get("/api/v1/admin/queues").then().statusCode(200).extract().jsonPath(),
-                o ->
-                    Long.valueOf(1).equals(figure(o, "ready"))
-                        && Long.valueOf(1).equals(figure(o, "unacked"))
-                        && Long.valueOf(1).equals(figure(o, "deadLetters")));
+        queueOverviewWhen(
+            o ->
+                Long.valueOf(1).equals(figure(o, "ready"))
+                    && Long.valueOf(1).equals(figure(o, "unacked"))
+                    && Long.valueOf(1).equals(figure(o, "deadLetters")));
 
     assertEquals(JobType.ALL, overview.getList("queues.type"));
     Map<String, Object> email = overview.getMap("queues.find { it.type == '" + TYPE + "' }");

@@ -1,123 +1,104 @@
 package io.pulse.api.admin;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pulse.api.problem.ProblemException;
 import io.pulse.common.messaging.RabbitConfig;
+import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.io.IOException;
+import jakarta.ws.rs.ProcessingException;
+import jakarta.ws.rs.WebApplicationException;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
 /**
  * Reads queue figures from the RabbitMQ management HTTP API, the one place that reports unacked
  * counts (a passive declare over AMQP only knows ready messages and consumers). The figures are the
  * broker's statistics, refreshed every {@code collect_statistics_interval} (5 s by default).
+ *
+ * <p>With several management URLs (one per cluster node, any of which reports the whole cluster) a
+ * call goes to the node that answered last, and on to the next when that one does not answer.
  */
 @ApplicationScoped
 public class BrokerManagement {
   private static final Logger LOG = Logger.getLogger(BrokerManagement.class);
-  private static final String COLUMNS =
-      "name,messages,messages_ready,messages_unacknowledged,consumers";
 
   /** One queue as the management API last sampled it; a figure not sampled yet is null. */
   public record QueueFigures(Long messages, Long ready, Long unacked, Long consumers) {}
 
-  private final RabbitConfig rabbit;
-  private final ObjectMapper json;
-  private final HttpClient http;
+  private record Node(URI url, ManagementApi api) {}
 
-  public BrokerManagement(RabbitConfig rabbit, ObjectMapper json) {
+  private final RabbitConfig rabbit;
+  private final List<Node> nodes;
+  private final AtomicInteger answeredLast = new AtomicInteger();
+
+  public BrokerManagement(RabbitConfig rabbit) {
     this.rabbit = rabbit;
-    this.json = json;
-    this.http = HttpClient.newBuilder().connectTimeout(rabbit.management().timeout()).build();
+    Duration timeout = rabbit.management().timeout();
+    this.nodes =
+        rabbit.management().url().stream().map(url -> new Node(url, client(url, timeout))).toList();
+  }
+
+  private static ManagementApi client(URI url, Duration timeout) {
+    return QuarkusRestClientBuilder.newBuilder()
+        .baseUri(url)
+        .connectTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+        .readTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+        .build(ManagementApi.class);
   }
 
   /**
    * Every queue of the app's virtual host, by name.
    *
-   * @throws ProblemException 503 when the management API cannot be reached or refuses the call
+   * @throws ProblemException 503 when no management URL answers, naming what each one did
    */
   public Map<String, QueueFigures> queues() {
-    URI uri = queuesUri();
-    RabbitConfig.Management management = rabbit.management();
-    HttpRequest request =
-        HttpRequest.newBuilder(uri)
-            .timeout(management.timeout())
-            .header("Accept", "application/json")
-            .header("Authorization", basic(management.username(), management.password()))
-            .GET()
-            .build();
-    HttpResponse<byte[]> response;
-    try {
-      response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-    } catch (IOException e) {
-      throw unavailable(uri + " is unreachable: " + e, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw unavailable("interrupted while calling " + uri, e);
+    String vhost = ManagementApi.pathSegment(rabbit.virtualHost());
+    int first = answeredLast.get();
+    List<String> failures = new ArrayList<>();
+    for (int i = 0; i < nodes.size(); i++) {
+      int index = (first + i) % nodes.size();
+      Node node = nodes.get(index);
+      try {
+        List<ManagementApi.Queue> queues = node.api().queues(vhost, ManagementApi.QUEUE_COLUMNS);
+        answeredLast.set(index);
+        return figures(queues);
+      } catch (WebApplicationException e) {
+        failures.add(
+            node.url()
+                + " answered "
+                + e.getResponse().getStatus()
+                + " (check pulse.rabbitmq.management.username and password)");
+      } catch (ProcessingException e) {
+        failures.add(node.url() + " did not answer: " + e.getMessage());
+      }
+      if (i + 1 < nodes.size()) {
+        LOG.warnf("management API %s; trying the next URL", failures.get(i));
+      }
     }
-    if (response.statusCode() != 200) {
-      throw unavailable(
-          uri
-              + " answered "
-              + response.statusCode()
-              + " (check pulse.rabbitmq.management.username and password)",
-          null);
-    }
-    try {
-      return figures(json.readTree(response.body()));
-    } catch (IOException e) {
-      throw unavailable(uri + " answered something that is not a queue list: " + e, e);
-    }
+    throw unavailable(String.join("; ", failures));
   }
 
-  private URI queuesUri() {
-    String base = rabbit.management().url().toString().replaceAll("/+$", "");
-    String vhost = URLEncoder.encode(rabbit.virtualHost(), StandardCharsets.UTF_8);
-    return URI.create(base + "/api/queues/" + vhost + "?columns=" + COLUMNS);
-  }
-
-  private static Map<String, QueueFigures> figures(JsonNode queues) throws IOException {
-    if (!queues.isArray()) {
-      throw new IOException("expected a JSON array");
-    }
+  private static Map<String, QueueFigures> figures(List<ManagementApi.Queue> queues) {
     Map<String, QueueFigures> byName = new HashMap<>();
-    for (JsonNode queue : queues) {
+    for (ManagementApi.Queue queue : queues) {
       byName.put(
-          queue.path("name").asText(),
-          new QueueFigures(
-              number(queue, "messages"),
-              number(queue, "messages_ready"),
-              number(queue, "messages_unacknowledged"),
-              number(queue, "consumers")));
+          queue.name(),
+          new QueueFigures(queue.messages(), queue.ready(), queue.unacked(), queue.consumers()));
     }
     return byName;
   }
 
-  private static Long number(JsonNode queue, String field) {
-    JsonNode value = queue.get(field);
-    return value == null || !value.isNumber() ? null : value.asLong();
-  }
-
-  private static String basic(String user, String password) {
-    String pair = user + ":" + password;
-    return "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static ProblemException unavailable(String detail, Throwable cause) {
+  private static ProblemException unavailable(String detail) {
     LOG.warnf("queue overview unavailable: %s", detail);
     return ProblemException.unavailable(
         "broker-management-unavailable",
         "cannot read queue figures from the RabbitMQ management API: " + detail,
-        cause);
+        null);
   }
 }

@@ -2,8 +2,6 @@ package io.pulse.api.digest;
 
 import io.pulse.common.digest.UnsubscribeTokens;
 import io.quarkus.narayana.jta.QuarkusTransaction;
-import io.quarkus.qute.Location;
-import io.quarkus.qute.Template;
 import jakarta.annotation.security.PermitAll;
 import jakarta.persistence.EntityManager;
 import jakarta.ws.rs.Consumes;
@@ -37,13 +35,10 @@ public class UnsubscribeResource {
 
   private final UnsubscribeTokens tokens;
   private final EntityManager em;
-  private final Template page;
 
-  public UnsubscribeResource(
-      UnsubscribeTokens tokens, EntityManager em, @Location("unsubscribe.html") Template page) {
+  public UnsubscribeResource(UnsubscribeTokens tokens, EntityManager em) {
     this.tokens = tokens;
     this.em = em;
-    this.page = page;
   }
 
   @GET
@@ -133,12 +128,7 @@ public class UnsubscribeResource {
 
   private Response render(
       Response.Status status, String state, String title, String message, String token) {
-    String html =
-        page.data("state", state)
-            .data("title", title)
-            .data("message", message)
-            .data("token", token)
-            .render();
+    String html = UnsubscribePages.unsubscribe(state, title, message, token).render();
     return Response.status(status)
         .type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8"))
         .header("Cache-Control", "no-store")

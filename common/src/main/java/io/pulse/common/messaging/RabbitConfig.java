@@ -35,6 +35,10 @@ public interface RabbitConfig {
   @WithDefault("1s,5s,30s,2m,10m,1h")
   List<Duration> retryTiers();
 
+  /** Prefix of the connection names the management console lists; the app's name unless set. */
+  @WithDefault("${quarkus.application.name}")
+  String connectionName();
+
   /** Deliveries after which a quorum queue dead-letters a message that keeps crashing workers. */
   @WithDefault("10")
   int deliveryLimit();
@@ -43,9 +47,12 @@ public interface RabbitConfig {
   Management management();
 
   interface Management {
-    /** Base URL of the management API; follows {@code pulse.rabbitmq.host} unless set. */
+    /**
+     * Base URL of the management API, or several (one per cluster node, comma-separated), tried in
+     * turn when one does not answer; follows {@code pulse.rabbitmq.host} unless set.
+     */
     @WithDefault("http://${pulse.rabbitmq.host:127.0.0.1}:15672")
-    URI url();
+    List<URI> url();
 
     /** A management user; the AMQP user unless set (guest can only log in from localhost). */
     @WithDefault("${pulse.rabbitmq.username:guest}")

@@ -8,7 +8,6 @@ import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeoutException;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Opens broker connections. Automatic recovery is off on purpose: the publisher and the consumer
@@ -20,12 +19,9 @@ public class RabbitConnections {
   private static final int RPC_TIMEOUT_MILLIS = 10_000;
 
   private final RabbitConfig config;
-  private final String appName;
 
-  public RabbitConnections(
-      RabbitConfig config, @ConfigProperty(name = "quarkus.application.name") String appName) {
+  public RabbitConnections(RabbitConfig config) {
     this.config = config;
-    this.appName = appName;
   }
 
   @Produces
@@ -60,7 +56,7 @@ public class RabbitConnections {
     }
     try {
       // The name shows in the management console's connection list.
-      return factory.newConnection(appName + " " + purpose);
+      return factory.newConnection(config.connectionName() + " " + purpose);
     } catch (TimeoutException e) {
       throw new IOException("timed out connecting to RabbitMQ at " + address(), e);
     }

@@ -19,6 +19,18 @@ public interface NotificationConfig {
 
   Webhook webhook();
 
+  /** The campus platform's address: relative links in mails are made absolute with it. */
+  @WithDefault("https://campus.example")
+  String platformUrl();
+
+  /** The right-hand side of the Message-IDs of the mails the workers send. */
+  @WithDefault("pulse.jobs")
+  String messageIdDomain();
+
+  /** The mailto of a notification mail's List-Unsubscribe header. */
+  @WithDefault("unsubscribe@pulse.example")
+  String unsubscribeMailbox();
+
   interface TypeSettings {
     @WithDefault("in_app")
     List<String> defaultChannels();

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * closed channel. (A confirm that never comes is {@link PublisherConfirmsTest}'s.)
  */
 class ConfirmingPublisherTest {
-  @RegisterExtension final TestPublisher broker = new TestPublisher("test.broker.publisher.");
+  @RegisterExtension final TestPublisher broker = new TestPublisher("test.publisher.");
 
   @Test
   void aRoutedJobIsConfirmed() {

@@ -37,7 +37,7 @@ public final class TestPublisher implements BeforeEachCallback, AfterEachCallbac
   public void beforeEach(ExtensionContext context) throws Exception {
     type = typePrefix + UUID.randomUUID();
     TestRabbitConfig config = new TestRabbitConfig();
-    RabbitConnections connections = new RabbitConnections(config, "common-test");
+    RabbitConnections connections = new RabbitConnections(config);
     publisher =
         new ConfirmingPublisher(
             connections, config, new Topology(config.retryTiers(), config.deliveryLimit()));

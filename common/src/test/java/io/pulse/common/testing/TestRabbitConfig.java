@@ -8,6 +8,11 @@ import java.util.List;
 /** The test virtual host's broker, as the apps' config would give it (management included). */
 public final class TestRabbitConfig implements RabbitConfig, RabbitConfig.Management {
   @Override
+  public String connectionName() {
+    return "common-test";
+  }
+
+  @Override
   public String host() {
     return "127.0.0.1";
   }
@@ -58,8 +63,8 @@ public final class TestRabbitConfig implements RabbitConfig, RabbitConfig.Manage
   }
 
   @Override
-  public URI url() {
-    return URI.create("http://127.0.0.1:15672");
+  public List<URI> url() {
+    return List.of(URI.create("http://127.0.0.1:15672"));
   }
 
   @Override

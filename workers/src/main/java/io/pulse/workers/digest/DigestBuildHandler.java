@@ -5,6 +5,7 @@ import io.pulse.common.digest.DigestJob;
 import io.pulse.common.digest.DigestPeriod;
 import io.pulse.common.digest.UnsubscribeTokens;
 import io.pulse.common.jobs.JobType;
+import io.pulse.common.notification.NotificationConfig;
 import io.pulse.workers.jobs.JobContext;
 import io.pulse.workers.jobs.JobHandler;
 import io.pulse.workers.notification.PlatformLinks;
@@ -16,7 +17,6 @@ import jakarta.inject.Singleton;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -43,14 +43,13 @@ public class DigestBuildHandler implements JobHandler<DigestJob> {
       UnsubscribeTokens tokens,
       Mailer mailer,
       PlatformLinks links,
-      @ConfigProperty(name = "pulse.notifications.message-id-domain", defaultValue = "pulse.jobs")
-          String messageIdDomain) {
+      NotificationConfig notifications) {
     this.digests = digests;
     this.config = config;
     this.tokens = tokens;
     this.mailer = mailer;
     this.links = links;
-    this.messageIdDomain = messageIdDomain;
+    this.messageIdDomain = notifications.messageIdDomain();
   }
 
   @Override

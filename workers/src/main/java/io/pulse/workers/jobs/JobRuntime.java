@@ -95,6 +95,9 @@ public class JobRuntime {
     // real one. Shutdown drains them explicitly (stopConsuming, then awaitTermination).
     deliveries = Executors.newFixedThreadPool(Math.max(threads, 1), namedThreads("pulse-job"));
     slots.stream().filter(Slot::batches).forEach(Slot::startBatchThread);
+    // Own thread, not the scheduler's: reopening a connection to a dead broker blocks for the
+    // connect and channel timeouts (up to 15 s), which would hold a thread the digest tick and the
+    // sweeper share.
     supervisor = Executors.newSingleThreadScheduledExecutor(namedThreads("pulse-supervisor"));
     long every = config.superviseEvery().toMillis();
     supervisor.scheduleWithFixedDelay(this::supervise, 0, every, TimeUnit.MILLISECONDS);
@@ -199,6 +202,7 @@ public class JobRuntime {
     }
   }
 
+  /** Daemon threads named for what they run, so a thread dump shows consumers and supervisor. */
   private static java.util.concurrent.ThreadFactory namedThreads(String prefix) {
     AtomicInteger n = new AtomicInteger();
     return r -> {

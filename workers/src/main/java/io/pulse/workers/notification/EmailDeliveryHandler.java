@@ -2,6 +2,7 @@ package io.pulse.workers.notification;
 
 import io.pulse.common.jobs.JobType;
 import io.pulse.common.notification.ChannelDelivery;
+import io.pulse.common.notification.NotificationConfig;
 import io.pulse.workers.jobs.JobContext;
 import io.pulse.workers.jobs.PermanentJobException;
 import io.quarkus.mailer.Mail;
@@ -11,7 +12,6 @@ import jakarta.persistence.EntityManager;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * {@code notification.email}: renders the notification with Qute (HTML and text parts) and sends it
@@ -31,18 +31,13 @@ public class EmailDeliveryHandler extends ChannelDeliveryHandler {
       Mailer mailer,
       EntityManager em,
       PlatformLinks links,
-      @ConfigProperty(name = "pulse.notifications.message-id-domain", defaultValue = "pulse.jobs")
-          String messageIdDomain,
-      @ConfigProperty(
-              name = "pulse.notifications.unsubscribe-mailbox",
-              defaultValue = "unsubscribe@pulse.example")
-          String unsubscribeMailbox) {
+      NotificationConfig config) {
     super(deliveries);
     this.mailer = mailer;
     this.em = em;
     this.links = links;
-    this.messageIdDomain = messageIdDomain;
-    this.unsubscribeMailbox = unsubscribeMailbox;
+    this.messageIdDomain = config.messageIdDomain();
+    this.unsubscribeMailbox = config.unsubscribeMailbox();
   }
 
   @Override

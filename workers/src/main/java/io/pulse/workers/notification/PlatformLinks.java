@@ -1,19 +1,15 @@
 package io.pulse.workers.notification;
 
+import io.pulse.common.notification.NotificationConfig;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /** Links in mails point into the campus platform: relative links are made absolute there. */
 @ApplicationScoped
 public class PlatformLinks {
   private final String platformUrl;
 
-  public PlatformLinks(
-      @ConfigProperty(
-              name = "pulse.notifications.platform-url",
-              defaultValue = "https://campus.example")
-          String platformUrl) {
-    this.platformUrl = platformUrl;
+  public PlatformLinks(NotificationConfig config) {
+    this.platformUrl = config.platformUrl();
   }
 
   public String home() {

@@ -23,6 +23,12 @@ import java.util.UUID;
 @Singleton
 public class WebhookDeliveryHandler extends ChannelDeliveryHandler {
   private final NotificationConfig.Webhook config;
+
+  /**
+   * java.net.http, not the REST client: the body sent must be byte for byte the string that was
+   * signed, and the receiver's status and body are classified here rather than mapped to
+   * exceptions; a typed client would add a serialisation step between the two and nothing else.
+   */
   private final HttpClient http;
 
   public WebhookDeliveryHandler(DeliveryLedger deliveries, NotificationConfig config) {
