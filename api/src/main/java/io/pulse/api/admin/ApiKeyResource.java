@@ -2,14 +2,10 @@ package io.pulse.api.admin;
 
 import io.pulse.api.auth.ApiKeys;
 import io.pulse.api.auth.Scope;
-import io.pulse.api.jobs.Ids;
 import io.pulse.api.problem.ProblemException;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.NotBlank;
-import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
-import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.POST;
@@ -19,7 +15,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
-import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.UUID;
 
@@ -28,15 +23,6 @@ import java.util.UUID;
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
 public class ApiKeyResource {
-
-  public record CreateKey(
-      @NotBlank @Size(max = 100) String name,
-      @NotEmpty @Size(max = 3) List<@NotNull String> scopes) {}
-
-  /** The only time the secret is returned: only its hash is stored. */
-  public record CreatedKey(UUID id, String name, List<String> scopes, String key) {}
-
-  public record RevokedKey(UUID id, OffsetDateTime revokedAt) {}
 
   private final ApiKeys keys;
 
@@ -60,8 +46,8 @@ public class ApiKeyResource {
   @DELETE
   @Path("/{id}")
   @RolesAllowed(Scope.ADMIN)
-  public RevokedKey revoke(@PathParam("id") String id) {
-    return keys.revoke(Ids.uuid("id", id))
+  public RevokedKey revoke(@PathParam("id") UUID id) {
+    return keys.revoke(id)
         .map(key -> new RevokedKey(key.id, key.revokedAt))
         .orElseThrow(() -> ProblemException.notFound("API key " + id));
   }

@@ -16,10 +16,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -29,30 +27,6 @@ import java.util.UUID;
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
 public class DeadLetterResource {
-
-  public record DeadLetter(
-      UUID jobId,
-      String type,
-      String errorClass,
-      String errorMessage,
-      int attempts,
-      Instant failedAt) {
-    static DeadLetter of(DeadRow row) {
-      LastError error = LastError.parse(row.lastError());
-      return new DeadLetter(
-          row.id(),
-          row.type(),
-          error.errorClass(),
-          error.message(),
-          row.attempts(),
-          row.failedAt());
-    }
-  }
-
-  public record Page(List<DeadLetter> items, String nextCursor) {}
-
-  /** Either {@code jobIds}, or {@code type} with an optional {@code limit}. */
-  public record ReplayRequest(List<String> jobIds, String type, Integer limit) {}
 
   private final DeadLetterLedger ledger;
   private final DeadLetterReplay replay;
@@ -66,7 +40,7 @@ public class DeadLetterResource {
 
   @GET
   @RolesAllowed(Scope.ADMIN)
-  public Page list(
+  public DeadLetterPage list(
       @QueryParam("type") String type,
       @QueryParam("limit") String limit,
       @QueryParam("cursor") String cursor) {
@@ -75,7 +49,7 @@ public class DeadLetterResource {
     DeadLetterCursor after = DeadLetterCursor.decode(cursor);
     KeysetPage<DeadRow> page =
         KeysetPage.of(ledger.page(only, after, KeysetPage.fetch(size)), size);
-    return new Page(
+    return new DeadLetterPage(
         page.map(DeadLetter::of),
         page.next(last -> new DeadLetterCursor(last.failedAt(), last.id()).encode()));
   }

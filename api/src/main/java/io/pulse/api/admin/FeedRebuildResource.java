@@ -2,7 +2,6 @@ package io.pulse.api.admin;
 
 import io.pulse.api.auth.Scope;
 import io.pulse.api.jobs.EnqueueRequestHeaders;
-import io.pulse.api.jobs.Ids;
 import io.pulse.api.jobs.JobAccepted;
 import io.pulse.common.feed.FeedPayloads;
 import io.pulse.common.jobs.JobEnqueuer;
@@ -37,10 +36,9 @@ public class FeedRebuildResource {
   @POST
   @Parameter(in = ParameterIn.HEADER, name = "Idempotency-Key", description = "1-200 visible ASCII")
   public Response rebuild(
-      @PathParam("userId") String user,
+      @PathParam("userId") long userId,
       @Context HttpHeaders headers,
       @HeaderParam("traceparent") String traceparent) {
-    long userId = Ids.positive("userId", user);
     return JobAccepted.response(
         enqueuer.enqueue(
             JobType.FEED_REBUILD,

@@ -21,20 +21,6 @@ import java.util.Map;
 @Produces(MediaType.APPLICATION_JSON)
 public class QueueResource {
 
-  public record WorkQueue(
-      String type,
-      String queue,
-      Long ready,
-      Long unacked,
-      Long consumers,
-      String deadLetterQueue,
-      Long deadLetters) {}
-
-  /** Retry tiers are shared by all job types, so their depth is per tier, not per type. */
-  public record RetryTier(String queue, String delay, Long messages) {}
-
-  public record Overview(List<WorkQueue> queues, List<RetryTier> retryTiers) {}
-
   private final BrokerManagement management;
   private final Topology topology;
 
@@ -45,12 +31,12 @@ public class QueueResource {
 
   @GET
   @RolesAllowed(Scope.ADMIN)
-  public Overview overview() {
+  public QueueOverview overview() {
     Map<String, QueueFigures> figures = management.queues();
     List<WorkQueue> queues = JobType.ALL.stream().map(type -> workQueue(type, figures)).toList();
     List<RetryTier> tiers =
         topology.retryTiers().stream().map(tier -> retryTier(tier, figures)).toList();
-    return new Overview(queues, tiers);
+    return new QueueOverview(queues, tiers);
   }
 
   private static WorkQueue workQueue(String type, Map<String, QueueFigures> figures) {

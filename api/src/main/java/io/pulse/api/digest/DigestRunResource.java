@@ -30,11 +30,9 @@ public class DigestRunResource {
     this.planner = planner;
   }
 
-  public record RunRequest(@NotNull String period) {}
-
   @POST
   @RolesAllowed(Scope.ADMIN)
-  public Response run(@Valid @NotNull RunRequest request) {
+  public Response run(@Valid @NotNull DigestRunRequest request) {
     DigestPeriod period;
     try {
       period = DigestPeriod.of(request.period());

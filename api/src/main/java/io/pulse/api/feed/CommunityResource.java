@@ -2,7 +2,6 @@ package io.pulse.api.feed;
 
 import io.pulse.api.auth.Scope;
 import io.pulse.api.jobs.EnqueueRequestHeaders;
-import io.pulse.api.jobs.Ids;
 import io.pulse.api.jobs.JobAccepted;
 import io.pulse.api.problem.ProblemException;
 import io.pulse.common.feed.FeedPayloads;
@@ -12,9 +11,7 @@ import jakarta.annotation.security.RolesAllowed;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
-import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.HeaderParam;
@@ -40,17 +37,11 @@ public class CommunityResource {
     this.enqueuer = enqueuer;
   }
 
-  public record CommunityRequest(@NotBlank @Size(max = 200) String name) {}
-
-  public record CommunityView(long id, String name) {}
-
-  public record Left(long communityId, long userId, int feedEntriesRemoved) {}
-
   @PUT
   @RolesAllowed(Scope.JOBS_WRITE)
   @Transactional
-  public CommunityView put(@PathParam("id") String id, @Valid @NotNull CommunityRequest request) {
-    long communityId = Ids.positive("id", id);
+  public CommunityView put(
+      @PathParam("id") long communityId, @Valid @NotNull CommunityRequest request) {
     em.createNativeQuery(
             """
             insert into communities (id, name) values (?1, ?2)
@@ -67,11 +58,9 @@ public class CommunityResource {
   @Path("/members/{userId}")
   @RolesAllowed(Scope.JOBS_WRITE)
   public Response join(
-      @PathParam("id") String id,
-      @PathParam("userId") String user,
+      @PathParam("id") long communityId,
+      @PathParam("userId") long userId,
       @HeaderParam("traceparent") String traceparent) {
-    long communityId = Ids.positive("id", id);
-    long userId = Ids.positive("userId", user);
     requireCommunity(communityId);
     JobEnqueuer.Enqueued backfill =
         enqueuer.enqueue(
@@ -96,9 +85,7 @@ public class CommunityResource {
   @Path("/members/{userId}")
   @RolesAllowed(Scope.JOBS_WRITE)
   @Transactional
-  public Left leave(@PathParam("id") String id, @PathParam("userId") String user) {
-    long communityId = Ids.positive("id", id);
-    long userId = Ids.positive("userId", user);
+  public LeftCommunity leave(@PathParam("id") long communityId, @PathParam("userId") long userId) {
     int left =
         em.createNativeQuery(
                 "delete from community_members where community_id = ?1 and user_id = ?2")
@@ -114,7 +101,7 @@ public class CommunityResource {
             .setParameter(1, userId)
             .setParameter(2, communityId)
             .executeUpdate();
-    return new Left(communityId, userId, removed);
+    return new LeftCommunity(communityId, userId, removed);
   }
 
   private void requireCommunity(long communityId) {

@@ -1,7 +1,6 @@
 package io.pulse.api.feed;
 
 import io.pulse.api.auth.Scope;
-import io.pulse.api.jobs.Ids;
 import io.pulse.api.jobs.KeysetPage;
 import io.pulse.api.jobs.OpaqueCursor;
 import io.pulse.api.jobs.QueryParams;
@@ -37,25 +36,14 @@ public class FeedResource {
     this.em = em;
   }
 
-  public record FeedItem(
-      long postId,
-      long communityId,
-      long authorId,
-      String title,
-      String excerpt,
-      OffsetDateTime createdAt) {}
-
-  public record Feed(List<FeedItem> items, String nextCursor) {}
-
   private record Position(Instant createdAt, long postId) {}
 
   @GET
   @RolesAllowed(Scope.READ)
   public Feed read(
-      @PathParam("id") String id,
+      @PathParam("id") long userId,
       @QueryParam("limit") String limit,
       @QueryParam("cursor") String cursor) {
-    long userId = Ids.positive("id", id);
     int size = QueryParams.limit(limit);
     Position after = decode(cursor);
     @SuppressWarnings("unchecked")

@@ -2,7 +2,6 @@ package io.pulse.api.feed;
 
 import io.pulse.api.auth.Scope;
 import io.pulse.api.jobs.EnqueueRequestHeaders;
-import io.pulse.api.jobs.Ids;
 import io.pulse.api.jobs.JobAccepted;
 import io.pulse.api.problem.Problem;
 import io.pulse.api.problem.ProblemException;
@@ -63,8 +62,7 @@ public class PostResource {
   @Path("/{id}")
   @RolesAllowed(Scope.JOBS_WRITE)
   public Response delete(
-      @PathParam("id") String id, @HeaderParam("traceparent") String traceparent) {
-    long postId = Ids.positive("id", id);
+      @PathParam("id") long postId, @HeaderParam("traceparent") String traceparent) {
     if (em.createNativeQuery("select 1 from posts where id = ?1")
         .setParameter(1, postId)
         .getResultList()

@@ -22,7 +22,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 
@@ -45,10 +44,6 @@ public class NotificationBatchResource {
     this.batches = batches;
     this.dispatches = dispatches;
   }
-
-  public record BatchJob(UUID jobId, boolean created) {}
-
-  public record BatchAccepted(List<BatchJob> jobs) {}
 
   @POST
   @RolesAllowed(Scope.JOBS_WRITE)

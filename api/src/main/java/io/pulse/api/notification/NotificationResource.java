@@ -2,7 +2,6 @@ package io.pulse.api.notification;
 
 import io.pulse.api.auth.Scope;
 import io.pulse.api.jobs.EnqueueRequestHeaders;
-import io.pulse.api.jobs.Ids;
 import io.pulse.api.jobs.JobAccepted;
 import io.pulse.api.jobs.KeysetPage;
 import io.pulse.api.jobs.QueryParams;
@@ -14,8 +13,6 @@ import jakarta.annotation.security.RolesAllowed;
 import jakarta.transaction.Transactional;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
-import jakarta.validation.constraints.Positive;
-import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -28,8 +25,6 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.time.OffsetDateTime;
-import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 
@@ -45,35 +40,6 @@ public class NotificationResource {
     this.enqueuer = enqueuer;
     this.dispatches = dispatches;
   }
-
-  public record NotificationView(
-      String id,
-      String type,
-      String title,
-      String body,
-      String link,
-      Long actorId,
-      OffsetDateTime createdAt,
-      boolean read) {
-    static NotificationView of(Notification n) {
-      return new NotificationView(
-          Long.toString(n.id),
-          n.type,
-          n.title,
-          n.body,
-          n.link,
-          n.actorId,
-          n.createdAt,
-          n.readAt != null);
-    }
-  }
-
-  public record Inbox(List<NotificationView> items, String nextCursor) {}
-
-  /** Either the ids to mark read, or {@code "all": true}. */
-  public record ReadRequest(@Size(max = 1_000) List<@NotNull @Positive Long> ids, Boolean all) {}
-
-  public record ReadResult(int marked) {}
 
   @POST
   @Path("/notifications")
@@ -97,11 +63,10 @@ public class NotificationResource {
   @Path("/users/{id}/notifications")
   @RolesAllowed(Scope.READ)
   public Inbox inbox(
-      @PathParam("id") String id,
+      @PathParam("id") long userId,
       @QueryParam("unreadOnly") String unreadOnly,
       @QueryParam("limit") String limit,
       @QueryParam("cursor") String cursor) {
-    long userId = Ids.positive("id", id);
     int size = QueryParams.limit(limit);
     KeysetPage<Notification> page =
         KeysetPage.of(
@@ -118,8 +83,7 @@ public class NotificationResource {
   @Path("/users/{id}/notifications/read")
   @RolesAllowed(Scope.JOBS_WRITE)
   @Transactional
-  public ReadResult markRead(@PathParam("id") String id, @Valid @NotNull ReadRequest request) {
-    long userId = Ids.positive("id", id);
+  public ReadResult markRead(@PathParam("id") long userId, @Valid @NotNull ReadRequest request) {
     boolean all = Boolean.TRUE.equals(request.all());
     if (all == (request.ids() != null)) {
       throw ProblemException.badField("ids", "give either ids or \"all\": true");

@@ -1,7 +1,6 @@
 package io.pulse.api.notification;
 
 import io.pulse.api.auth.Scope;
-import io.pulse.api.jobs.Ids;
 import io.pulse.api.problem.Problem;
 import io.pulse.api.problem.ProblemException;
 import io.pulse.common.notification.Channel;
@@ -42,16 +41,10 @@ public class PreferencesResource {
     this.config = config;
   }
 
-  public record PreferencesRequest(@NotNull Map<String, List<String>> channels) {}
-
-  /** Every known type with the channels that apply now, and whether the user chose them. */
-  public record Preferences(Map<String, List<String>> channels, List<String> critical) {}
-
   @PUT
   @RolesAllowed(Scope.JOBS_WRITE)
   @Transactional
-  public Preferences put(@PathParam("id") String id, @Valid @NotNull PreferencesRequest request) {
-    long userId = Ids.positive("id", id);
+  public Preferences put(@PathParam("id") long userId, @Valid @NotNull PreferencesRequest request) {
     List<Problem.FieldError> errors = new ArrayList<>();
     request.channels().forEach((type, channels) -> check(type, channels, errors));
     if (!errors.isEmpty()) {
@@ -82,8 +75,8 @@ public class PreferencesResource {
 
   @GET
   @RolesAllowed(Scope.READ)
-  public Preferences get(@PathParam("id") String id) {
-    return read(Ids.positive("id", id));
+  public Preferences get(@PathParam("id") long userId) {
+    return read(userId);
   }
 
   private void check(String type, List<String> channels, List<Problem.FieldError> errors) {

@@ -1,7 +1,6 @@
 package io.pulse.api.users;
 
 import io.pulse.api.auth.Scope;
-import io.pulse.api.jobs.Ids;
 import io.pulse.api.problem.ProblemException;
 import io.pulse.common.feed.FeedConfig;
 import io.pulse.common.feed.FeedPayloads;
@@ -42,20 +41,6 @@ public class UserResource {
     this.feed = feed;
   }
 
-  public record UserView(
-      long id,
-      String handle,
-      String email,
-      String displayName,
-      String timeZone,
-      String digest,
-      OffsetDateTime lastActiveAt) {
-    static UserView of(User u) {
-      return new UserView(
-          u.id, u.handle, u.email, u.displayName, u.timeZone, u.digest, u.lastActiveAt);
-    }
-  }
-
   /** What a PUT saved, and the backfill it brought about (written with it, published after). */
   private record Saved(UserView view, List<JobMessage> jobs) {}
 
@@ -67,8 +52,7 @@ public class UserResource {
   @PUT
   @Path("/users/{id}")
   @RolesAllowed(Scope.JOBS_WRITE)
-  public UserView put(@PathParam("id") String id, @Valid @NotNull UserRequest request) {
-    long userId = Ids.positive("id", id);
+  public UserView put(@PathParam("id") long userId, @Valid @NotNull UserRequest request) {
     String zone = request.timeZone() == null ? "UTC" : request.timeZone();
     try {
       ZoneId.of(zone);
