@@ -3,6 +3,7 @@
 # the Pulse apps and their tests expect (see common/.../microprofile-config.properties):
 #   PostgreSQL 127.0.0.1:5432, role pulse/pulse, databases pulse and pulse_test
 #   RabbitMQ   127.0.0.1:5672, guest/guest, vhosts / and pulse-test, management on :15672
+#   chromium + chromedriver for the api's browser tests
 #
 # Safe to run any number of times: every step checks before it changes anything.
 # Needs root only when something has to be installed or started.
@@ -288,12 +289,24 @@ ensure_vhosts() {
   log "vhosts / and $TEST_VHOST grant guest full permissions"
 }
 
+# ---------------------------------------------------------------- Browser for tests
+
+# The api's browser tests (Swagger UI) drive Debian's chromium headless through chromedriver.
+ensure_browser() {
+  if have chromium && have chromedriver; then
+    log "chromium and chromedriver are installed (browser tests)"
+    return 0
+  fi
+  apt_install "chromium and chromedriver are needed by the api's browser tests" chromium chromium-driver
+}
+
 main() {
   ensure_postgres
   ensure_rabbitmq
   ensure_management
   ensure_vhosts
   ensure_database
+  ensure_browser
   log "services ready: PostgreSQL $PG_HOST:$PG_PORT (db pulse, pulse_test), RabbitMQ 127.0.0.1:$AMQP_PORT (vhosts /, $TEST_VHOST), console $MGMT_URL (guest/guest)"
 }
 

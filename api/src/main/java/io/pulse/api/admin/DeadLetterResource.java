@@ -4,6 +4,7 @@ import io.pulse.api.auth.Scope;
 import io.pulse.api.jobs.Ids;
 import io.pulse.api.jobs.KeysetPage;
 import io.pulse.api.jobs.QueryParams;
+import io.pulse.api.openapi.ApiDocs;
 import io.pulse.api.problem.ProblemException;
 import io.pulse.common.jobs.JobLedger;
 import io.pulse.common.jobs.JobLedger.DeadRow;
@@ -17,43 +18,27 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Dead jobs: list them with their errors, and replay chosen ones (or a type's oldest). */
+@Tag(name = ApiDocs.ADMIN)
 @Path("/api/v1/admin/dead-letters")
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
 public class DeadLetterResource {
-
-  public record DeadLetter(
-      UUID jobId,
-      String type,
-      String errorClass,
-      String errorMessage,
-      int attempts,
-      Instant failedAt) {
-    static DeadLetter of(DeadRow row) {
-      LastError error = LastError.parse(row.lastError());
-      return new DeadLetter(
-          row.id(),
-          row.type(),
-          error.errorClass(),
-          error.message(),
-          row.attempts(),
-          row.failedAt());
-    }
-  }
-
-  public record Page(List<DeadLetter> items, String nextCursor) {}
-
-  /** Either {@code jobIds}, or {@code type} with an optional {@code limit}. */
-  public record ReplayRequest(List<String> jobIds, String type, Integer limit) {}
 
   private final JobLedger ledger;
   private final DeadLetterReplay replay;
@@ -67,10 +52,31 @@ public class DeadLetterResource {
 
   @GET
   @RolesAllowed(Scope.ADMIN)
-  public Page list(
-      @QueryParam("type") String type,
-      @QueryParam("limit") String limit,
-      @QueryParam("cursor") String cursor) {
+  @Operation(
+      summary = "List dead jobs",
+      description =
+          "Dead jobs from the ledger with their errors, newest failure first, keyset-paged (`type`, `limit` 1-100, `cursor`). Reads only.")
+  @SecurityRequirement(name = ApiDocs.API_KEY, scopes = Scope.ADMIN)
+  @APIResponse(
+      responseCode = "200",
+      description = "One page of dead jobs",
+      content =
+          @Content(
+              mediaType = "application/json",
+              schema = @Schema(implementation = DeadLetterPage.class),
+              examples =
+                  @ExampleObject(
+                      name = "200",
+                      value =
+                          "{\"items\":[{\"jobId\":\"0192f0c4-6c1e-7d3a-9a51-3c2b8e4f1a20\",\"type\":\"feed.fanout\",\"errorClass\":\"java.net.SocketTimeoutException\",\"errorMessage\":\"Read timed out\",\"attempts\":8,\"failedAt\":\"2026-11-30T09:00:00Z\"}],\"nextCursor\":null}")))
+  @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
+  @APIResponse(responseCode = "401", ref = ApiDocs.UNAUTHORIZED)
+  @APIResponse(responseCode = "403", ref = ApiDocs.FORBIDDEN)
+  public DeadLetterPage list(
+      @Parameter(description = "only this job type, e.g. `feed.fanout`") @QueryParam("type")
+          String type,
+      @Parameter(description = ApiDocs.LIMIT) @QueryParam("limit") String limit,
+      @Parameter(description = ApiDocs.CURSOR) @QueryParam("cursor") String cursor) {
     String only = type == null ? null : knownType(type);
     int size = QueryParams.limit(limit);
     DeadLetterCursor after = DeadLetterCursor.decode(cursor);
@@ -82,7 +88,7 @@ public class DeadLetterResource {
                 after == null ? null : after.jobId(),
                 KeysetPage.fetch(size)),
             size);
-    return new Page(
+    return new DeadLetterPage(
         page.map(DeadLetter::of),
         page.next(last -> new DeadLetterCursor(last.failedAt(), last.id()).encode()));
   }
@@ -90,6 +96,37 @@ public class DeadLetterResource {
   @POST
   @RolesAllowed(Scope.ADMIN)
   @Path("/replay")
+  @Operation(
+      summary = "Replay dead jobs",
+      description =
+          "Either `jobIds` (1-1,000) or a `type` with an optional `limit` (its oldest dead jobs). Each dead job is queued again: its dead letter is moved back (`source: dlq`) or, when the broker has none, it is republished from the ledger (`source: ledger`). A job that is not dead, or unknown, is skipped, so replaying twice runs a job once more at most.")
+  @SecurityRequirement(name = ApiDocs.API_KEY, scopes = Scope.ADMIN)
+  @RequestBody(
+      content =
+          @Content(
+              mediaType = "application/json",
+              examples =
+                  @ExampleObject(
+                      name = "request",
+                      value = "{\"jobIds\":[\"0192f0c4-6c1e-7d3a-9a51-3c2b8e4f1a20\"]}")))
+  @APIResponse(
+      responseCode = "200",
+      description = "What was replayed and what was skipped",
+      content =
+          @Content(
+              mediaType = "application/json",
+              schema = @Schema(implementation = DeadLetterReplay.Result.class),
+              examples =
+                  @ExampleObject(
+                      name = "200",
+                      value =
+                          "{\"replayed\":[{\"jobId\":\"0192f0c4-6c1e-7d3a-9a51-3c2b8e4f1a20\",\"type\":\"feed.fanout\",\"source\":\"dlq\"}],\"skipped\":[]}")))
+  @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
+  @APIResponse(responseCode = "401", ref = ApiDocs.UNAUTHORIZED)
+  @APIResponse(responseCode = "403", ref = ApiDocs.FORBIDDEN)
+  @APIResponse(responseCode = "413", ref = ApiDocs.TOO_LARGE)
+  @APIResponse(responseCode = "415", ref = ApiDocs.NOT_JSON)
+  @APIResponse(responseCode = "503", ref = ApiDocs.UNAVAILABLE)
   public DeadLetterReplay.Result replay(@NotNull ReplayRequest request) {
     return replay.replay(selection(request));
   }

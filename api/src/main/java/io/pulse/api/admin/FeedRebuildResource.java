@@ -2,8 +2,8 @@ package io.pulse.api.admin;
 
 import io.pulse.api.auth.Scope;
 import io.pulse.api.jobs.EnqueueRequestHeaders;
-import io.pulse.api.jobs.Ids;
 import io.pulse.api.jobs.JobAccepted;
+import io.pulse.api.openapi.ApiDocs;
 import io.pulse.common.feed.FeedPayloads;
 import io.pulse.common.jobs.JobEnqueuer;
 import io.pulse.common.jobs.JobType;
@@ -17,13 +17,18 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * An operator rebuilds one user's home feed from scratch ({@code feed.rebuild}). Any positive id
  * will do: a member need not be a user row, and a user in no community ends with an empty feed.
  */
+@Tag(name = ApiDocs.ADMIN)
 @Path("/api/v1/admin/feeds/{userId}/rebuild")
 @Produces(MediaType.APPLICATION_JSON)
 @RolesAllowed(Scope.ADMIN)
@@ -36,11 +41,22 @@ public class FeedRebuildResource {
 
   @POST
   @Parameter(in = ParameterIn.HEADER, name = "Idempotency-Key", description = "1-200 visible ASCII")
+  @Operation(
+      summary = "Rebuild a user's feed",
+      description =
+          "Enqueues `feed.rebuild`: the user's feed entries are deleted, then refilled with the recent live posts of all their communities. `202` once the job's ledger row is committed and the broker has confirmed the message; `Location` points at the job. A `503` (broker or database away) is safe to retry: a row already written is published by the sweeper, and a retry with the same `Idempotency-Key` returns that job rather than a second one. With an `Idempotency-Key` (1-200 visible ASCII) a repeat with the same body answers `200` with the first job and enqueues nothing; the same key with another body is `422`.")
+  @SecurityRequirement(name = ApiDocs.API_KEY, scopes = Scope.ADMIN)
+  @APIResponse(responseCode = "202", ref = ApiDocs.JOB_ACCEPTED)
+  @APIResponse(responseCode = "200", ref = ApiDocs.JOB_REPEATED)
+  @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
+  @APIResponse(responseCode = "401", ref = ApiDocs.UNAUTHORIZED)
+  @APIResponse(responseCode = "403", ref = ApiDocs.FORBIDDEN)
+  @APIResponse(responseCode = "422", ref = ApiDocs.KEY_REUSED)
+  @APIResponse(responseCode = "503", ref = ApiDocs.UNAVAILABLE)
   public Response rebuild(
-      @PathParam("userId") String user,
+      @PathParam("userId") long userId,
       @Context HttpHeaders headers,
       @HeaderParam("traceparent") String traceparent) {
-    long userId = Ids.positive("userId", user);
     return JobAccepted.response(
         enqueuer.enqueue(
             JobType.FEED_REBUILD,

@@ -2,6 +2,7 @@ package io.pulse.api.admin;
 
 import io.pulse.api.admin.BrokerManagement.QueueFigures;
 import io.pulse.api.auth.Scope;
+import io.pulse.api.openapi.ApiDocs;
 import io.pulse.common.jobs.JobType;
 import io.pulse.common.messaging.Topology;
 import jakarta.annotation.security.RolesAllowed;
@@ -12,28 +13,22 @@ import jakarta.ws.rs.core.MediaType;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * The queue overview: per job type its work queue and dead-letter queue, and the shared retry
  * tiers. A figure is null when the broker has not got that queue (or has not sampled it yet).
  */
+@Tag(name = ApiDocs.ADMIN)
 @Path("/api/v1/admin/queues")
 @Produces(MediaType.APPLICATION_JSON)
 public class QueueResource {
-
-  public record WorkQueue(
-      String type,
-      String queue,
-      Long ready,
-      Long unacked,
-      Long consumers,
-      String deadLetterQueue,
-      Long deadLetters) {}
-
-  /** Retry tiers are shared by all job types, so their depth is per tier, not per type. */
-  public record RetryTier(String queue, String delay, Long messages) {}
-
-  public record Overview(List<WorkQueue> queues, List<RetryTier> retryTiers) {}
 
   private final BrokerManagement management;
   private final Topology topology;
@@ -45,12 +40,32 @@ public class QueueResource {
 
   @GET
   @RolesAllowed(Scope.ADMIN)
-  public Overview overview() {
+  @Operation(
+      summary = "See the queues",
+      description =
+          "Every job type's work queue and dead-letter depth, and the shared retry tiers, from the RabbitMQ management API (sampled every 5 s); a figure is `null` for a queue the broker does not have. Reads only.")
+  @SecurityRequirement(name = ApiDocs.API_KEY, scopes = Scope.ADMIN)
+  @APIResponse(
+      responseCode = "200",
+      description = "The queues",
+      content =
+          @Content(
+              mediaType = "application/json",
+              schema = @Schema(implementation = QueueOverview.class),
+              examples =
+                  @ExampleObject(
+                      name = "200",
+                      value =
+                          "{\"queues\":[{\"type\":\"notification.dispatch\",\"queue\":\"pulse.notification.dispatch\",\"ready\":0,\"unacked\":0,\"consumers\":4,\"deadLetterQueue\":\"pulse.notification.dispatch.dlq\",\"deadLetters\":0}],\"retryTiers\":[{\"queue\":\"pulse.retry.5s\",\"delay\":\"5s\",\"messages\":0}]}")))
+  @APIResponse(responseCode = "401", ref = ApiDocs.UNAUTHORIZED)
+  @APIResponse(responseCode = "403", ref = ApiDocs.FORBIDDEN)
+  @APIResponse(responseCode = "503", ref = ApiDocs.UNAVAILABLE)
+  public QueueOverview overview() {
     Map<String, QueueFigures> figures = management.queues();
     List<WorkQueue> queues = JobType.ALL.stream().map(type -> workQueue(type, figures)).toList();
     List<RetryTier> tiers =
         topology.retryTiers().stream().map(tier -> retryTier(tier, figures)).toList();
-    return new Overview(queues, tiers);
+    return new QueueOverview(queues, tiers);
   }
 
   private static WorkQueue workQueue(String type, Map<String, QueueFigures> figures) {

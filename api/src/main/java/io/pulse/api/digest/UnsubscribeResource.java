@@ -1,5 +1,6 @@
 package io.pulse.api.digest;
 
+import io.pulse.api.openapi.ApiDocs;
 import io.pulse.common.digest.UnsubscribeTokens;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.annotation.security.PermitAll;
@@ -14,6 +15,10 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Instant;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * The page a digest's unsubscribe link opens: a person, not an API client, so it answers HTML and
@@ -21,6 +26,16 @@ import java.time.Instant;
  * fetch links; the POST (also RFC 8058 one-click from the mail client) switches the digest off.
  * Each link works once.
  */
+// Both pages answer a token that does not verify the same way.
+@APIResponse(
+    responseCode = "400",
+    description = "The token is not valid",
+    content = @Content(mediaType = "text/html"))
+@APIResponse(
+    responseCode = "410",
+    description = "The token expired, or its link was used already",
+    content = @Content(mediaType = "text/html"))
+@Tag(name = ApiDocs.DIGESTS)
 @Path("/digests/unsubscribe")
 @Produces(MediaType.TEXT_HTML)
 public class UnsubscribeResource {
@@ -43,6 +58,16 @@ public class UnsubscribeResource {
 
   @GET
   @PermitAll
+  @Operation(
+      summary = "Open a digest's unsubscribe link",
+      description =
+          "The page a digest's link opens (for a person, no API key: the signed token is the"
+              + " credential). It only shows a button, because mail scanners fetch links; nothing"
+              + " changes until the form is posted.")
+  @APIResponse(
+      responseCode = "200",
+      description = "The confirmation page",
+      content = @Content(mediaType = "text/html"))
   public Response confirm(@QueryParam("token") String token) {
     UnsubscribeTokens.Verified verified;
     try {
@@ -59,6 +84,15 @@ public class UnsubscribeResource {
   @POST
   @PermitAll
   @Consumes({MediaType.APPLICATION_FORM_URLENCODED, MediaType.WILDCARD})
+  @Operation(
+      summary = "Unsubscribe from digests",
+      description =
+          "Switches the user's digest off (also RFC 8058 one-click from the mail client). Each link"
+              + " works once: a second post is 410 and changes nothing.")
+  @APIResponse(
+      responseCode = "200",
+      description = "Unsubscribed",
+      content = @Content(mediaType = "text/html"))
   public Response unsubscribe(
       @QueryParam("token") String inQuery, @FormParam("token") String inForm) {
     String token = inForm != null ? inForm : inQuery;

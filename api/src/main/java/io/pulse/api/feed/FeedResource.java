@@ -1,10 +1,10 @@
 package io.pulse.api.feed;
 
 import io.pulse.api.auth.Scope;
-import io.pulse.api.jobs.Ids;
 import io.pulse.api.jobs.KeysetPage;
 import io.pulse.api.jobs.OpaqueCursor;
 import io.pulse.api.jobs.QueryParams;
+import io.pulse.api.openapi.ApiDocs;
 import io.pulse.common.jobs.SqlTimes;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.persistence.EntityManager;
@@ -18,12 +18,21 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * The home feed, newest first. The cursor is the (created_at, post_id) of the last entry served;
  * the next page starts strictly after it in that order, so entries arriving meanwhile (newer, or
  * older ones from a backfill) never make a page skip or repeat one.
  */
+@Tag(name = ApiDocs.FEEDS)
 @Path("/api/v1/users/{id}/feed")
 @Produces(MediaType.APPLICATION_JSON)
 public class FeedResource {
@@ -37,25 +46,34 @@ public class FeedResource {
     this.em = em;
   }
 
-  public record FeedItem(
-      long postId,
-      long communityId,
-      long authorId,
-      String title,
-      String excerpt,
-      OffsetDateTime createdAt) {}
-
-  public record Feed(List<FeedItem> items, String nextCursor) {}
-
   private record Position(Instant createdAt, long postId) {}
 
   @GET
   @RolesAllowed(Scope.READ)
+  @Operation(
+      summary = "Read a user's home feed",
+      description =
+          "Newest first, keyset-paged on (createdAt, postId) (`limit` 1-100, default 20): pass `nextCursor` back as `cursor`; entries arriving meanwhile never make a page skip or repeat one. Reads only.")
+  @SecurityRequirement(name = ApiDocs.API_KEY, scopes = Scope.READ)
+  @APIResponse(
+      responseCode = "200",
+      description = "One page of the feed",
+      content =
+          @Content(
+              mediaType = "application/json",
+              schema = @Schema(implementation = Feed.class),
+              examples =
+                  @ExampleObject(
+                      name = "200",
+                      value =
+                          "{\"items\":[{\"postId\":9,\"communityId\":7,\"authorId\":5,\"title\":\"Sunday at the crag\",\"excerpt\":\"Who is in?\",\"createdAt\":\"2026-11-30T09:00:00Z\"}],\"nextCursor\":null}")))
+  @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
+  @APIResponse(responseCode = "401", ref = ApiDocs.UNAUTHORIZED)
+  @APIResponse(responseCode = "403", ref = ApiDocs.FORBIDDEN)
   public Feed read(
-      @PathParam("id") String id,
-      @QueryParam("limit") String limit,
-      @QueryParam("cursor") String cursor) {
-    long userId = Ids.positive("id", id);
+      @PathParam("id") long userId,
+      @Parameter(description = ApiDocs.LIMIT) @QueryParam("limit") String limit,
+      @Parameter(description = ApiDocs.CURSOR) @QueryParam("cursor") String cursor) {
     int size = QueryParams.limit(limit);
     Position after = decode(cursor);
     @SuppressWarnings("unchecked")

@@ -2,8 +2,8 @@ package io.pulse.api.feed;
 
 import io.pulse.api.auth.Scope;
 import io.pulse.api.jobs.EnqueueRequestHeaders;
-import io.pulse.api.jobs.Ids;
 import io.pulse.api.jobs.JobAccepted;
+import io.pulse.api.openapi.ApiDocs;
 import io.pulse.api.problem.Problem;
 import io.pulse.api.problem.ProblemException;
 import io.pulse.common.feed.FeedPayloads;
@@ -23,12 +23,20 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * Posts: recording one fans it out ({@code feed.fanout}), deleting one retracts it ({@code
  * feed.retract}). The post row and its job row commit together. A post id is its own idempotency
  * key: posting it again returns the first job, with another body it is 422.
  */
+@Tag(name = ApiDocs.FEEDS)
 @Path("/api/v1/posts")
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
@@ -43,6 +51,29 @@ public class PostResource {
 
   @POST
   @RolesAllowed(Scope.JOBS_WRITE)
+  @Operation(
+      summary = "Record a post",
+      description =
+          "Records the post and its `feed.fanout` job in one transaction; the fan-out puts it in every active member's feed. The post id is the idempotency key: a repeat answers `200` with the same job, the same id with other content is `422` (also in a race), an unknown community `400`. `202` once the job's ledger row is committed and the broker has confirmed the message; `Location` points at the job. A `503` (broker or database away) is safe to retry: a row already written is published by the sweeper, and a retry of the same post returns that job rather than a second one.")
+  @SecurityRequirement(name = ApiDocs.API_KEY, scopes = Scope.JOBS_WRITE)
+  @RequestBody(
+      content =
+          @Content(
+              mediaType = "application/json",
+              examples =
+                  @ExampleObject(
+                      name = "request",
+                      value =
+                          "{\"postId\":9,\"communityId\":7,\"authorId\":5,\"title\":\"Sunday at the crag\",\"excerpt\":\"Who is in?\",\"createdAt\":\"2026-11-30T09:00:00Z\"}")))
+  @APIResponse(responseCode = "202", ref = ApiDocs.JOB_ACCEPTED)
+  @APIResponse(responseCode = "200", ref = ApiDocs.JOB_REPEATED)
+  @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
+  @APIResponse(responseCode = "401", ref = ApiDocs.UNAUTHORIZED)
+  @APIResponse(responseCode = "403", ref = ApiDocs.FORBIDDEN)
+  @APIResponse(responseCode = "413", ref = ApiDocs.TOO_LARGE)
+  @APIResponse(responseCode = "415", ref = ApiDocs.NOT_JSON)
+  @APIResponse(responseCode = "422", ref = ApiDocs.KEY_REUSED)
+  @APIResponse(responseCode = "503", ref = ApiDocs.UNAVAILABLE)
   public Response post(
       @Valid @NotNull PostRequest post, @HeaderParam("traceparent") String traceparent) {
     boolean community = CommunityResource.exists(em, post.communityId());
@@ -62,9 +93,20 @@ public class PostResource {
   @DELETE
   @Path("/{id}")
   @RolesAllowed(Scope.JOBS_WRITE)
+  @Operation(
+      summary = "Delete a post",
+      description =
+          "Marks the post deleted (stopping any fan-out still running) and enqueues `feed.retract`, which removes it from every feed. Deleting again answers `200` with the same job. `202` once the job's ledger row is committed and the broker has confirmed the message; `Location` points at the job. A `503` (broker or database away) is safe to retry: a row already written is published by the sweeper, and a retry of the same post returns that job rather than a second one.")
+  @SecurityRequirement(name = ApiDocs.API_KEY, scopes = Scope.JOBS_WRITE)
+  @APIResponse(responseCode = "202", ref = ApiDocs.JOB_ACCEPTED)
+  @APIResponse(responseCode = "200", ref = ApiDocs.JOB_REPEATED)
+  @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
+  @APIResponse(responseCode = "401", ref = ApiDocs.UNAUTHORIZED)
+  @APIResponse(responseCode = "403", ref = ApiDocs.FORBIDDEN)
+  @APIResponse(responseCode = "404", ref = ApiDocs.NOT_FOUND)
+  @APIResponse(responseCode = "503", ref = ApiDocs.UNAVAILABLE)
   public Response delete(
-      @PathParam("id") String id, @HeaderParam("traceparent") String traceparent) {
-    long postId = Ids.positive("id", id);
+      @PathParam("id") long postId, @HeaderParam("traceparent") String traceparent) {
     if (em.createNativeQuery("select 1 from posts where id = ?1")
         .setParameter(1, postId)
         .getResultList()

@@ -2,6 +2,7 @@ package io.pulse.api.notification;
 
 import io.pulse.api.auth.Scope;
 import io.pulse.api.jobs.EnqueueRequestHeaders;
+import io.pulse.api.openapi.ApiDocs;
 import io.pulse.common.jobs.BatchEnqueuer;
 import io.pulse.common.jobs.JobEnqueuer;
 import io.pulse.common.jobs.JobType;
@@ -22,9 +23,16 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * {@code POST /notifications/batch}: up to 1,000 notifications in one request, one job each,
@@ -32,6 +40,7 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
  * {@link BatchEnqueuer}): retrying the same batch creates nothing twice, and the same key with
  * another batch is refused whole.
  */
+@Tag(name = ApiDocs.NOTIFICATIONS)
 @Path("/api/v1/notifications/batch")
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
@@ -46,13 +55,54 @@ public class NotificationBatchResource {
     this.dispatches = dispatches;
   }
 
-  public record BatchJob(UUID jobId, boolean created) {}
-
-  public record BatchAccepted(List<BatchJob> jobs) {}
-
   @POST
   @RolesAllowed(Scope.JOBS_WRITE)
   @Parameter(in = ParameterIn.HEADER, name = "Idempotency-Key", description = "1-200 visible ASCII")
+  @Operation(
+      summary = "Notify in a batch",
+      description =
+          "A JSON array of 1-1,000 notification bodies: one `notification.dispatch` job each, all written in one transaction and published in one confirmed batch, so all are accepted or none (a bad item is `400` naming `[i].field`). `202` once every job is recorded and confirmed; jobs are listed in request order. An `Idempotency-Key` covers the batch as sent: a repeat answers `200` with the same jobs, and the key with an item added, removed or changed is `422` with nothing written.")
+  @SecurityRequirement(name = ApiDocs.API_KEY, scopes = Scope.JOBS_WRITE)
+  @RequestBody(
+      content =
+          @Content(
+              mediaType = "application/json",
+              examples =
+                  @ExampleObject(
+                      name = "request",
+                      value =
+                          "[{\"type\":\"comment.reply\",\"recipientIds\":[42],\"title\":\"New reply\",\"body\":\"Nice post\",\"link\":\"/posts/9\",\"actorId\":5}]")))
+  @APIResponse(
+      responseCode = "202",
+      description = "Accepted: every job recorded and confirmed",
+      content =
+          @Content(
+              mediaType = "application/json",
+              schema = @Schema(implementation = BatchAccepted.class),
+              examples =
+                  @ExampleObject(
+                      name = "202",
+                      value =
+                          "{\"jobs\":[{\"jobId\":\"0192f0c4-6c1e-7d3a-9a51-3c2b8e4f1a20\",\"created\":true}]}")))
+  @APIResponse(
+      responseCode = "200",
+      description = "A repeat of the Idempotency-Key: the first jobs, nothing enqueued",
+      content =
+          @Content(
+              mediaType = "application/json",
+              schema = @Schema(implementation = BatchAccepted.class),
+              examples =
+                  @ExampleObject(
+                      name = "200",
+                      value =
+                          "{\"jobs\":[{\"jobId\":\"0192f0c4-6c1e-7d3a-9a51-3c2b8e4f1a20\",\"created\":false}]}")))
+  @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
+  @APIResponse(responseCode = "401", ref = ApiDocs.UNAUTHORIZED)
+  @APIResponse(responseCode = "403", ref = ApiDocs.FORBIDDEN)
+  @APIResponse(responseCode = "413", ref = ApiDocs.TOO_LARGE)
+  @APIResponse(responseCode = "415", ref = ApiDocs.NOT_JSON)
+  @APIResponse(responseCode = "422", ref = ApiDocs.KEY_REUSED)
+  @APIResponse(responseCode = "503", ref = ApiDocs.UNAVAILABLE)
   public Response notifyAll(
       @Valid @NotNull @NotEmpty @Size(max = MAX_ITEMS)
           List<@Valid @NotNull NotificationRequest> body,

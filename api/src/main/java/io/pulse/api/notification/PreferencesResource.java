@@ -1,7 +1,7 @@
 package io.pulse.api.notification;
 
 import io.pulse.api.auth.Scope;
-import io.pulse.api.jobs.Ids;
+import io.pulse.api.openapi.ApiDocs;
 import io.pulse.api.problem.Problem;
 import io.pulse.api.problem.ProblemException;
 import io.pulse.common.notification.Channel;
@@ -24,12 +24,34 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * Which channels a user wants per notification type. Types left out keep their current choice (or
  * the defaults); an empty list opts out of the type, except for critical types, which are always
  * delivered on their default channels.
  */
+// Both operations answer the channels that apply now.
+@APIResponse(
+    responseCode = "200",
+    description = "The channels that apply now, per type",
+    content =
+        @Content(
+            mediaType = "application/json",
+            schema = @Schema(implementation = Preferences.class),
+            examples =
+                @ExampleObject(
+                    name = "200",
+                    value =
+                        "{\"channels\":{\"comment.reply\":[\"in_app\",\"email\"]},\"critical\":[\"account.security\"]}")))
+@Tag(name = ApiDocs.NOTIFICATIONS)
 @Path("/api/v1/users/{id}/preferences")
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
@@ -42,16 +64,29 @@ public class PreferencesResource {
     this.config = config;
   }
 
-  public record PreferencesRequest(@NotNull Map<String, List<String>> channels) {}
-
-  /** Every known type with the channels that apply now, and whether the user chose them. */
-  public record Preferences(Map<String, List<String>> channels, List<String> critical) {}
-
   @PUT
   @RolesAllowed(Scope.JOBS_WRITE)
   @Transactional
-  public Preferences put(@PathParam("id") String id, @Valid @NotNull PreferencesRequest request) {
-    long userId = Ids.positive("id", id);
+  @Operation(
+      summary = "Choose a user's channels",
+      description =
+          "Sets the channels per notification type; types left out keep their choice (or the defaults), an empty list opts out of the type, and critical types are always delivered on their default channels. Idempotent; concurrent PUTs never deadlock (types are written in order). Answers the channels that apply now.")
+  @SecurityRequirement(name = ApiDocs.API_KEY, scopes = Scope.JOBS_WRITE)
+  @RequestBody(
+      content =
+          @Content(
+              mediaType = "application/json",
+              examples =
+                  @ExampleObject(
+                      name = "request",
+                      value =
+                          "{\"channels\":{\"comment.reply\":[\"in_app\",\"email\"],\"mention\":[]}}")))
+  @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
+  @APIResponse(responseCode = "401", ref = ApiDocs.UNAUTHORIZED)
+  @APIResponse(responseCode = "403", ref = ApiDocs.FORBIDDEN)
+  @APIResponse(responseCode = "413", ref = ApiDocs.TOO_LARGE)
+  @APIResponse(responseCode = "415", ref = ApiDocs.NOT_JSON)
+  public Preferences put(@PathParam("id") long userId, @Valid @NotNull PreferencesRequest request) {
     List<Problem.FieldError> errors = new ArrayList<>();
     request.channels().forEach((type, channels) -> check(type, channels, errors));
     if (!errors.isEmpty()) {
@@ -82,8 +117,16 @@ public class PreferencesResource {
 
   @GET
   @RolesAllowed(Scope.READ)
-  public Preferences get(@PathParam("id") String id) {
-    return read(Ids.positive("id", id));
+  @Operation(
+      summary = "Read a user's channels",
+      description =
+          "Every known notification type with the channels that apply now, and which types are critical. Reads only.")
+  @SecurityRequirement(name = ApiDocs.API_KEY, scopes = Scope.READ)
+  @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
+  @APIResponse(responseCode = "401", ref = ApiDocs.UNAUTHORIZED)
+  @APIResponse(responseCode = "403", ref = ApiDocs.FORBIDDEN)
+  public Preferences get(@PathParam("id") long userId) {
+    return read(userId);
   }
 
   private void check(String type, List<String> channels, List<Problem.FieldError> errors) {

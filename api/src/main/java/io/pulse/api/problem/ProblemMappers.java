@@ -148,6 +148,10 @@ public class ProblemMappers {
 
   @ServerExceptionMapper
   public Response web(WebApplicationException e, UriInfo uri) {
+    // A typed path id that did not parse (PathIdConverters): its problem names the parameter.
+    if (e.getCause() instanceof ProblemException cause) {
+      return problem(cause, uri);
+    }
     // The JSON reader wraps some parse failures in a bare 400; answer them with their reason.
     if (e.getCause() instanceof UnrecognizedPropertyException cause) {
       return unknownField(cause, uri);

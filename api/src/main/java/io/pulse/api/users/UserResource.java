@@ -1,7 +1,7 @@
 package io.pulse.api.users;
 
 import io.pulse.api.auth.Scope;
-import io.pulse.api.jobs.Ids;
+import io.pulse.api.openapi.ApiDocs;
 import io.pulse.api.problem.ProblemException;
 import io.pulse.common.feed.FeedConfig;
 import io.pulse.common.feed.FeedPayloads;
@@ -27,7 +27,16 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+@Tag(name = ApiDocs.USERS)
 @Path("/api/v1")
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
@@ -42,20 +51,6 @@ public class UserResource {
     this.feed = feed;
   }
 
-  public record UserView(
-      long id,
-      String handle,
-      String email,
-      String displayName,
-      String timeZone,
-      String digest,
-      OffsetDateTime lastActiveAt) {
-    static UserView of(User u) {
-      return new UserView(
-          u.id, u.handle, u.email, u.displayName, u.timeZone, u.digest, u.lastActiveAt);
-    }
-  }
-
   /** What a PUT saved, and the backfill it brought about (written with it, published after). */
   private record Saved(UserView view, List<JobMessage> jobs) {}
 
@@ -67,8 +62,38 @@ public class UserResource {
   @PUT
   @Path("/users/{id}")
   @RolesAllowed(Scope.JOBS_WRITE)
-  public UserView put(@PathParam("id") String id, @Valid @NotNull UserRequest request) {
-    long userId = Ids.positive("id", id);
+  @Operation(
+      summary = "Create or update a user",
+      description =
+          "An idempotent upsert. `lastActiveAt` never moves backwards; concurrent PUTs of one id apply one after the other. The PUT that brings a user back from inactivity writes a `feed.backfill` job with the user and publishes it after the commit (one the broker does not confirm is published by the sweeper), so of concurrent PUTs exactly one enqueues it.")
+  @SecurityRequirement(name = ApiDocs.API_KEY, scopes = Scope.JOBS_WRITE)
+  @RequestBody(
+      content =
+          @Content(
+              mediaType = "application/json",
+              examples =
+                  @ExampleObject(
+                      name = "request",
+                      value =
+                          "{\"handle\":\"ada\",\"email\":\"ada@example.org\",\"displayName\":\"Ada\",\"timeZone\":\"Europe/Berlin\",\"digest\":\"daily\",\"lastActiveAt\":\"2026-11-30T09:00:00Z\"}")))
+  @APIResponse(
+      responseCode = "200",
+      description = "The user as saved",
+      content =
+          @Content(
+              mediaType = "application/json",
+              schema = @Schema(implementation = UserView.class),
+              examples =
+                  @ExampleObject(
+                      name = "200",
+                      value =
+                          "{\"id\":42,\"handle\":\"ada\",\"email\":\"ada@example.org\",\"displayName\":\"Ada\",\"timeZone\":\"Europe/Berlin\",\"digest\":\"daily\",\"lastActiveAt\":\"2026-11-30T09:00:00Z\"}")))
+  @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
+  @APIResponse(responseCode = "401", ref = ApiDocs.UNAUTHORIZED)
+  @APIResponse(responseCode = "403", ref = ApiDocs.FORBIDDEN)
+  @APIResponse(responseCode = "413", ref = ApiDocs.TOO_LARGE)
+  @APIResponse(responseCode = "415", ref = ApiDocs.NOT_JSON)
+  public UserView put(@PathParam("id") long userId, @Valid @NotNull UserRequest request) {
     String zone = request.timeZone() == null ? "UTC" : request.timeZone();
     try {
       ZoneId.of(zone);

@@ -1,0 +1,3 @@
+package io.pulse.api.feed;
+
+public record CommunityView(long id, String name) {}

@@ -1,0 +1,5 @@
+package io.pulse.api.notification;
+
+import java.util.List;
+
+public record BatchAccepted(List<BatchJob> jobs) {}

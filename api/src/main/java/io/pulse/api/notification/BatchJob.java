@@ -1,0 +1,5 @@
+package io.pulse.api.notification;
+
+import java.util.UUID;
+
+public record BatchJob(UUID jobId, boolean created) {}

@@ -1,0 +1,3 @@
+package io.pulse.api.notification;
+
+public record ReadResult(int marked) {}
