@@ -99,7 +99,7 @@ class JobRuntimeTest {
         BrokerProbe.header(dead, Topology.ERROR_STACK), containsString("ScriptedTestHandler"));
     assertEquals(
         1, ScriptedTestHandler.attemptTimes(key).size(), "no retry for a permanent failure");
-    assertEquals("dead", status(job));
+    awaitDead(job);
     assertThat(ledger(job, "last_error"), containsString("recipient rejected"));
   }
 
@@ -108,7 +108,7 @@ class JobRuntimeTest {
     String key = "dead-then-copy-" + UUID.randomUUID();
     UUID job = publish(ScriptedTestHandler.TYPE, new ScriptedJob(key, 1, "permanent"));
     awaitDeadLetter(ScriptedTestHandler.TYPE, job);
-    assertEquals("dead", status(job));
+    awaitDead(job);
 
     // The same job again (a sweeper's second publish, a copy sent by hand): it would now succeed,
     // since the script fails only its first attempt, but dead -> succeeded is not in the table.
@@ -131,7 +131,7 @@ class JobRuntimeTest {
     GetResponse dead = awaitDeadLetter(ScriptedTestHandler.TYPE, job);
     assertEquals("4", BrokerProbe.header(dead, Topology.ERROR_ATTEMPTS));
     assertEquals(4, ScriptedTestHandler.attemptTimes(key).size());
-    assertEquals("dead", status(job));
+    awaitDead(job);
     assertEquals(4, ledgerInt(job, "attempts"));
     assertThat(ledger(job, "last_error"), containsString("mail server unreachable"));
   }
@@ -156,7 +156,7 @@ class JobRuntimeTest {
         BrokerProbe.header(dead, Topology.ERROR_MESSAGE),
         containsString("not a valid NotificationDispatch"));
     assertEquals("1", BrokerProbe.header(dead, Topology.ERROR_ATTEMPTS));
-    assertEquals("dead", status(job));
+    awaitDead(job);
   }
 
   @Test
@@ -166,7 +166,7 @@ class JobRuntimeTest {
     GetResponse dead = awaitDeadLetter(JobType.NOTIFICATION_DISPATCH, job);
     assertThat(
         BrokerProbe.header(dead, Topology.ERROR_MESSAGE), containsString("payload is invalid"));
-    assertEquals("dead", status(job));
+    awaitDead(job);
   }
 
   @Test
@@ -260,6 +260,14 @@ class JobRuntimeTest {
     var counter =
         meters.find("pulse.jobs.completed").tag("type", type).tag("outcome", "skipped").counter();
     return counter == null ? 0 : counter.count();
+  }
+
+  /**
+   * The dead-letter message goes out before the ledger records {@code dead} (the message is what
+   * must not be lost), so a test that saw the message waits for the row.
+   */
+  private void awaitDead(UUID job) {
+    await().atMost(Duration.ofSeconds(10)).until(() -> "dead".equals(status(job)));
   }
 
   private String status(UUID job) {
