@@ -7,8 +7,8 @@ import io.pulse.api.jobs.JobAccepted;
 import io.pulse.common.feed.FeedPayloads;
 import io.pulse.common.jobs.JobEnqueuer;
 import io.pulse.common.jobs.JobType;
+import io.pulse.common.tracing.Traceparent;
 import jakarta.annotation.security.RolesAllowed;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -36,16 +36,13 @@ public class FeedRebuildResource {
 
   @POST
   @Parameter(in = ParameterIn.HEADER, name = "Idempotency-Key", description = "1-200 visible ASCII")
-  public Response rebuild(
-      @PathParam("userId") String user,
-      @Context HttpHeaders headers,
-      @HeaderParam("traceparent") String traceparent) {
+  public Response rebuild(@PathParam("userId") String user, @Context HttpHeaders headers) {
     long userId = Ids.positive("userId", user);
     return JobAccepted.response(
         enqueuer.enqueue(
             JobType.FEED_REBUILD,
             new FeedPayloads.Rebuild(userId),
             EnqueueRequestHeaders.idempotencyKey(headers, "admin/feeds/rebuild"),
-            EnqueueRequestHeaders.traceparent(traceparent)));
+            Traceparent.ofCurrentSpan()));
   }
 }

@@ -1,13 +1,13 @@
 package io.pulse.api.feed;
 
 import io.pulse.api.auth.Scope;
-import io.pulse.api.jobs.EnqueueRequestHeaders;
 import io.pulse.api.jobs.Ids;
 import io.pulse.api.jobs.JobAccepted;
 import io.pulse.api.problem.ProblemException;
 import io.pulse.common.feed.FeedPayloads;
 import io.pulse.common.jobs.JobEnqueuer;
 import io.pulse.common.jobs.JobType;
+import io.pulse.common.tracing.Traceparent;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
@@ -17,7 +17,6 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -66,10 +65,7 @@ public class CommunityResource {
   @PUT
   @Path("/members/{userId}")
   @RolesAllowed(Scope.JOBS_WRITE)
-  public Response join(
-      @PathParam("id") String id,
-      @PathParam("userId") String user,
-      @HeaderParam("traceparent") String traceparent) {
+  public Response join(@PathParam("id") String id, @PathParam("userId") String user) {
     long communityId = Ids.positive("id", id);
     long userId = Ids.positive("userId", user);
     requireCommunity(communityId);
@@ -78,7 +74,7 @@ public class CommunityResource {
             JobType.FEED_BACKFILL,
             new FeedPayloads.Backfill(userId, communityId),
             null,
-            EnqueueRequestHeaders.traceparent(traceparent),
+            Traceparent.ofCurrentSpan(),
             () ->
                 em.createNativeQuery(
                         """

@@ -1,7 +1,6 @@
 package io.pulse.api.feed;
 
 import io.pulse.api.auth.Scope;
-import io.pulse.api.jobs.EnqueueRequestHeaders;
 import io.pulse.api.jobs.Ids;
 import io.pulse.api.jobs.JobAccepted;
 import io.pulse.api.problem.Problem;
@@ -9,13 +8,13 @@ import io.pulse.api.problem.ProblemException;
 import io.pulse.common.feed.FeedPayloads;
 import io.pulse.common.jobs.JobEnqueuer;
 import io.pulse.common.jobs.JobType;
+import io.pulse.common.tracing.Traceparent;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.persistence.EntityManager;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -43,8 +42,7 @@ public class PostResource {
 
   @POST
   @RolesAllowed(Scope.JOBS_WRITE)
-  public Response post(
-      @Valid @NotNull PostRequest post, @HeaderParam("traceparent") String traceparent) {
+  public Response post(@Valid @NotNull PostRequest post) {
     boolean community = CommunityResource.exists(em, post.communityId());
     if (!community) {
       throw ProblemException.badField("communityId", "unknown community " + post.communityId());
@@ -54,7 +52,7 @@ public class PostResource {
             JobType.FEED_FANOUT,
             new FeedPayloads.Fanout(post.postId(), post.communityId()),
             "post-" + post.postId(),
-            EnqueueRequestHeaders.traceparent(traceparent),
+            Traceparent.ofCurrentSpan(),
             () -> record(post));
     return JobAccepted.response(fanout);
   }
@@ -62,8 +60,7 @@ public class PostResource {
   @DELETE
   @Path("/{id}")
   @RolesAllowed(Scope.JOBS_WRITE)
-  public Response delete(
-      @PathParam("id") String id, @HeaderParam("traceparent") String traceparent) {
+  public Response delete(@PathParam("id") String id) {
     long postId = Ids.positive("id", id);
     if (em.createNativeQuery("select 1 from posts where id = ?1")
         .setParameter(1, postId)
@@ -76,7 +73,7 @@ public class PostResource {
             JobType.FEED_RETRACT,
             new FeedPayloads.Retract(postId, null, null),
             "retract-" + postId,
-            EnqueueRequestHeaders.traceparent(traceparent),
+            Traceparent.ofCurrentSpan(),
             // Marking the post waits for running fan-out chunks (they share-lock it) and stops
             // every later one, so the retraction that follows leaves nothing behind.
             () ->

@@ -10,6 +10,7 @@ import io.pulse.api.problem.ProblemException;
 import io.pulse.common.jobs.JobEnqueuer;
 import io.pulse.common.jobs.JobType;
 import io.pulse.common.notification.NotificationDispatch;
+import io.pulse.common.tracing.Traceparent;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.transaction.Transactional;
 import jakarta.validation.Valid;
@@ -18,7 +19,6 @@ import jakarta.validation.constraints.Positive;
 import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -80,16 +80,14 @@ public class NotificationResource {
   @RolesAllowed(Scope.JOBS_WRITE)
   @Parameter(in = ParameterIn.HEADER, name = "Idempotency-Key", description = "1-200 visible ASCII")
   public Response notify(
-      @Valid @NotNull NotificationRequest request,
-      @Context HttpHeaders headers,
-      @HeaderParam("traceparent") String traceparent) {
+      @Valid @NotNull NotificationRequest request, @Context HttpHeaders headers) {
     NotificationDispatch dispatch = dispatches.dispatch(request, "");
     JobEnqueuer.Enqueued enqueued =
         enqueuer.enqueue(
             JobType.NOTIFICATION_DISPATCH,
             dispatch,
             EnqueueRequestHeaders.idempotencyKey(headers, "notifications"),
-            EnqueueRequestHeaders.traceparent(traceparent));
+            Traceparent.ofCurrentSpan());
     return JobAccepted.response(enqueued);
   }
 
