@@ -7,8 +7,8 @@ import io.pulse.api.openapi.ApiDocs;
 import io.pulse.common.feed.FeedPayloads;
 import io.pulse.common.jobs.JobEnqueuer;
 import io.pulse.common.jobs.JobType;
+import io.pulse.common.tracing.Traceparent;
 import jakarta.annotation.security.RolesAllowed;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -53,15 +53,12 @@ public class FeedRebuildResource {
   @APIResponse(responseCode = "403", ref = ApiDocs.FORBIDDEN)
   @APIResponse(responseCode = "422", ref = ApiDocs.KEY_REUSED)
   @APIResponse(responseCode = "503", ref = ApiDocs.UNAVAILABLE)
-  public Response rebuild(
-      @PathParam("userId") long userId,
-      @Context HttpHeaders headers,
-      @HeaderParam("traceparent") String traceparent) {
+  public Response rebuild(@PathParam("userId") long userId, @Context HttpHeaders headers) {
     return JobAccepted.response(
         enqueuer.enqueue(
             JobType.FEED_REBUILD,
             new FeedPayloads.Rebuild(userId),
             EnqueueRequestHeaders.idempotencyKey(headers, "admin/feeds/rebuild"),
-            EnqueueRequestHeaders.traceparent(traceparent)));
+            Traceparent.ofCurrentSpan()));
   }
 }

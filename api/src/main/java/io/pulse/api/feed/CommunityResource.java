@@ -1,13 +1,13 @@
 package io.pulse.api.feed;
 
 import io.pulse.api.auth.Scope;
-import io.pulse.api.jobs.EnqueueRequestHeaders;
 import io.pulse.api.jobs.JobAccepted;
 import io.pulse.api.openapi.ApiDocs;
 import io.pulse.api.problem.ProblemException;
 import io.pulse.common.feed.FeedPayloads;
 import io.pulse.common.jobs.JobEnqueuer;
 import io.pulse.common.jobs.JobType;
+import io.pulse.common.tracing.Traceparent;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
@@ -15,7 +15,6 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -100,17 +99,14 @@ public class CommunityResource {
   @APIResponse(responseCode = "403", ref = ApiDocs.FORBIDDEN)
   @APIResponse(responseCode = "404", ref = ApiDocs.NOT_FOUND)
   @APIResponse(responseCode = "503", ref = ApiDocs.UNAVAILABLE)
-  public Response join(
-      @PathParam("id") long communityId,
-      @PathParam("userId") long userId,
-      @HeaderParam("traceparent") String traceparent) {
+  public Response join(@PathParam("id") long communityId, @PathParam("userId") long userId) {
     requireCommunity(communityId);
     JobEnqueuer.Enqueued backfill =
         enqueuer.enqueueWith(
             JobType.FEED_BACKFILL,
             new FeedPayloads.Backfill(userId, communityId),
             null,
-            EnqueueRequestHeaders.traceparent(traceparent),
+            Traceparent.ofCurrentSpan(),
             () ->
                 em.createNativeQuery(
                         """

@@ -1,7 +1,6 @@
 package io.pulse.api.feed;
 
 import io.pulse.api.auth.Scope;
-import io.pulse.api.jobs.EnqueueRequestHeaders;
 import io.pulse.api.jobs.JobAccepted;
 import io.pulse.api.openapi.ApiDocs;
 import io.pulse.api.problem.Problem;
@@ -9,13 +8,13 @@ import io.pulse.api.problem.ProblemException;
 import io.pulse.common.feed.FeedPayloads;
 import io.pulse.common.jobs.JobEnqueuer;
 import io.pulse.common.jobs.JobType;
+import io.pulse.common.tracing.Traceparent;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.persistence.EntityManager;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -74,8 +73,7 @@ public class PostResource {
   @APIResponse(responseCode = "415", ref = ApiDocs.NOT_JSON)
   @APIResponse(responseCode = "422", ref = ApiDocs.KEY_REUSED)
   @APIResponse(responseCode = "503", ref = ApiDocs.UNAVAILABLE)
-  public Response post(
-      @Valid @NotNull PostRequest post, @HeaderParam("traceparent") String traceparent) {
+  public Response post(@Valid @NotNull PostRequest post) {
     boolean community = CommunityResource.exists(em, post.communityId());
     if (!community) {
       throw ProblemException.badField("communityId", "unknown community " + post.communityId());
@@ -85,7 +83,7 @@ public class PostResource {
             JobType.FEED_FANOUT,
             new FeedPayloads.Fanout(post.postId(), post.communityId()),
             "post-" + post.postId(),
-            EnqueueRequestHeaders.traceparent(traceparent),
+            Traceparent.ofCurrentSpan(),
             () -> record(post));
     return JobAccepted.response(fanout);
   }
@@ -105,8 +103,7 @@ public class PostResource {
   @APIResponse(responseCode = "403", ref = ApiDocs.FORBIDDEN)
   @APIResponse(responseCode = "404", ref = ApiDocs.NOT_FOUND)
   @APIResponse(responseCode = "503", ref = ApiDocs.UNAVAILABLE)
-  public Response delete(
-      @PathParam("id") long postId, @HeaderParam("traceparent") String traceparent) {
+  public Response delete(@PathParam("id") long postId) {
     if (em.createNativeQuery("select 1 from posts where id = ?1")
         .setParameter(1, postId)
         .getResultList()
@@ -118,7 +115,7 @@ public class PostResource {
             JobType.FEED_RETRACT,
             new FeedPayloads.Retract(postId, null, null),
             "retract-" + postId,
-            EnqueueRequestHeaders.traceparent(traceparent),
+            Traceparent.ofCurrentSpan(),
             // Marking the post waits for running fan-out chunks (they share-lock it) and stops
             // every later one, so the retraction that follows leaves nothing behind.
             () ->

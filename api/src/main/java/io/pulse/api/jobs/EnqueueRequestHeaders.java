@@ -2,18 +2,17 @@ package io.pulse.api.jobs;
 
 import io.pulse.api.problem.ProblemException;
 import jakarta.ws.rs.core.HttpHeaders;
-import java.security.SecureRandom;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.regex.Pattern;
 
-/** The two request headers an enqueue honours: Idempotency-Key and W3C traceparent. */
+/**
+ * The Idempotency-Key request header of an enqueue. (The other header an enqueue honours, W3C
+ * {@code traceparent}, is OpenTelemetry's: the request's server span continues it, and the job
+ * carries that span's context, see {@link io.pulse.common.tracing.Traceparent}.)
+ */
 public final class EnqueueRequestHeaders {
   public static final String IDEMPOTENCY_KEY_HEADER = "Idempotency-Key";
   private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7E]{1,200}");
-  private static final Pattern TRACEPARENT =
-      Pattern.compile("00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}");
-  private static final SecureRandom RANDOM = new SecureRandom();
 
   private EnqueueRequestHeaders() {}
 
@@ -36,17 +35,5 @@ public final class EnqueueRequestHeaders {
           "must be one header of 1 to 200 visible ASCII characters without spaces");
     }
     return endpoint + " " + values.get(0);
-  }
-
-  /** The caller's trace context when it sent a valid one, else a new trace. */
-  public static String traceparent(String header) {
-    if (header != null && TRACEPARENT.matcher(header).matches()) {
-      return header;
-    }
-    byte[] trace = new byte[16];
-    byte[] span = new byte[8];
-    RANDOM.nextBytes(trace);
-    RANDOM.nextBytes(span);
-    return "00-" + HexFormat.of().formatHex(trace) + "-" + HexFormat.of().formatHex(span) + "-01";
   }
 }

@@ -7,13 +7,13 @@ import io.pulse.common.jobs.BatchEnqueuer;
 import io.pulse.common.jobs.JobEnqueuer;
 import io.pulse.common.jobs.JobType;
 import io.pulse.common.notification.NotificationDispatch;
+import io.pulse.common.tracing.Traceparent;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -106,8 +106,7 @@ public class NotificationBatchResource {
   public Response notifyAll(
       @Valid @NotNull @NotEmpty @Size(max = MAX_ITEMS)
           List<@Valid @NotNull NotificationRequest> body,
-      @Context HttpHeaders headers,
-      @HeaderParam("traceparent") String traceparent) {
+      @Context HttpHeaders headers) {
     String key = EnqueueRequestHeaders.idempotencyKey(headers, "notifications/batch");
     List<NotificationDispatch> dispatched = new ArrayList<>(body.size());
     for (int i = 0; i < body.size(); i++) {
@@ -115,10 +114,7 @@ public class NotificationBatchResource {
     }
     List<JobEnqueuer.Enqueued> enqueued =
         batches.enqueue(
-            JobType.NOTIFICATION_DISPATCH,
-            dispatched,
-            key,
-            EnqueueRequestHeaders.traceparent(traceparent));
+            JobType.NOTIFICATION_DISPATCH, dispatched, key, Traceparent.ofCurrentSpan());
     boolean anyNew = enqueued.stream().anyMatch(JobEnqueuer.Enqueued::created);
     return Response.status(anyNew ? Response.Status.ACCEPTED : Response.Status.OK)
         .entity(

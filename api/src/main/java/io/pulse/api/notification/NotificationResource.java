@@ -10,13 +10,13 @@ import io.pulse.api.problem.ProblemException;
 import io.pulse.common.jobs.JobEnqueuer;
 import io.pulse.common.jobs.JobType;
 import io.pulse.common.notification.NotificationDispatch;
+import io.pulse.common.tracing.Traceparent;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.transaction.Transactional;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -79,16 +79,14 @@ public class NotificationResource {
   @APIResponse(responseCode = "422", ref = ApiDocs.KEY_REUSED)
   @APIResponse(responseCode = "503", ref = ApiDocs.UNAVAILABLE)
   public Response notify(
-      @Valid @NotNull NotificationRequest request,
-      @Context HttpHeaders headers,
-      @HeaderParam("traceparent") String traceparent) {
+      @Valid @NotNull NotificationRequest request, @Context HttpHeaders headers) {
     NotificationDispatch dispatch = dispatches.dispatch(request, "");
     JobEnqueuer.Enqueued enqueued =
         enqueuer.enqueue(
             JobType.NOTIFICATION_DISPATCH,
             dispatch,
             EnqueueRequestHeaders.idempotencyKey(headers, "notifications"),
-            EnqueueRequestHeaders.traceparent(traceparent));
+            Traceparent.ofCurrentSpan());
     return JobAccepted.response(enqueued);
   }
 

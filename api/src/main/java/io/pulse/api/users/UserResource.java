@@ -10,6 +10,7 @@ import io.pulse.common.jobs.JobEnqueuer;
 import io.pulse.common.jobs.JobIds;
 import io.pulse.common.jobs.JobType;
 import io.pulse.common.messaging.JobMessage;
+import io.pulse.common.tracing.Traceparent;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.persistence.EntityManager;
@@ -144,7 +145,7 @@ public class UserResource {
         JobType.FEED_BACKFILL,
         1,
         "backfill-" + userId + "-" + back.toInstant(),
-        null,
+        Traceparent.ofCurrentSpan(),
         Instant.now(),
         JobCodec.encode(new FeedPayloads.Backfill(userId, null)));
   }

@@ -5,6 +5,7 @@ import io.pulse.common.jobs.JobEnqueuer;
 import io.pulse.common.jobs.JobType;
 import io.pulse.common.jobs.SqlTimes;
 import io.pulse.common.messaging.JobMessage;
+import io.pulse.common.tracing.Traceparent;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
@@ -146,14 +147,17 @@ public class DigestPlanner {
             });
   }
 
-  /** Accepted now, whatever clock the period was planned with: latency is measured from here. */
+  /**
+   * Accepted now, whatever clock the period was planned with: latency is measured from here. Part
+   * of the trace of the request that asked for it, if any.
+   */
   public static JobMessage message(DigestJob job) {
     return new JobMessage(
         job.jobId(),
         JobType.DIGEST_BUILD,
         1,
         job.idempotencyKey(),
-        null,
+        Traceparent.ofCurrentSpan(),
         Instant.now(),
         JobCodec.encode(job));
   }

@@ -8,7 +8,8 @@ import java.util.UUID;
 /**
  * What a handler may know about the delivery it runs for, and where it leaves follow-up jobs: the
  * runtime writes their ledger rows in the handler's transaction and publishes them after the
- * commit, so a follow-up exists exactly when the work that asked for it committed.
+ * commit, so a follow-up exists exactly when the work that asked for it committed. {@code
+ * traceparent} is this delivery's span: follow-ups carry it, and their spans are its children.
  */
 public record JobContext(
     UUID jobId,

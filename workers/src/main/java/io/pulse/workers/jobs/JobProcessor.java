@@ -1,10 +1,13 @@
 package io.pulse.workers.jobs;
 
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
 import io.pulse.common.jobs.JobCodec;
 import io.pulse.common.jobs.JobEnqueuer;
 import io.pulse.common.jobs.JobLedger;
 import io.pulse.common.jobs.JobMetrics;
 import io.pulse.common.messaging.JobMessage;
+import io.pulse.common.tracing.Traceparent;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
@@ -43,6 +46,7 @@ public class JobProcessor {
   private final Validator validator;
   private final JobEnqueuer enqueuer;
   private final EntityManager em;
+  private final JobSpans spans;
 
   public JobProcessor(
       Instance<JobHandler<?>> handlers,
@@ -52,7 +56,8 @@ public class JobProcessor {
       JobMetrics metrics,
       Validator validator,
       JobEnqueuer enqueuer,
-      EntityManager em) {
+      EntityManager em,
+      JobSpans spans) {
     for (JobHandler<?> handler : handlers) {
       JobHandler<?> clash = this.handlers.put(handler.type(), handler);
       if (clash != null) {
@@ -66,6 +71,7 @@ public class JobProcessor {
     this.validator = validator;
     this.enqueuer = enqueuer;
     this.em = em;
+    this.spans = spans;
   }
 
   public Set<String> types() {
@@ -73,14 +79,20 @@ public class JobProcessor {
   }
 
   public void process(JobMessage message, long deliveryCount) {
-    withJobInLog(
-        message,
-        () -> {
-          Prepared job = prepare(message, deliveryCount);
-          if (job != null) {
-            runAlone(job);
-          }
-        });
+    Span span = spans.start(message);
+    try {
+      withJob(
+          message,
+          span,
+          () -> {
+            Prepared job = prepare(message, deliveryCount, span);
+            if (job != null) {
+              runAlone(job);
+            }
+          });
+    } finally {
+      span.end();
+    }
   }
 
   /**
@@ -91,23 +103,35 @@ public class JobProcessor {
    * job's trouble never costs another its attempt.
    */
   public void processBatch(List<Delivery> deliveries) {
-    List<Prepared> jobs = new ArrayList<>(deliveries.size());
-    for (Delivery delivery : deliveries) {
-      withJobInLog(
-          delivery.message(),
-          () -> {
-            Prepared job = prepare(delivery.message(), delivery.deliveryCount());
-            if (job != null) {
-              jobs.add(job);
-            }
-          });
+    List<Span> started = new ArrayList<>(deliveries.size());
+    try {
+      List<Prepared> jobs = new ArrayList<>(deliveries.size());
+      for (Delivery delivery : deliveries) {
+        Span span = spans.start(delivery.message());
+        started.add(span);
+        withJob(
+            delivery.message(),
+            span,
+            () -> {
+              Prepared job = prepare(delivery.message(), delivery.deliveryCount(), span);
+              if (job != null) {
+                jobs.add(job);
+              }
+            });
+      }
+      runBatch(jobs);
+    } finally {
+      started.forEach(Span::end);
     }
+  }
+
+  private void runBatch(List<Prepared> jobs) {
     if (jobs.isEmpty()) {
       return;
     }
     metrics.batch(type(jobs), jobs.size());
     if (jobs.size() == 1) {
-      withJobInLog(jobs.get(0).message(), () -> runAlone(jobs.get(0)));
+      withJobInLog(jobs.get(0), () -> runAlone(jobs.get(0)));
       return;
     }
     if (jobs.get(0).handler() instanceof BatchJobHandler<?> setBased
@@ -166,7 +190,7 @@ public class JobProcessor {
     for (int i = 0; i < jobs.size(); i++) {
       Prepared job = jobs.get(i);
       boolean jobRan = ran[i];
-      withJobInLog(job.message(), () -> settled(job, jobRan, each));
+      withJobInLog(job, () -> settled(job, jobRan, each));
     }
     return true;
   }
@@ -189,8 +213,7 @@ public class JobProcessor {
                   // finds the job succeeded.
                   JobLedger.Marked mark = marked.remove(jobs.get(at).message().jobId());
                   withJobInLog(
-                      jobs.get(at).message(),
-                      () -> runUnderSavepoint(jobs.get(at), mark, at, ran, failed));
+                      jobs.get(at), () -> runUnderSavepoint(jobs.get(at), mark, at, ran, failed));
                 }
               });
     } catch (RuntimeException e) {
@@ -200,7 +223,7 @@ public class JobProcessor {
       for (Prepared job : jobs) {
         // What the rolled-back run asked for is asked for again by this one.
         job.context().followUps().clear();
-        withJobInLog(job.message(), () -> runAlone(job));
+        withJobInLog(job, () -> runAlone(job));
       }
       return;
     }
@@ -210,7 +233,7 @@ public class JobProcessor {
       Exception failure = failed[i];
       boolean jobRan = ran[i];
       withJobInLog(
-          job.message(),
+          job,
           () -> {
             if (failure != null) {
               routeFailure(job, failure);
@@ -224,14 +247,22 @@ public class JobProcessor {
   /** A delivery as the consumer received it. */
   public record Delivery(JobMessage message, long deliveryCount) {}
 
-  /** A job that decoded and has a handler: ready to run. */
+  /** A job that decoded and has a handler: ready to run, under the span of its delivery. */
   private record Prepared(
-      JobMessage message, JobHandler<?> handler, Object payload, JobContext context) {}
+      JobMessage message, JobHandler<?> handler, Object payload, JobContext context, Span span) {}
 
-  private static void withJobInLog(JobMessage message, Runnable work) {
+  private static void withJobInLog(Prepared job, Runnable work) {
+    withJob(job.message(), job.span(), work);
+  }
+
+  /**
+   * Runs {@code work} with the job's span current: the logs it writes name the trace, the job and
+   * its type, and what it calls (the database, the mailer) is traced as part of the job.
+   */
+  private static void withJob(JobMessage message, Span span, Runnable work) {
     MDC.put("jobId", message.jobId().toString());
     MDC.put("jobType", message.type());
-    try {
+    try (Scope current = span.makeCurrent()) {
       work.run();
     } finally {
       MDC.remove("jobId");
@@ -244,13 +275,13 @@ public class JobProcessor {
   }
 
   /** Decodes and validates; a job that can never run is dead-lettered here and null returned. */
-  private Prepared prepare(JobMessage message, long deliveryCount) {
+  private Prepared prepare(JobMessage message, long deliveryCount, Span span) {
     JobHandler<?> handler = handlers.get(message.type());
     if (handler == null) {
-      failures.deadLetter(
-          message,
-          new PermanentJobException("no handler for job type " + message.type()),
-          "no handler for job type " + message.type());
+      PermanentJobException noHandler =
+          new PermanentJobException("no handler for job type " + message.type());
+      failures.deadLetter(message, noHandler, noHandler.getMessage());
+      JobSpans.failed(span, noHandler, true);
       return null;
     }
     Object payload;
@@ -259,19 +290,21 @@ public class JobProcessor {
     } catch (PermanentJobException e) {
       // A body that does not parse never gets better: no retry loop.
       failures.deadLetter(message, e, FailureClassifier.describe(e, FailureRouter.MAX_ERROR_CHARS));
+      JobSpans.failed(span, e, true);
       return null;
     }
     if (deliveryCount > 0) {
       noteRedelivery(message, deliveryCount);
     }
+    // Follow-ups continue the trace as children of this job's span.
     JobContext context =
         new JobContext(
             message.jobId(),
             message.type(),
             message.attempt(),
             message.idempotencyKey(),
-            message.traceparent());
-    return new Prepared(message, handler, payload, context);
+            Traceparent.of(span));
+    return new Prepared(message, handler, payload, context, span);
   }
 
   private void runAlone(Prepared job) {
@@ -341,6 +374,7 @@ public class JobProcessor {
   private void routeFailure(Prepared job, Exception failure) {
     RetryPolicy policy = config.forType(job.message().type()).retry();
     boolean dead = failures.failed(job.message(), policy, failure);
+    JobSpans.failed(job.span(), failure, dead);
     tellHandler(job.handler(), job.payload(), job.context(), failure, dead);
   }
 
