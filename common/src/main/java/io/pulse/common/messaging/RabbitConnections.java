@@ -21,11 +21,13 @@ public class RabbitConnections {
 
   private final RabbitConfig config;
   private final String appName;
+  private final RabbitTls tls;
 
   public RabbitConnections(
       RabbitConfig config, @ConfigProperty(name = "quarkus.application.name") String appName) {
     this.config = config;
     this.appName = appName;
+    this.tls = new RabbitTls(config.tls());
   }
 
   @Produces
@@ -42,6 +44,7 @@ public class RabbitConnections {
     ConnectionFactory factory = new ConnectionFactory();
     factory.setHost(config.host());
     factory.setPort(config.port());
+    tls.configure(factory);
     factory.setUsername(config.username());
     factory.setPassword(config.password());
     factory.setVirtualHost(config.virtualHost());
@@ -63,6 +66,8 @@ public class RabbitConnections {
       return factory.newConnection(appName + " " + purpose);
     } catch (TimeoutException e) {
       throw new IOException("timed out connecting to RabbitMQ at " + address(), e);
+    } catch (IOException e) {
+      throw tls.explain(e, address());
     }
   }
 

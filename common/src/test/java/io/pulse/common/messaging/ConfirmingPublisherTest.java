@@ -168,6 +168,11 @@ class ConfirmingPublisherTest {
     }
 
     @Override
+    public Tls tls() {
+      return RabbitTestConfig.of(Map.of()).tls();
+    }
+
+    @Override
     public Management management() {
       return this;
     }
