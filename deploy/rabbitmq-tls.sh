@@ -137,8 +137,6 @@ status() {
 }
 
 case ${1:-} in
-  start) start ;;
-  stop) stop ;;
-  status) status ;;
+  start | stop | status) "$1" ;;
   *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
 esac
