@@ -22,6 +22,9 @@ export _TEST_QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://localhost:$port/$db?
 # confirm can take longer than that to be recorded, and the sweeper then publishes the job again
 # (harmless, the workers skip it, but NotificationResourceTest counts publishes exactly).
 export _TEST_PULSE_SWEEPER_GRACE=${_TEST_PULSE_SWEEPER_GRACE:-5s}
+# A cold JVM's first TLS handshake and SCRAM login take seconds on a loaded machine (seen: 8 s),
+# past the pool's 5 s default, and Flyway's first connection then fails the start.
+export _TEST_QUARKUS_DATASOURCE_JDBC_ACQUISITION_TIMEOUT=${_TEST_QUARKUS_DATASOURCE_JDBC_ACQUISITION_TIMEOUT:-30s}
 
 echo "[test-pgbouncer] api and workers tests through PgBouncer: $_TEST_QUARKUS_DATASOURCE_JDBC_URL"
 ./mvnw -B --no-transfer-progress verify -pl common,api,workers -DskipITs \

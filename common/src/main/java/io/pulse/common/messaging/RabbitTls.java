@@ -21,9 +21,9 @@ import javax.net.ssl.TrustManagerFactory;
 
 /**
  * The TLS side of a broker connection: the SSL context built once from {@code pulse.rabbitmq.tls}
- * (a file that cannot be read fails the first connection attempt with its name, not a handshake
- * later), and the explanation of a failed handshake, which the client reports only as a bare end of
- * stream or an SSL alert.
+ * (a file that cannot be read fails with its name before any connect, not as a handshake error),
+ * and the explanation of a failed handshake, which the client reports only as a bare end of stream
+ * or an SSL alert.
  */
 final class RabbitTls {
   private final RabbitConfig.Tls config;

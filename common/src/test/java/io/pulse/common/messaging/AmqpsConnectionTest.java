@@ -180,6 +180,17 @@ class AmqpsConnectionTest {
     assertHandshakeFailure(failure, "");
   }
 
+  @Test
+  void aCaFileThatCannotBeReadIsNamedBeforeAnyConnectAttempt() {
+    Map<String, String> missing = tls("localhost", "no-such-ca.pem");
+    IllegalStateException failure = assertThrows(IllegalStateException.class, () -> open(missing));
+    assertTrue(
+        failure
+            .getMessage()
+            .contains("pulse.rabbitmq.tls.ca-file " + DIR.resolve("no-such-ca.pem")),
+        failure.getMessage());
+  }
+
   private static void assertHandshakeFailure(IOException failure, String causeNames) {
     assertTrue(
         failure.getMessage().startsWith("TLS handshake with RabbitMQ"), failure.getMessage());
