@@ -46,7 +46,7 @@ node_env() {
   export ERL_EPMD_ADDRESS=127.0.0.1
 }
 
-ctl() { node_env; timeout 30 "$RABBIT_BIN/rabbitmqctl" -q "$@"; }
+ctl() { node_env; timeout 90 "$RABBIT_BIN/rabbitmqctl" -q "$@"; }
 
 node_up() { ctl status >/dev/null 2>&1; }
 
@@ -109,9 +109,9 @@ start() {
     cd "$DIR"
     "$RABBIT_BIN/rabbitmq-server" -detached >"$DIR/startup.log" 2>&1
   )
-  local deadline=$((SECONDS + 90))
+  local deadline=$((SECONDS + 180))
   until node_up && port_open "$AMQPS_PORT"; do
-    ((SECONDS < deadline)) || die "node did not open 127.0.0.1:$AMQPS_PORT within 90s; see $DIR/log"
+    ((SECONDS < deadline)) || die "node did not open 127.0.0.1:$AMQPS_PORT within 180s; see $DIR/log"
     sleep 1
   done
   ctl await_startup >/dev/null

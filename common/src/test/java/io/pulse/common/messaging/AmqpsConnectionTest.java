@@ -222,7 +222,7 @@ class AmqpsConnectionTest {
     Process process =
         new ProcessBuilder("bash", SCRIPT.toString(), command).redirectErrorStream(true).start();
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(process.waitFor(120, TimeUnit.SECONDS), "deploy/rabbitmq-tls.sh " + command);
+    assertTrue(process.waitFor(240, TimeUnit.SECONDS), "deploy/rabbitmq-tls.sh " + command);
     assertEquals(0, process.exitValue(), "deploy/rabbitmq-tls.sh " + command + ":\n" + output);
   }
 }
