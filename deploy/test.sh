@@ -15,3 +15,6 @@ curl -fsS -u guest:guest -X PUT -H 'content-type: application/json' \
   -d '{"configure":".*","write":".*","read":".*"}' "$api/permissions/pulse-test/guest" -o /dev/null
 
 ./mvnw -B --no-transfer-progress verify "$@"
+
+# The same apps through PgBouncer in transaction pooling mode, over TLS (README: PgBouncer).
+bash deploy/test-pgbouncer.sh

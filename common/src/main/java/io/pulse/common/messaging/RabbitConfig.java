@@ -3,8 +3,10 @@ package io.pulse.common.messaging;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 @ConfigMapping(prefix = "pulse.rabbitmq")
 public interface RabbitConfig {
@@ -42,6 +44,37 @@ public interface RabbitConfig {
   /** Deliveries after which a quorum queue dead-letters a message that keeps crashing workers. */
   @WithDefault("10")
   int deliveryLimit();
+
+  /** AMQPS towards the broker; plain AMQP unless {@code pulse.rabbitmq.tls.enabled}. */
+  Tls tls();
+
+  interface Tls {
+    /** Speak TLS to the broker. Its AMQPS port is usually 5671: set {@code port} as well. */
+    @WithDefault("false")
+    boolean enabled();
+
+    /** PEM file of the CA(s) that signed the broker's certificate. */
+    Optional<Path> caFile();
+
+    /**
+     * Instead of {@code ca-file}: a PKCS12 (or JKS) trust store; the JVM's default without both.
+     */
+    Optional<Path> trustStore();
+
+    Optional<String> trustStorePassword();
+
+    /** A PKCS12 file with the client certificate and its key, for a broker that asks for one. */
+    Optional<Path> keyStore();
+
+    Optional<String> keyStorePassword();
+
+    /**
+     * Check that the broker's certificate names the host connected to. Off, any certificate the
+     * trusted CAs signed is accepted, whoever holds it.
+     */
+    @WithDefault("true")
+    boolean verifyHostname();
+  }
 
   /** The management plugin's HTTP API: the only place the broker reports unacked counts. */
   Management management();

@@ -19,9 +19,11 @@ public class RabbitConnections {
   private static final int RPC_TIMEOUT_MILLIS = 10_000;
 
   private final RabbitConfig config;
+  private final RabbitTls tls;
 
   public RabbitConnections(RabbitConfig config) {
     this.config = config;
+    this.tls = new RabbitTls(config.tls());
   }
 
   @Produces
@@ -38,6 +40,7 @@ public class RabbitConnections {
     ConnectionFactory factory = new ConnectionFactory();
     factory.setHost(config.host());
     factory.setPort(config.port());
+    tls.configure(factory);
     factory.setUsername(config.username());
     factory.setPassword(config.password());
     factory.setVirtualHost(config.virtualHost());
@@ -59,6 +62,8 @@ public class RabbitConnections {
       return factory.newConnection(config.connectionName() + " " + purpose);
     } catch (TimeoutException e) {
       throw new IOException("timed out connecting to RabbitMQ at " + address(), e);
+    } catch (IOException e) {
+      throw tls.explain(e, address());
     }
   }
 

@@ -6,6 +6,7 @@ import com.rabbitmq.client.Connection;
 import io.pulse.common.messaging.BrokerUnavailableException;
 import io.pulse.common.messaging.ConfirmingPublisher;
 import io.pulse.common.messaging.JobMessage;
+import io.pulse.common.messaging.RabbitConfig;
 import io.pulse.common.messaging.RabbitConnections;
 import io.pulse.common.messaging.Topology;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +37,7 @@ public final class TestPublisher implements BeforeEachCallback, AfterEachCallbac
   @Override
   public void beforeEach(ExtensionContext context) throws Exception {
     type = typePrefix + UUID.randomUUID();
-    TestRabbitConfig config = new TestRabbitConfig();
+    RabbitConfig config = TestRabbitConfig.testVirtualHost();
     RabbitConnections connections = new RabbitConnections(config);
     publisher =
         new ConfirmingPublisher(

@@ -1,74 +1,43 @@
 package io.pulse.common.testing;
 
 import io.pulse.common.messaging.RabbitConfig;
-import java.net.URI;
+import io.quarkus.runtime.configuration.DurationConverter;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
 import java.time.Duration;
-import java.util.List;
+import java.util.HashMap;
+import java.util.Map;
 
-/** The test virtual host's broker, as the apps' config would give it (management included). */
-public final class TestRabbitConfig implements RabbitConfig, RabbitConfig.Management {
-  @Override
-  public String connectionName() {
-    return "common-test";
+/**
+ * A {@link RabbitConfig} made the way the apps make it (the mapping with its defaults), for tests
+ * that open connections without a Quarkus app: a new setting with a default needs no change here.
+ */
+public final class TestRabbitConfig {
+  private TestRabbitConfig() {}
+
+  /** The test virtual host, one 1 s retry tier, as the apps' test profile has them. */
+  public static RabbitConfig testVirtualHost() {
+    return of(
+        Map.of(
+            "pulse.rabbitmq.virtual-host", BrokerProbe.TEST_VHOST,
+            "pulse.rabbitmq.retry-tiers", "1s",
+            "pulse.rabbitmq.delivery-limit", "3",
+            "pulse.rabbitmq.publisher-channels", "1"));
   }
 
-  @Override
-  public String host() {
-    return "127.0.0.1";
-  }
-
-  @Override
-  public int port() {
-    return 5672;
-  }
-
-  @Override
-  public String username() {
-    return "guest";
-  }
-
-  @Override
-  public String password() {
-    return "guest";
-  }
-
-  @Override
-  public String virtualHost() {
-    return BrokerProbe.TEST_VHOST;
-  }
-
-  @Override
-  public Duration confirmTimeout() {
-    return Duration.ofSeconds(5);
-  }
-
-  @Override
-  public int publisherChannels() {
-    return 1;
-  }
-
-  @Override
-  public List<Duration> retryTiers() {
-    return List.of(Duration.ofSeconds(1));
-  }
-
-  @Override
-  public int deliveryLimit() {
-    return 3;
-  }
-
-  @Override
-  public Management management() {
-    return this;
-  }
-
-  @Override
-  public List<URI> url() {
-    return List.of(URI.create("http://127.0.0.1:15672"));
-  }
-
-  @Override
-  public Duration timeout() {
-    return Duration.ofSeconds(5);
+  /** The mapping's defaults overridden by these {@code pulse.rabbitmq.*} properties. */
+  public static RabbitConfig of(Map<String, String> properties) {
+    Map<String, String> all = new HashMap<>(properties);
+    all.putIfAbsent("quarkus.application.name", "common-test");
+    SmallRyeConfig config =
+        new SmallRyeConfigBuilder()
+            .addDefaultInterceptors()
+            // Quarkus's own converter reads "5s"; plain SmallRye only reads ISO-8601 ("PT5S").
+            .withConverter(Duration.class, 100, new DurationConverter())
+            .withMapping(RabbitConfig.class)
+            .withSources(new PropertiesConfigSource(all, "test", 500))
+            .build();
+    return config.getConfigMapping(RabbitConfig.class);
   }
 }
