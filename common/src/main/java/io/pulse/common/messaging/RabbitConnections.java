@@ -20,11 +20,13 @@ public class RabbitConnections {
   private static final int RPC_TIMEOUT_MILLIS = 10_000;
 
   private final RabbitConfig config;
+  private final BrokerAddresses addresses;
   private final String appName;
 
   public RabbitConnections(
       RabbitConfig config, @ConfigProperty(name = "quarkus.application.name") String appName) {
     this.config = config;
+    this.addresses = new BrokerAddresses(config);
     this.appName = appName;
   }
 
@@ -40,8 +42,6 @@ public class RabbitConnections {
 
   public Connection open(String purpose, ExecutorService consumerExecutor) throws IOException {
     ConnectionFactory factory = new ConnectionFactory();
-    factory.setHost(config.host());
-    factory.setPort(config.port());
     factory.setUsername(config.username());
     factory.setPassword(config.password());
     factory.setVirtualHost(config.virtualHost());
@@ -55,18 +55,25 @@ public class RabbitConnections {
     // connections were force-closed, the workers' publisher never reconnected and 39 jobs stayed
     // unpublished (their rows locked by a waiting sweep) for 100 s; not reproduced since.
     factory.setChannelRpcTimeout(RPC_TIMEOUT_MILLIS);
-    if (consumerExecutor != null) {
-      factory.setSharedExecutor(consumerExecutor);
-    }
     try {
-      // The name shows in the management console's connection list.
-      return factory.newConnection(appName + " " + purpose);
+      // The name shows in the management console's connection list. A null executor is the
+      // client's own.
+      return factory.newConnection(consumerExecutor, addresses, appName + " " + purpose);
     } catch (TimeoutException e) {
       throw new IOException("timed out connecting to RabbitMQ at " + address(), e);
+    } catch (IOException e) {
+      throw new IOException(
+          "cannot connect to RabbitMQ at " + address() + ": " + e.getMessage(), e);
     }
   }
 
+  /** Every configured node and the virtual host, for messages about reaching none of them. */
   public String address() {
-    return config.host() + ":" + config.port() + config.virtualHost();
+    return addresses + " (vhost " + config.virtualHost() + ")";
+  }
+
+  /** The node and virtual host a connection reached. */
+  public String address(Connection connection) {
+    return BrokerAddresses.of(connection) + " (vhost " + config.virtualHost() + ")";
   }
 }

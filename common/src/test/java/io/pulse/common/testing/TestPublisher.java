@@ -24,19 +24,25 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 public final class TestPublisher implements BeforeEachCallback, AfterEachCallback {
   private final String typePrefix;
+  private final TestRabbitConfig config;
   public String type;
   public ConfirmingPublisher publisher;
   public Connection admin;
 
   /** Registered with {@code @RegisterExtension}: opens before each test, closes after it. */
   public TestPublisher(String typePrefix) {
+    this(typePrefix, new TestRabbitConfig());
+  }
+
+  /** The same, connecting as {@code config} says (its {@code addresses}, say). */
+  public TestPublisher(String typePrefix, TestRabbitConfig config) {
     this.typePrefix = typePrefix;
+    this.config = config;
   }
 
   @Override
   public void beforeEach(ExtensionContext context) throws Exception {
     type = typePrefix + UUID.randomUUID();
-    TestRabbitConfig config = new TestRabbitConfig();
     RabbitConnections connections = new RabbitConnections(config, "common-test");
     publisher =
         new ConfirmingPublisher(

@@ -4,9 +4,22 @@ import io.pulse.common.messaging.RabbitConfig;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /** The test virtual host's broker, as the apps' config would give it (management included). */
 public final class TestRabbitConfig implements RabbitConfig, RabbitConfig.Management {
+  private final List<String> addresses;
+
+  /** {@code addresses}: {@code pulse.rabbitmq.addresses}; none, the single host and port. */
+  public TestRabbitConfig(String... addresses) {
+    this.addresses = List.of(addresses);
+  }
+
+  @Override
+  public Optional<List<String>> addresses() {
+    return Optional.of(addresses);
+  }
+
   @Override
   public String host() {
     return "127.0.0.1";
