@@ -117,13 +117,9 @@ await_running() {
 
 members() { ctl 1 cluster_status --formatter json 2>/dev/null | tr -d ' \n'; }
 
-# A node that already belongs to the cluster is left alone; a fresh one is reset (it holds nothing
-# yet) and joined to node 1.
+# Only for a node that does not belong to the cluster yet: it holds nothing, so reset loses nothing.
 join() {
   local n=$1
-  if members | grep -q "\"disk_nodes\":\[[^]]*\"$(node "$n")\""; then
-    return 0
-  fi
   log "joining $(node "$n") to $(node 1)"
   # The CLI prints the joining node's boot warnings; they belong in its log, not here.
   local logf
@@ -133,26 +129,38 @@ join() {
   } >>"$logf" 2>&1 || die "$(node "$n") could not join $(node 1); see $logf"
 }
 
+in_list() { grep -q "\"$1\":\\[[^]]*\"$(node "$2")\"" <<<"$3"; }
+
 start() {
   check_prerequisites
-  local n
+  local n m joined=0
+  # One CLI call (each costs the CLI's start-up, a second or two) answers the common case.
+  m=$(members || true)
   # All missing nodes boot at once: a node that was stopped with the cluster waits for its peers
   # before it finishes booting, so starting them one by one could wait for ever.
   for n in "${NODES[@]}"; do
-    if running "$n"; then
-      log "$(node "$n") is running"
+    if in_list running_nodes "$n" "$m"; then
+      continue
     elif vm_alive "$n"; then
-      log "$(node "$n") is booting"
+      log "$(node "$n") is up or booting"
     else
       launch "$n"
     fi
   done
-  for n in "${NODES[@]}"; do await_running "$n"; done
-  for n in 2 3; do join "$n"; done
-  ctl 1 set_permissions -p / guest '.*' '.*' '.*' >/dev/null
-  # Quorum queues' at-least-once dead-lettering needs the stream_queue flag (as in services.sh).
-  ctl 1 enable_feature_flag all >/dev/null
-  log "cluster of $(node 1), $(node 2), $(node 3) is up; pulse.rabbitmq.addresses=$(addresses)"
+  for n in "${NODES[@]}"; do in_list running_nodes "$n" "$m" || await_running "$n"; done
+  m=$(members)
+  for n in 2 3; do
+    if ! in_list disk_nodes "$n" "$m"; then
+      join "$n"
+      joined=1
+    fi
+  done
+  if ((joined)); then
+    ctl 1 set_permissions -p / guest '.*' '.*' '.*' >/dev/null
+    # Quorum queues' at-least-once dead-lettering needs the stream_queue flag (as in services.sh).
+    ctl 1 enable_feature_flag all >/dev/null
+  fi
+  log "$(node 1), $(node 2), $(node 3) are running as one cluster; pulse.rabbitmq.addresses=$(addresses)"
 }
 
 stop_node() {
