@@ -166,7 +166,7 @@ start() {
 stop_node() {
   local n=$1 pid
   pid=$(pid_of "$n")
-  if running "$n"; then
+  if vm_alive "$n"; then
     log "stopping $(node "$n")"
     ctl "$n" stop >/dev/null || true
   fi
