@@ -192,8 +192,12 @@ kill_node() {
 
 restart_node() {
   local n=$1
-  # Only once every quorum queue keeps a majority without this node.
-  timeout 130 rabbitmq-upgrade -q -n "$(node "$n")" await_online_quorum_plus_one -t 120 >/dev/null
+  # Preferably once every quorum queue keeps a majority without this node. A member still catching
+  # up after an earlier restart can hold that back for long on a busy machine: then restart anyway
+  # (Raft loses nothing; such a queue pauses until this node is back).
+  if ! timeout 70 rabbitmq-upgrade -q -n "$(node "$n")" await_online_quorum_plus_one -t 60 >/dev/null 2>&1; then
+    log "WARNING: some quorum queue cannot spare $(node "$n") after 60 s; restarting it anyway"
+  fi
   stop_node "$n"
   launch "$n"
   await_running "$n"
