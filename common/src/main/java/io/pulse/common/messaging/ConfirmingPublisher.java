@@ -180,7 +180,7 @@ public class ConfirmingPublisher {
       connection = opened;
       channels = opening;
       lastFailedConnectNanos = 0;
-      LOG.infof("publisher connected to RabbitMQ at %s", connections.address());
+      LOG.infof("publisher connected to RabbitMQ at %s", connections.address(opened));
       return opening;
     } catch (IOException e) {
       lastFailedConnectNanos = System.nanoTime();

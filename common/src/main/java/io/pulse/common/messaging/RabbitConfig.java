@@ -16,6 +16,13 @@ public interface RabbitConfig {
   @WithDefault("5672")
   int port();
 
+  /**
+   * Nodes of a cluster as {@code host:port}, comma separated; the apps connect to the first that
+   * answers and, when their node goes away, reconnect to the first that answers then. Unset: the
+   * single {@code host} and {@code port}.
+   */
+  Optional<List<String>> addresses();
+
   @WithDefault("guest")
   String username();
 

@@ -20,10 +20,12 @@ public class RabbitConnections {
 
   private final RabbitConfig config;
   private final RabbitTls tls;
+  private final BrokerAddresses addresses;
 
   public RabbitConnections(RabbitConfig config) {
     this.config = config;
     this.tls = new RabbitTls(config.tls());
+    this.addresses = new BrokerAddresses(config);
   }
 
   @Produces
@@ -38,8 +40,6 @@ public class RabbitConnections {
 
   public Connection open(String purpose, ExecutorService consumerExecutor) throws IOException {
     ConnectionFactory factory = new ConnectionFactory();
-    factory.setHost(config.host());
-    factory.setPort(config.port());
     tls.configure(factory);
     factory.setUsername(config.username());
     factory.setPassword(config.password());
@@ -54,20 +54,29 @@ public class RabbitConnections {
     // connections were force-closed, the workers' publisher never reconnected and 39 jobs stayed
     // unpublished (their rows locked by a waiting sweep) for 100 s; not reproduced since.
     factory.setChannelRpcTimeout(RPC_TIMEOUT_MILLIS);
-    if (consumerExecutor != null) {
-      factory.setSharedExecutor(consumerExecutor);
-    }
     try {
-      // The name shows in the management console's connection list.
-      return factory.newConnection(config.connectionName() + " " + purpose);
+      // The name shows in the management console's connection list. A null executor is the
+      // client's own.
+      return factory.newConnection(
+          consumerExecutor, addresses, config.connectionName() + " " + purpose);
     } catch (TimeoutException e) {
       throw new IOException("timed out connecting to RabbitMQ at " + address(), e);
     } catch (IOException e) {
-      throw tls.explain(e, address());
+      IOException explained = tls.explain(e, address());
+      throw explained != e
+          ? explained
+          : new IOException(
+              "cannot connect to RabbitMQ at " + address() + ": " + e.getMessage(), e);
     }
   }
 
+  /** Every configured node and the virtual host, for messages about reaching none of them. */
   public String address() {
-    return config.host() + ":" + config.port() + config.virtualHost();
+    return addresses + " (vhost " + config.virtualHost() + ")";
+  }
+
+  /** The node and virtual host a connection reached. */
+  public String address(Connection connection) {
+    return BrokerAddresses.of(connection) + " (vhost " + config.virtualHost() + ")";
   }
 }

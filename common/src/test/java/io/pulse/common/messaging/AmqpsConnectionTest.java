@@ -154,7 +154,7 @@ class AmqpsConnectionTest {
     noClientCertificate.remove("pulse.rabbitmq.tls.key-store");
     IOException failure = assertThrows(IOException.class, () -> open(noClientCertificate));
     assertTrue(
-        failure.getMessage().startsWith("TLS handshake with RabbitMQ at localhost:5691/"),
+        failure.getMessage().startsWith("TLS handshake with RabbitMQ at localhost:5691 (vhost"),
         failure.getMessage());
     assertTrue(failure.getMessage().contains("pulse.rabbitmq.tls.key-store"), failure.getMessage());
   }

@@ -25,19 +25,25 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 public final class TestPublisher implements BeforeEachCallback, AfterEachCallback {
   private final String typePrefix;
+  private final RabbitConfig config;
   public String type;
   public ConfirmingPublisher publisher;
   public Connection admin;
 
   /** Registered with {@code @RegisterExtension}: opens before each test, closes after it. */
   public TestPublisher(String typePrefix) {
+    this(typePrefix, TestRabbitConfig.testVirtualHost());
+  }
+
+  /** The same, connecting as {@code config} says (its {@code addresses}, say). */
+  public TestPublisher(String typePrefix, RabbitConfig config) {
     this.typePrefix = typePrefix;
+    this.config = config;
   }
 
   @Override
   public void beforeEach(ExtensionContext context) throws Exception {
     type = typePrefix + UUID.randomUUID();
-    RabbitConfig config = TestRabbitConfig.testVirtualHost();
     RabbitConnections connections = new RabbitConnections(config);
     publisher =
         new ConfirmingPublisher(

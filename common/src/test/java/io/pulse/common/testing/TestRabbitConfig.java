@@ -18,7 +18,18 @@ public final class TestRabbitConfig {
 
   /** The test virtual host, one 1 s retry tier, as the apps' test profile has them. */
   public static RabbitConfig testVirtualHost() {
-    return of(
+    return of(testProfile());
+  }
+
+  /** {@link #testVirtualHost()} reached through {@code pulse.rabbitmq.addresses}, in this order. */
+  public static RabbitConfig withAddresses(String... addresses) {
+    Map<String, String> properties = testProfile();
+    properties.put("pulse.rabbitmq.addresses", String.join(",", addresses));
+    return of(properties);
+  }
+
+  private static Map<String, String> testProfile() {
+    return new HashMap<>(
         Map.of(
             "pulse.rabbitmq.virtual-host", BrokerProbe.TEST_VHOST,
             "pulse.rabbitmq.retry-tiers", "1s",

@@ -124,7 +124,7 @@ public class JobRuntime {
           throw e;
         }
         connection = opened;
-        LOG.infof("consumers connected to RabbitMQ at %s", connections.address());
+        LOG.infof("consumers connected to RabbitMQ at %s", connections.address(opened));
       }
       if (redeclare) {
         try (Channel declare = connection.createChannel()) {

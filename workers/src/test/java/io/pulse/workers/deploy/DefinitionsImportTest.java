@@ -13,15 +13,14 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import io.pulse.common.jobs.JobType;
 import io.pulse.common.messaging.Topology;
+import io.pulse.common.testing.ManagementRequests;
 import java.io.IOException;
-import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeoutException;
@@ -169,17 +168,7 @@ class DefinitionsImportTest {
 
   private HttpResponse<String> call(String method, String path, String body) {
     HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create(MANAGEMENT + path))
-            .timeout(Duration.ofSeconds(30))
-            .header(
-                "Authorization",
-                "Basic " + Base64.getEncoder().encodeToString("guest:guest".getBytes()))
-            .header("Content-Type", "application/json")
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body));
+        ManagementRequests.request(method, MANAGEMENT + path, body).timeout(Duration.ofSeconds(30));
     try {
       return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {

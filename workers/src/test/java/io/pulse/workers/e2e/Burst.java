@@ -4,6 +4,7 @@ import static io.pulse.workers.e2e.EndToEndIT.call;
 import static io.pulse.workers.e2e.EndToEndIT.count;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,12 +14,17 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A burst of single-recipient notifications sent to the running API while a fault is injected, and
- * the counts that judge it: ledger rows, inbox rows, duplicates.
+ * the counts that judge it: ledger rows, inbox rows, duplicates. {@code answeredAtFault} is how
+ * many requests had their answer when the fault began; {@code refusedFor} how long after it
+ * refusals went on (0 when there was none).
  */
-record Burst(String title, int sent, int accepted, int refused) {
+record Burst(
+    String title, int sent, int accepted, int refused, int answeredAtFault, Duration refusedFor) {
 
   /**
    * Sends {@code jobs} notifications from 8 clients and runs {@code fault} once a third of them
@@ -26,19 +32,80 @@ record Burst(String title, int sent, int accepted, int refused) {
    * counts as refused.
    */
   static Burst send(String name, int jobs, long firstRecipient, Runnable fault) throws Exception {
-    String title = name + "-" + System.nanoTime();
-    ExecutorService clients = Executors.newFixedThreadPool(8);
-    AtomicInteger accepted = new AtomicInteger();
-    AtomicInteger refused = new AtomicInteger();
-    List<Future<?>> sent = new ArrayList<>();
+    return send(name, jobs, firstRecipient, fault, EndToEndIT.API_PORT);
+  }
+
+  /** As above, the requests spread in turn over the APIs listening on {@code apiPorts}. */
+  static Burst send(String name, int jobs, long firstRecipient, Runnable fault, int... apiPorts)
+      throws Exception {
+    Clients clients = new Clients(name, firstRecipient, apiPorts);
     for (int i = 0; i < jobs; i++) {
-      long recipient = firstRecipient + i;
+      clients.post();
+      if (i == jobs / 3) {
+        clients.fault(fault, false);
+      }
+    }
+    return clients.finish();
+  }
+
+  /**
+   * Steady load: {@code perSecond} notifications a second, spread over {@code apiPorts}, from two
+   * seconds before {@code fault} starts until it has returned.
+   */
+  static Burst during(
+      String name, int perSecond, long firstRecipient, Runnable fault, int... apiPorts)
+      throws Exception {
+    Clients clients = new Clients(name, firstRecipient, apiPorts);
+    long every = 1_000_000_000L / perSecond;
+    long next = System.nanoTime();
+    Future<?> running = null;
+    while (running == null || !running.isDone()) {
+      LockSupport.parkNanos(next - System.nanoTime());
+      next += every;
+      clients.post();
+      if (running == null && clients.posted() == perSecond * 2) {
+        running = clients.fault(fault, true);
+      }
+    }
+    return clients.finish();
+  }
+
+  /** The 8 clients of one burst and what they were answered. */
+  private static final class Clients {
+    final String title;
+    final long firstRecipient;
+    final int[] apiPorts;
+    final ExecutorService pool = Executors.newFixedThreadPool(8);
+    final ExecutorService faults = Executors.newSingleThreadExecutor();
+    final List<Future<?>> sent = new ArrayList<>();
+    final AtomicInteger accepted = new AtomicInteger();
+    final AtomicInteger refused = new AtomicInteger();
+    final AtomicLong faultAt = new AtomicLong();
+    final AtomicInteger answeredAtFault = new AtomicInteger();
+    final AtomicLong lastRefusedAt = new AtomicLong();
+    int posted;
+
+    Clients(String name, long firstRecipient, int[] apiPorts) {
+      this.title = name + "-" + System.nanoTime();
+      this.firstRecipient = firstRecipient;
+      this.apiPorts = apiPorts;
+    }
+
+    int posted() {
+      return posted;
+    }
+
+    void post() {
+      long recipient = firstRecipient + posted;
+      int port = apiPorts[posted % apiPorts.length];
+      posted++;
       sent.add(
-          clients.submit(
+          pool.submit(
               () -> {
+                int status;
                 try {
-                  int status =
-                      call()
+                  status =
+                      call(port)
                           .body(
                               "{\"type\":\"community.post\",\"recipientIds\":["
                                   + recipient
@@ -47,21 +114,52 @@ record Burst(String title, int sent, int accepted, int refused) {
                                   + "\"}")
                           .post("/api/v1/notifications")
                           .statusCode();
-                  (status == 202 ? accepted : refused).incrementAndGet();
                 } catch (Exception e) {
+                  status = 0;
+                }
+                if (status == 202) {
+                  accepted.incrementAndGet();
+                } else {
                   refused.incrementAndGet();
+                  lastRefusedAt.accumulateAndGet(System.nanoTime(), Math::max);
                 }
               }));
-      if (i == jobs / 3) {
-        sent.add(clients.submit(fault));
+    }
+
+    /**
+     * Queued behind the requests posted so far, so it starts as the clients reach it; or, {@code
+     * now}, on a thread of its own, for a fault that takes a while (a rolling restart) and must not
+     * take a client's thread.
+     */
+    Future<?> fault(Runnable fault, boolean now) {
+      Future<?> running =
+          (now ? faults : pool)
+              .submit(
+                  () -> {
+                    faultAt.set(System.nanoTime());
+                    answeredAtFault.set(accepted.get() + refused.get());
+                    fault.run();
+                  });
+      sent.add(running);
+      return running;
+    }
+
+    Burst finish() throws Exception {
+      for (Future<?> f : sent) {
+        f.get(300, TimeUnit.SECONDS);
       }
+      pool.shutdown();
+      faults.shutdown();
+      assertEquals(posted, accepted.get() + refused.get());
+      long refusing = lastRefusedAt.get() == 0 ? 0 : lastRefusedAt.get() - faultAt.get();
+      return new Burst(
+          title,
+          posted,
+          accepted.get(),
+          refused.get(),
+          answeredAtFault.get(),
+          Duration.ofNanos(Math.max(0, refusing)));
     }
-    for (Future<?> f : sent) {
-      f.get(120, TimeUnit.SECONDS);
-    }
-    clients.shutdown();
-    assertEquals(jobs, accepted.get() + refused.get());
-    return new Burst(title, jobs, accepted.get(), refused.get());
   }
 
   /** Counts this burst's ledger rows (append a condition to narrow it). */
@@ -83,6 +181,16 @@ record Burst(String title, int sent, int accepted, int refused) {
         .ignoreExceptions()
         .until(() -> count(rows() + " and status = 'succeeded'") == count(rows()));
     return count(rows());
+  }
+
+  /**
+   * Every accepted job is in the ledger, every ledger row (a 503 may have come after its row was
+   * written) has its one inbox row, and nobody got this burst's notification twice.
+   */
+  void assertEveryJobRanOnce(long ledger) throws Exception {
+    assertTrue(ledger >= accepted, "every accepted job is in the ledger");
+    assertEquals(ledger, inbox(), "one inbox row per ledger row: nothing lost");
+    assertEquals(0, duplicates(), "nothing twice");
   }
 
   long inbox() throws Exception {

@@ -352,7 +352,11 @@ class EndToEndIT {
 
   // --- processes ---------------------------------------------------------------------------
 
-  static Process launch(String app, int port) throws IOException {
+  /**
+   * Starts the packaged app on {@code port}; {@code overrides} are further {@code -Dname=value}
+   * options, which win over the defaults here (the last of two equal -D options counts).
+   */
+  static Process launch(String app, int port, String... overrides) throws IOException {
     Path moduleDir = Path.of(System.getProperty("user.dir"));
     Path jar = moduleDir.resolveSibling(app).resolve("target/quarkus-app/quarkus-run.jar");
     if (!Files.exists(jar)) {
@@ -377,10 +381,10 @@ class EndToEndIT {
                 "-Dpulse.sweeper.grace=2s",
                 // confirms recorded well inside that grace
                 "-Dpulse.ledger.mark-published-after=500ms",
-                "-Dpulse.feed.chunk-size=500",
-                "-jar",
-                jar.toString()));
-    File log = moduleDir.resolve("target/e2e-" + app + ".log").toFile();
+                "-Dpulse.feed.chunk-size=500"));
+    command.addAll(List.of(overrides));
+    command.addAll(List.of("-jar", jar.toString()));
+    File log = moduleDir.resolve("target/e2e-" + app + "-" + port + ".log").toFile();
     return new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log))
@@ -430,9 +434,13 @@ class EndToEndIT {
   }
 
   static RequestSpecification call() {
+    return call(API_PORT);
+  }
+
+  static RequestSpecification call(int apiPort) {
     return given()
         .baseUri("http://127.0.0.1")
-        .port(API_PORT)
+        .port(apiPort)
         .header("Authorization", "Bearer " + KEY)
         .contentType(ContentType.JSON);
   }
