@@ -5,13 +5,11 @@ import io.pulse.common.digest.DigestJob;
 import io.pulse.common.digest.DigestPeriod;
 import io.pulse.common.digest.UnsubscribeTokens;
 import io.pulse.common.jobs.JobType;
-import io.pulse.common.notification.NotificationConfig;
 import io.pulse.workers.jobs.JobContext;
 import io.pulse.workers.jobs.JobHandler;
+import io.pulse.workers.notification.JobMailer;
 import io.pulse.workers.notification.PlatformLinks;
-import io.pulse.workers.notification.SmtpFailures;
 import io.quarkus.mailer.Mail;
-import io.quarkus.mailer.Mailer;
 import io.quarkus.qute.TemplateData;
 import jakarta.inject.Singleton;
 import java.time.Instant;
@@ -33,23 +31,20 @@ public class DigestBuildHandler implements JobHandler<DigestJob> {
   private final DigestRepository digests;
   private final DigestConfig config;
   private final UnsubscribeTokens tokens;
-  private final Mailer mailer;
+  private final JobMailer mailer;
   private final PlatformLinks links;
-  private final String messageIdDomain;
 
   public DigestBuildHandler(
       DigestRepository digests,
       DigestConfig config,
       UnsubscribeTokens tokens,
-      Mailer mailer,
-      PlatformLinks links,
-      NotificationConfig notifications) {
+      JobMailer mailer,
+      PlatformLinks links) {
     this.digests = digests;
     this.config = config;
     this.tokens = tokens;
     this.mailer = mailer;
     this.links = links;
-    this.messageIdDomain = notifications.messageIdDomain();
   }
 
   @Override
@@ -110,22 +105,16 @@ public class DigestBuildHandler implements JobHandler<DigestJob> {
             posts.stream().map(this::item).toList(),
             links.home(),
             unsubscribe);
-    String messageId = "<" + context.jobId() + "@" + messageIdDomain + ">";
     Mail mail =
         Mail.withHtml(
                 user.email(),
                 subject(digest, unread),
                 DigestEmailTemplates.digestEmail(digest).render())
             .setText(DigestEmailTemplates.digestEmailText(digest).render())
-            .addHeader("Message-ID", messageId)
             .addHeader("List-Unsubscribe", "<" + unsubscribe + ">")
             .addHeader("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
             .addHeader("X-Pulse-Digest", job.idempotencyKey());
-    try {
-      mailer.send(mail);
-    } catch (RuntimeException e) {
-      throw SmtpFailures.classify(e, user.email());
-    }
+    String messageId = mailer.send(mail, context);
     digests.record(job, true, unread, posts.size(), messageId, now);
   }
 

@@ -6,7 +6,6 @@ import io.pulse.common.notification.NotificationConfig;
 import io.pulse.workers.jobs.JobContext;
 import io.pulse.workers.jobs.PermanentJobException;
 import io.quarkus.mailer.Mail;
-import io.quarkus.mailer.Mailer;
 import jakarta.inject.Singleton;
 import jakarta.persistence.EntityManager;
 import java.net.URLEncoder;
@@ -20,15 +19,14 @@ import java.util.List;
  */
 @Singleton
 public class EmailDeliveryHandler extends ChannelDeliveryHandler {
-  private final Mailer mailer;
+  private final JobMailer mailer;
   private final EntityManager em;
   private final PlatformLinks links;
-  private final String messageIdDomain;
   private final String unsubscribeMailbox;
 
   public EmailDeliveryHandler(
       DeliveryLedger deliveries,
-      Mailer mailer,
+      JobMailer mailer,
       EntityManager em,
       PlatformLinks links,
       NotificationConfig config) {
@@ -36,7 +34,6 @@ public class EmailDeliveryHandler extends ChannelDeliveryHandler {
     this.mailer = mailer;
     this.em = em;
     this.links = links;
-    this.messageIdDomain = config.messageIdDomain();
     this.unsubscribeMailbox = config.unsubscribeMailbox();
   }
 
@@ -59,7 +56,6 @@ public class EmailDeliveryHandler extends ChannelDeliveryHandler {
     String to = (String) user[0];
     String name = (String) user[1];
     String link = links.absolute(delivery.link());
-    String messageId = "<" + context.jobId() + "@" + messageIdDomain + ">";
     Mail mail =
         Mail.withHtml(
                 to,
@@ -67,15 +63,9 @@ public class EmailDeliveryHandler extends ChannelDeliveryHandler {
                 NotificationEmailTemplates.notificationEmail(name, delivery, link).render())
             .setText(
                 NotificationEmailTemplates.notificationEmailText(name, delivery, link).render())
-            .addHeader("Message-ID", messageId)
             .addHeader("List-Unsubscribe", unsubscribeHeader(delivery))
             .addHeader("X-Pulse-Notification-Type", delivery.type());
-    try {
-      mailer.send(mail);
-    } catch (RuntimeException e) {
-      throw SmtpFailures.classify(e, to);
-    }
-    return messageId;
+    return mailer.send(mail, context);
   }
 
   private String unsubscribeHeader(ChannelDelivery delivery) {
