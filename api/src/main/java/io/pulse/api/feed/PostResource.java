@@ -55,6 +55,7 @@ public class PostResource {
             new FeedPayloads.Fanout(post.postId(), post.communityId()),
             "post-" + post.postId(),
             EnqueueRequestHeaders.traceparent(traceparent),
+            post.publishInstant(),
             () -> record(post));
     return JobAccepted.response(fanout);
   }

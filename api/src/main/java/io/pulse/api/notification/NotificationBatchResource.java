@@ -67,6 +67,7 @@ public class NotificationBatchResource {
         batches.enqueue(
             JobType.NOTIFICATION_DISPATCH,
             dispatched,
+            body.stream().map(NotificationRequest::sendInstant).toList(),
             key,
             EnqueueRequestHeaders.traceparent(traceparent));
     boolean anyNew = enqueued.stream().anyMatch(JobEnqueuer.Enqueued::created);

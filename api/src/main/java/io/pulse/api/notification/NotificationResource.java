@@ -89,7 +89,8 @@ public class NotificationResource {
             JobType.NOTIFICATION_DISPATCH,
             dispatch,
             EnqueueRequestHeaders.idempotencyKey(headers, "notifications"),
-            EnqueueRequestHeaders.traceparent(traceparent));
+            EnqueueRequestHeaders.traceparent(traceparent),
+            request.sendInstant());
     return JobAccepted.response(enqueued);
   }
 
