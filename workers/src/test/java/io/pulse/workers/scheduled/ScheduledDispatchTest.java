@@ -2,6 +2,7 @@ package io.pulse.workers.scheduled;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pulse.common.jobs.JobEnqueuer;
 import io.pulse.common.jobs.JobLedger;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CyclicBarrier;
@@ -108,7 +110,10 @@ class ScheduledDispatchTest {
             .atMost(Duration.ofSeconds(3))
             .until(() -> inbox(job) == 0 && "cancelled".equals(db.jobStatus(job)));
       } else {
-        assertEquals(JobStatus.QUEUED, afterCancel, "round " + round);
+        // Too late: published, and by the time the cancel read it perhaps already run.
+        assertTrue(
+            Set.of(JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.SUCCEEDED).contains(afterCancel),
+            "round " + round + ": " + afterCancel);
         await().atMost(Duration.ofSeconds(15)).until(() -> "succeeded".equals(db.jobStatus(job)));
         assertEquals(1L, inbox(job), "round " + round);
       }
