@@ -57,7 +57,7 @@ class JobResourceTest {
         .statusCode(404)
         .contentType("application/problem+json");
     admin()
-        .delete("/api/v1/jobs/" + UUID.randomUUID())
+        .put("/api/v1/jobs/" + UUID.randomUUID())
         .then()
         .statusCode(405)
         .contentType("application/problem+json");

@@ -288,6 +288,24 @@ class MalformedRequestsTest {
   }
 
   /** Ids in paths: positive 64-bit integers in ASCII digits, or canonical UUIDs. */
+  /**
+   * Send times ({@code sendAt}, {@code publishAt}) that are no instant, already past, or more than
+   * a year ahead.
+   */
+  static final String[] BAD_SEND_TIMES = {
+    "\"tomorrow\"",
+    "\"2026-13-01T00:00:00Z\"",
+    "\"2030-01-01\"",
+    "\"2020-01-01T00:00:00Z\"",
+    quoted(java.time.Instant.now().minusSeconds(1).toString()),
+    quoted(java.time.Instant.now().plus(Duration.ofDays(366)).toString()),
+    "\"+300000-01-01T00:00:00Z\"",
+    "1900000000",
+    "\"\"",
+    "{}",
+    "true"
+  };
+
   List<Req> pathIdCases() {
     List<Req> c = new ArrayList<>();
     List<String> badIds =
@@ -342,11 +360,13 @@ class MalformedRequestsTest {
             "%7B00000000-0000-0000-0000-000000000000%7D");
     for (String id : badUuids) {
       c.add(new Req("GET", V1 + "/jobs/" + id).expect(400, "id: "));
+      c.add(new Req("DELETE", V1 + "/jobs/" + id).expect(400, "id: "));
       c.add(new Req("DELETE", V1 + "/admin/api-keys/" + id).expect(400, "id: "));
     }
     // Well-formed ids of nothing: 404, and still nothing written.
     String nobody = UUID.randomUUID().toString();
     c.add(new Req("GET", V1 + "/jobs/" + nobody).expect(404, "job " + nobody));
+    c.add(new Req("DELETE", V1 + "/jobs/" + nobody).expect(404, "job " + nobody));
     c.add(new Req("DELETE", V1 + "/admin/api-keys/" + nobody).expect(404, "API key"));
     c.add(new Req("DELETE", V1 + "/posts/" + (base + 999)).expect(404, "post"));
     c.add(
@@ -517,8 +537,17 @@ class MalformedRequestsTest {
             new BadField("POST", path, v, "body").values(quoted("b".repeat(4_001))),
             new BadField("POST", path, v, "link").values(quoted("/".repeat(2_001))),
             new BadField("POST", path, v, "actorId")
-                .values("0", "-5", "\"\"", "1.5", "\"five\"", "true", "\"5\""))
+                .values("0", "-5", "\"\"", "1.5", "\"five\"", "true", "\"5\""),
+            new BadField("POST", path, v, "sendAt").values(BAD_SEND_TIMES))
         .forEach(field -> c.addAll(field.cases));
+    String batch = V1 + "/notifications/batch";
+    for (String sendAt : BAD_SEND_TIMES) {
+      c.add(
+          new Req("POST", batch)
+              .body("[" + v + "," + with(v, "sendAt", sendAt) + "]")
+              .named("batch item [1] sendAt " + shorten(sendAt))
+              .expect(400, "[1].sendAt"));
+    }
     for (String key : List.of("k".repeat(201), "has space", "has\ttab")) {
       c.add(
           post.apply(v)
@@ -611,7 +640,8 @@ class MalformedRequestsTest {
                     "\"2026-02-30T09:00:00Z\"",
                     "\"+300000-01-01T00:00:00Z\"",
                     "\"2999-01-01T00:00:00Z\"",
-                    "1700000000"))
+                    "1700000000"),
+            new BadField("POST", path, v, "publishAt").values(BAD_SEND_TIMES))
         .forEach(field -> c.addAll(field.cases));
     c.add(
         new Req("POST", path)

@@ -50,6 +50,7 @@ class PermissionMatrixTest {
     REQUIRED.put("DELETE /api/v1/posts/{id}", Scope.JOBS_WRITE);
     REQUIRED.put("GET /api/v1/users/{id}/feed", Scope.READ);
     REQUIRED.put("GET /api/v1/jobs/{id}", Scope.READ);
+    REQUIRED.put("DELETE /api/v1/jobs/{id}", Scope.JOBS_WRITE);
     REQUIRED.put("POST /api/v1/admin/api-keys", Scope.ADMIN);
     REQUIRED.put("DELETE /api/v1/admin/api-keys/{id}", Scope.ADMIN);
     REQUIRED.put("POST /api/v1/admin/digests/runs", Scope.ADMIN);

@@ -84,6 +84,7 @@ public class PostResource {
             new FeedPayloads.Fanout(post.postId(), post.communityId()),
             "post-" + post.postId(),
             Traceparent.ofCurrentSpan(),
+            post.publishInstant(),
             () -> record(post));
     return JobAccepted.response(fanout);
   }

@@ -13,7 +13,8 @@ public record JobView(
     OffsetDateTime nextAttemptAt,
     OffsetDateTime createdAt,
     OffsetDateTime updatedAt,
-    OffsetDateTime finishedAt) {
+    OffsetDateTime finishedAt,
+    OffsetDateTime sendAt) {
   static JobView of(Job job) {
     return new JobView(
         job.id,
@@ -24,6 +25,7 @@ public record JobView(
         job.nextAttemptAt,
         job.createdAt,
         job.updatedAt,
-        job.finishedAt);
+        job.finishedAt,
+        job.sendAt);
   }
 }

@@ -114,7 +114,11 @@ public class NotificationBatchResource {
     }
     List<JobEnqueuer.Enqueued> enqueued =
         batches.enqueue(
-            JobType.NOTIFICATION_DISPATCH, dispatched, key, Traceparent.ofCurrentSpan());
+            JobType.NOTIFICATION_DISPATCH,
+            dispatched,
+            body.stream().map(NotificationRequest::sendInstant).toList(),
+            key,
+            Traceparent.ofCurrentSpan());
     boolean anyNew = enqueued.stream().anyMatch(JobEnqueuer.Enqueued::created);
     return Response.status(anyNew ? Response.Status.ACCEPTED : Response.Status.OK)
         .entity(

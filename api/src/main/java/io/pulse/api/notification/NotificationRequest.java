@@ -1,14 +1,20 @@
 package io.pulse.api.notification;
 
+import io.pulse.api.validation.SendTime;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Positive;
 import jakarta.validation.constraints.Size;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.List;
 
-/** Body of {@code POST /notifications}. */
+/**
+ * Body of {@code POST /notifications} (and of each item of {@code /notifications/batch}); {@code
+ * sendAt} schedules it.
+ */
 public record NotificationRequest(
     @NotBlank
         @Size(max = 100)
@@ -20,4 +26,11 @@ public record NotificationRequest(
     @NotBlank @Size(max = 200) String title,
     @Size(max = 4_000) String body,
     @Size(max = 2_000) String link,
-    @Positive Long actorId) {}
+    @Positive Long actorId,
+    @SendTime OffsetDateTime sendAt) {
+
+  /** When the notification is to go out, or null for now. */
+  public Instant sendInstant() {
+    return sendAt == null ? null : sendAt.toInstant();
+  }
+}

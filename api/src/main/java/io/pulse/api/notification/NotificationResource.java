@@ -86,7 +86,8 @@ public class NotificationResource {
             JobType.NOTIFICATION_DISPATCH,
             dispatch,
             EnqueueRequestHeaders.idempotencyKey(headers, "notifications"),
-            Traceparent.ofCurrentSpan());
+            Traceparent.ofCurrentSpan(),
+            request.sendInstant());
     return JobAccepted.response(enqueued);
   }
 

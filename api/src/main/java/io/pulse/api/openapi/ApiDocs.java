@@ -71,6 +71,7 @@ public class ApiDocs extends Application {
   public static final String UNAUTHORIZED = "Unauthorized";
   public static final String FORBIDDEN = "Forbidden";
   public static final String NOT_FOUND = "NotFound";
+  public static final String NOT_CANCELLABLE = "JobNotCancellable";
   public static final String TOO_LARGE = "PayloadTooLarge";
   public static final String NOT_JSON = "UnsupportedMediaType";
   public static final String KEY_REUSED = "IdempotencyKeyReused";

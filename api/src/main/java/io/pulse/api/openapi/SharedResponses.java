@@ -27,65 +27,82 @@ public class SharedResponses implements OASModelReader {
 
   @Override
   public OpenAPI buildModel() {
-    Map<String, APIResponse> responses =
-        Map.of(
-            ApiDocs.JOB_ACCEPTED,
-            job(
-                "Accepted: the job's row is committed and the broker confirmed its message."
-                    + " `Location` is the job."),
-            ApiDocs.JOB_REPEATED,
-            job("A repeat of an earlier request: its job, and nothing enqueued again."),
-            ApiDocs.BAD_REQUEST,
-            problem(
-                "The request is malformed or invalid: `errors` names each bad field. Nothing was"
-                    + " written or enqueued.",
-                400,
-                "invalid-request",
-                "id: must be a positive 64-bit integer, got 'abc'"),
-            ApiDocs.UNAUTHORIZED,
-            problem(
-                    "No API key, or one that is unknown or revoked.",
-                    401,
-                    "unauthorized",
-                    "missing Authorization: Bearer <api key>")
-                .addHeader("WWW-Authenticate", header("`Bearer`")),
-            ApiDocs.FORBIDDEN,
-            problem(
-                "The API key lacks the scope this operation needs.",
-                403,
-                "forbidden",
-                "this API key lacks the scope 'admin'"),
-            ApiDocs.NOT_FOUND,
-            problem("Nothing has that id.", 404, "not-found", "post 42 not found"),
-            ApiDocs.TOO_LARGE,
-            problem(
-                "The body is larger than `pulse.api.max-body-bytes`; it was not read.",
-                413,
-                "body-too-large",
-                "body is larger than 1048576 bytes (pulse.api.max-body-bytes)"),
-            ApiDocs.NOT_JSON,
-            problem(
-                "The body is not `application/json` (optionally `charset=utf-8`).",
-                415,
-                "unsupported-media-type",
-                "Content-Type must be application/json (in UTF-8), not text/plain"),
-            ApiDocs.KEY_REUSED,
-            problem(
-                "The same `Idempotency-Key` (or post id) came with another body. Nothing was"
-                    + " written.",
-                422,
-                "idempotency-key-reused",
-                "Idempotency-Key reply-9-42 was used with another body"),
-            ApiDocs.UNAVAILABLE,
-            problem(
-                    "A dependency (broker, database, management API) is away. Send the same"
-                        + " request again after `Retry-After` seconds (an enqueue with the same"
-                        + " `Idempotency-Key`).",
-                    503,
-                    "broker-unavailable",
-                    "the message broker did not accept the job; retry with the same"
-                        + " Idempotency-Key")
-                .addHeader("Retry-After", header("seconds to wait, `5`")));
+    Map<String, APIResponse> responses = new java.util.HashMap<>(common());
+    responses.put(
+        ApiDocs.NOT_CANCELLABLE,
+        problem(
+            "The job is not scheduled (it was published, ran or finished): no cancel can take"
+                + " that back.",
+            409,
+            "job-not-cancellable",
+            "job 0192f0c4-6c1e-7d3a-9a51-3c2b8e4f1a20 is succeeded: only a scheduled job can"
+                + " be cancelled, before it is due"));
+    return model(responses);
+  }
+
+  /** The responses (almost) every operation shares. */
+  private static Map<String, APIResponse> common() {
+    return Map.of(
+        ApiDocs.JOB_ACCEPTED,
+        job(
+            "Accepted: the job's row is committed and the broker confirmed its message."
+                + " `Location` is the job."),
+        ApiDocs.JOB_REPEATED,
+        job("A repeat of an earlier request: its job, and nothing enqueued again."),
+        ApiDocs.BAD_REQUEST,
+        problem(
+            "The request is malformed or invalid: `errors` names each bad field. Nothing was"
+                + " written or enqueued.",
+            400,
+            "invalid-request",
+            "id: must be a positive 64-bit integer, got 'abc'"),
+        ApiDocs.UNAUTHORIZED,
+        problem(
+                "No API key, or one that is unknown or revoked.",
+                401,
+                "unauthorized",
+                "missing Authorization: Bearer <api key>")
+            .addHeader("WWW-Authenticate", header("`Bearer`")),
+        ApiDocs.FORBIDDEN,
+        problem(
+            "The API key lacks the scope this operation needs.",
+            403,
+            "forbidden",
+            "this API key lacks the scope 'admin'"),
+        ApiDocs.NOT_FOUND,
+        problem("Nothing has that id.", 404, "not-found", "post 42 not found"),
+        ApiDocs.TOO_LARGE,
+        problem(
+            "The body is larger than `pulse.api.max-body-bytes`; it was not read.",
+            413,
+            "body-too-large",
+            "body is larger than 1048576 bytes (pulse.api.max-body-bytes)"),
+        ApiDocs.NOT_JSON,
+        problem(
+            "The body is not `application/json` (optionally `charset=utf-8`).",
+            415,
+            "unsupported-media-type",
+            "Content-Type must be application/json (in UTF-8), not text/plain"),
+        ApiDocs.KEY_REUSED,
+        problem(
+            "The same `Idempotency-Key` (or post id) came with another body. Nothing was"
+                + " written.",
+            422,
+            "idempotency-key-reused",
+            "Idempotency-Key reply-9-42 was used with another body"),
+        ApiDocs.UNAVAILABLE,
+        problem(
+                "A dependency (broker, database, management API) is away. Send the same"
+                    + " request again after `Retry-After` seconds (an enqueue with the same"
+                    + " `Idempotency-Key`).",
+                503,
+                "broker-unavailable",
+                "the message broker did not accept the job; retry with the same"
+                    + " Idempotency-Key")
+            .addHeader("Retry-After", header("seconds to wait, `5`")));
+  }
+
+  private static OpenAPI model(Map<String, APIResponse> responses) {
     return OASFactory.createOpenAPI()
         .components(OASFactory.createComponents().responses(new TreeMap<>(responses)));
   }

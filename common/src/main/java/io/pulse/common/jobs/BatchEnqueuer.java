@@ -6,12 +6,15 @@ import io.pulse.common.messaging.PublishFailedException;
 import io.pulse.common.messaging.UnroutableMessageException;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 
@@ -43,9 +46,19 @@ public class BatchEnqueuer {
    */
   public List<JobEnqueuer.Enqueued> enqueue(
       String type, List<?> payloads, String key, String traceparent) {
+    return enqueue(type, payloads, Collections.nCopies(payloads.size(), null), key, traceparent);
+  }
+
+  /**
+   * As {@link #enqueue(String, List, String, String)}, with a send time per payload (null for now):
+   * an item with one is written {@code scheduled} and published by the poller when due. The send
+   * times are part of the batch's fingerprint.
+   */
+  public List<JobEnqueuer.Enqueued> enqueue(
+      String type, List<?> payloads, List<Instant> sendAts, String key, String traceparent) {
     Instant now = Instant.now();
     List<byte[]> bodies = payloads.stream().map(JobCodec::encode).toList();
-    String batchHash = JobCodec.sha256(bodies);
+    String batchHash = JobCodec.sha256(fingerprinted(bodies, sendAts));
     List<JobMessage> candidates = new ArrayList<>(payloads.size());
     for (int i = 0; i < bodies.size(); i++) {
       String itemKey = key == null ? null : key + " " + i;
@@ -53,10 +66,11 @@ public class BatchEnqueuer {
           new JobMessage(JobIds.next(), type, 1, itemKey, traceparent, now, bodies.get(i)));
     }
     List<JobEnqueuer.Enqueued> results =
-        QuarkusTransaction.requiringNew().call(() -> insert(type, candidates, batchHash, now));
+        QuarkusTransaction.requiringNew()
+            .call(() -> insert(type, candidates, sendAts, batchHash, now));
     List<JobMessage> fresh = new ArrayList<>();
     for (int i = 0; i < candidates.size(); i++) {
-      if (results.get(i).created()) {
+      if (results.get(i).created() && sendAts.get(i) == null) {
         fresh.add(candidates.get(i));
       }
     }
@@ -76,11 +90,31 @@ public class BatchEnqueuer {
     return results;
   }
 
+  /** The bodies, and after each one with a send time, that time: a batch's fingerprint. */
+  private static List<byte[]> fingerprinted(List<byte[]> bodies, List<Instant> sendAts) {
+    if (sendAts.stream().allMatch(Objects::isNull)) {
+      return bodies;
+    }
+    List<byte[]> parts = new ArrayList<>();
+    for (int i = 0; i < bodies.size(); i++) {
+      parts.add(bodies.get(i));
+      Instant sendAt = sendAts.get(i);
+      parts.add(sendAt == null ? new byte[0] : sendAt.toString().getBytes(StandardCharsets.UTF_8));
+    }
+    return parts;
+  }
+
   private List<JobEnqueuer.Enqueued> insert(
-      String type, List<JobMessage> candidates, String batchHash, Instant now) {
+      String type,
+      List<JobMessage> candidates,
+      List<Instant> sendAts,
+      String batchHash,
+      Instant now) {
     OffsetDateTime at = now.atOffset(ZoneOffset.UTC);
     List<JobLedger.NewRow> rows = new ArrayList<>(candidates.size());
-    for (JobMessage job : candidates) {
+    for (int i = 0; i < candidates.size(); i++) {
+      JobMessage job = candidates.get(i);
+      Instant sendAt = sendAts.get(i);
       rows.add(
           new JobLedger.NewRow(
               job.jobId(),
@@ -89,7 +123,8 @@ public class BatchEnqueuer {
               batchHash,
               JobCodec.text(job.body()),
               job.traceparent(),
-              at));
+              at,
+              sendAt == null ? null : sendAt.atOffset(ZoneOffset.UTC)));
     }
     Set<UUID> inserted = ledger.insertAccepted(rows);
     Map<String, JobLedger.KeyHolder> earlier =

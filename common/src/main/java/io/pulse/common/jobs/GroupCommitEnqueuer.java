@@ -158,9 +158,12 @@ public class GroupCommitEnqueuer {
       }
       return;
     }
-    // Committed: now the messages, back to back, without waiting for each confirm.
+    // Committed: now the messages, back to back, without waiting for each confirm. A scheduled
+    // job is done once its row is: the poller publishes it when due.
     for (Pending pending : group) {
-      if (inserted.contains(pending.row().id())) {
+      if (inserted.contains(pending.row().id()) && pending.row().sendAt() != null) {
+        pending.done().complete(null);
+      } else if (inserted.contains(pending.row().id())) {
         publisher
             .publishJobAsync(pending.message())
             .whenComplete(

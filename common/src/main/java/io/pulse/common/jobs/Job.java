@@ -58,6 +58,10 @@ public class Job extends PanacheEntityBase {
 
   public String traceparent;
 
+  /** When a scheduled job is (or was) due; null for a job sent at once. */
+  @Column(name = "send_at")
+  public OffsetDateTime sendAt;
+
   public JobStatus jobStatus() {
     return JobStatus.fromWire(status);
   }

@@ -42,6 +42,17 @@ public final class JobCodec {
     return HexFormat.of().formatHex(sha256().digest(body));
   }
 
+  /**
+   * A job request's fingerprint: its body, and its send time when it has one (a job without one
+   * hashes as it always did, so keys taken before send times existed still match).
+   */
+  public static String sha256(byte[] body, java.time.Instant sendAt) {
+    if (sendAt == null) {
+      return sha256(body);
+    }
+    return sha256(List.of(body, sendAt.toString().getBytes(StandardCharsets.UTF_8)));
+  }
+
   /** One hash over several bodies, in order: a batch request's fingerprint. */
   public static String sha256(List<byte[]> bodies) {
     MessageDigest digest = sha256();

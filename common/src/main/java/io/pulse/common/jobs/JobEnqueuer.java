@@ -62,7 +62,18 @@ public class JobEnqueuer {
    *     unroutable); the row stays and the sweeper publishes it later
    */
   public Enqueued enqueue(String type, Object payload, String idempotencyKey, String traceparent) {
-    Accepting job = new Accepting(type, payload, idempotencyKey, traceparent);
+    return enqueue(type, payload, idempotencyKey, traceparent, null);
+  }
+
+  /**
+   * As {@link #enqueue(String, Object, String, String)}; with a {@code sendAt}, the row is written
+   * {@code scheduled} and nothing is published now: the poller ({@link ScheduledJobPoller})
+   * publishes it when due. The send time is part of the request's fingerprint, so the same key with
+   * another time is a conflict.
+   */
+  public Enqueued enqueue(
+      String type, Object payload, String idempotencyKey, String traceparent, Instant sendAt) {
+    Accepting job = new Accepting(type, payload, idempotencyKey, traceparent, sendAt);
     JobLedger.KeyHolder holder = groups.insertAndPublish(job.row(), job.message());
     return job.outcome(holder);
   }
@@ -81,7 +92,21 @@ public class JobEnqueuer {
       String idempotencyKey,
       String traceparent,
       Runnable sameTransaction) {
-    Accepting job = new Accepting(type, payload, idempotencyKey, traceparent);
+    return enqueueWith(type, payload, idempotencyKey, traceparent, null, sameTransaction);
+  }
+
+  /**
+   * As {@link #enqueueWith(String, Object, String, String, Runnable)}, scheduled at {@code sendAt}
+   * when given.
+   */
+  public Enqueued enqueueWith(
+      String type,
+      Object payload,
+      String idempotencyKey,
+      String traceparent,
+      Instant sendAt,
+      Runnable sameTransaction) {
+    Accepting job = new Accepting(type, payload, idempotencyKey, traceparent, sendAt);
     JobLedger.KeyHolder holder =
         QuarkusTransaction.requiringNew()
             .call(
@@ -91,7 +116,7 @@ public class JobEnqueuer {
                       ? holderOf(job.row())
                       : null;
                 });
-    if (holder == null) {
+    if (holder == null && sendAt == null) {
       publisher.publishJob(job.message());
     }
     return job.outcome(holder);
@@ -117,13 +142,16 @@ public class JobEnqueuer {
     private final String idempotencyKey;
     private final byte[] body;
     private final String hash;
+    private final Instant sendAt;
     private final JobMessage message;
 
-    Accepting(String type, Object payload, String idempotencyKey, String traceparent) {
+    Accepting(
+        String type, Object payload, String idempotencyKey, String traceparent, Instant sendAt) {
       this.type = type;
       this.idempotencyKey = idempotencyKey;
       this.body = JobCodec.encode(payload);
-      this.hash = JobCodec.sha256(body);
+      this.sendAt = sendAt;
+      this.hash = JobCodec.sha256(body, sendAt);
       this.message =
           new JobMessage(JobIds.next(), type, 1, idempotencyKey, traceparent, Instant.now(), body);
     }
@@ -140,14 +168,17 @@ public class JobEnqueuer {
           hash,
           JobCodec.text(body),
           message.traceparent(),
-          message.createdAt().atOffset(ZoneOffset.UTC));
+          message.createdAt().atOffset(ZoneOffset.UTC),
+          sendAt == null ? null : sendAt.atOffset(ZoneOffset.UTC));
     }
 
     /** The answer once the row is written: new and confirmed (no holder), or a repeat. */
     Enqueued outcome(JobLedger.KeyHolder holder) {
       if (holder == null) {
-        confirmed(message);
-        metrics.enqueued(type);
+        if (sendAt == null) {
+          confirmed(message);
+          metrics.enqueued(type);
+        }
         return new Enqueued(message.jobId(), true);
       }
       if (!hash.equals(holder.requestHash())) {

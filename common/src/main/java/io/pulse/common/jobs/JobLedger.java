@@ -47,7 +47,10 @@ public class JobLedger {
 
   // ---- Accepting jobs ------------------------------------------------------------------------
 
-  /** A job's ledger row as an enqueue writes it ({@code queued}, not yet published). */
+  /**
+   * A job's ledger row as an enqueue writes it: {@code queued} and not yet published, or {@code
+   * scheduled} when it has a send time.
+   */
   record NewRow(
       UUID id,
       String type,
@@ -55,7 +58,8 @@ public class JobLedger {
       String hash,
       String payload,
       String traceparent,
-      OffsetDateTime at) {}
+      OffsetDateTime at,
+      OffsetDateTime sendAt) {}
 
   /** The row that holds an idempotency key already. */
   record KeyHolder(
@@ -74,14 +78,16 @@ public class JobLedger {
   private static final String INSERT_ACCEPTED =
       """
       insert into jobs (id, type, status, idempotency_key, request_hash, payload, traceparent,
-                        created_at, updated_at)
-      select id, type, '%s', key, hash, cast(payload as jsonb), trace, at, at
+                        created_at, updated_at, send_at)
+      select id, type, case when send_at is null then '%s' else '%s' end, key, hash,
+             cast(payload as jsonb), trace, at, at, send_at
       from unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
-                  ?::timestamptz[]) as t(id, type, key, hash, payload, trace, at)
+                  ?::timestamptz[], ?::timestamptz[])
+          as t(id, type, key, hash, payload, trace, at, send_at)
       on conflict (type, idempotency_key) where idempotency_key is not null do nothing
       returning id
       """
-          .formatted(JobStatus.QUEUED.wire());
+          .formatted(JobStatus.QUEUED.wire(), JobStatus.SCHEDULED.wire());
 
   /**
    * Writes accepted jobs, every row as arrays in one round trip; returns the ids it inserted. A row
@@ -98,6 +104,8 @@ public class JobLedger {
             insert.setArray(5, texts(connection, rows, NewRow::payload));
             insert.setArray(6, texts(connection, rows, NewRow::traceparent));
             insert.setArray(7, texts(connection, rows, r -> r.at().toString()));
+            insert.setArray(
+                8, texts(connection, rows, r -> r.sendAt() == null ? null : r.sendAt().toString()));
             return ids(insert);
           }
         });
@@ -215,6 +223,76 @@ public class JobLedger {
             .formatted(LedgerJob.COLUMNS, JobStatus.QUEUED.wire()),
         grace.toMillis(),
         limit);
+  }
+
+  // ---- Scheduled jobs ------------------------------------------------------------------------
+
+  /**
+   * The scheduled rows due at {@code now}, oldest send time first, locked until the transaction
+   * ends; rows another node's poll (or a cancel) holds are passed over, so two nodes never publish
+   * the same row at once.
+   */
+  public List<LedgerJob> lockDue(Instant now, int limit) {
+    return jobs(
+        """
+        select %s from jobs
+        where status = '%s' and send_at <= ?
+        order by send_at
+        limit ?
+        for update skip locked
+        """
+            .formatted(LedgerJob.COLUMNS, JobStatus.SCHEDULED.wire()),
+        utc(now),
+        limit);
+  }
+
+  /**
+   * Moves due rows the caller locked and the broker confirmed to {@code queued}, published. The
+   * publish time is the clock's, not the transaction's start, so {@code published_at - send_at} is
+   * the job's real lateness.
+   */
+  public void markReleased(List<UUID> ids) {
+    update(
+        """
+        update jobs set status = '%s', published_at = clock_timestamp(), updated_at = now()
+        where id = any(?) and %s
+        """
+            .formatted(
+                JobStatus.QUEUED.wire(),
+                JobStatus.sqlMove("status", JobStatus.SCHEDULED, JobStatus.QUEUED)),
+        ids);
+  }
+
+  /**
+   * Cancels a scheduled job. The update takes the row's lock, so it waits for a poll that holds it
+   * and then sees what that poll committed: either the poll published the job (now {@code queued},
+   * too late to cancel) or the cancel wins and the poll never sees the row again.
+   *
+   * @return the job's status after the call (a job cancelled earlier stays {@code cancelled}), or
+   *     null when there is no such job
+   */
+  public JobStatus cancel(UUID id) {
+    List<UUID> cancelled =
+        query(
+            """
+            update jobs set status = '%s', finished_at = now(), updated_at = now()
+            where id = ? and %s
+            returning id
+            """
+                .formatted(
+                    JobStatus.CANCELLED.wire(),
+                    JobStatus.sqlMove("status", JobStatus.SCHEDULED, JobStatus.CANCELLED)),
+            rows -> rows.getObject(1, UUID.class),
+            id);
+    if (!cancelled.isEmpty()) {
+      return JobStatus.CANCELLED;
+    }
+    List<JobStatus> found =
+        query(
+            "select status from jobs where id = ?",
+            rows -> JobStatus.fromWire(rows.getString(1)),
+            id);
+    return found.isEmpty() ? null : found.get(0);
   }
 
   // ---- Running (the workers) -----------------------------------------------------------------
@@ -522,11 +600,11 @@ public class JobLedger {
   }
 
   /**
-   * The replay transition, only where the table allows it (from {@code dead}): a job another replay
-   * already moved is not counted twice. Attempts restart at 0; {@code last_error} is kept so the
-   * operator still sees why it died until it runs again (success clears it). {@code published_at}
-   * is set because the caller publishes with confirms before this commits, and keeps the sweeper
-   * off the row.
+   * The replay transition, only from {@code dead} (a scheduled job also becomes queued, but only
+   * through its poll): a job another replay already moved is not counted twice. Attempts restart at
+   * 0; {@code last_error} is kept so the operator still sees why it died until it runs again
+   * (success clears it). {@code published_at} is set because the caller publishes with confirms
+   * before this commits, and keeps the sweeper off the row.
    *
    * @return the ids that moved
    */
@@ -538,7 +616,9 @@ public class JobLedger {
         where id = any(?) and %s
         returning id
         """
-            .formatted(JobStatus.QUEUED.wire(), JobStatus.sqlFrom("status", JobStatus.QUEUED)),
+            .formatted(
+                JobStatus.QUEUED.wire(),
+                JobStatus.sqlMove("status", JobStatus.DEAD, JobStatus.QUEUED)),
         rows -> rows.getObject(1, UUID.class),
         (Object) ids.toArray(UUID[]::new));
   }
@@ -553,11 +633,17 @@ public class JobLedger {
       String payload,
       String idempotencyKey,
       String traceparent,
-      Instant createdAt) {
+      Instant createdAt,
+      Instant sendAt) {
     static final String COLUMNS =
-        "id, type, status, cast(payload as text), idempotency_key, traceparent, created_at";
+        "id, type, status, cast(payload as text), idempotency_key, traceparent, created_at,"
+            + " send_at";
 
-    /** The job's first message again (attempt 1), from the row; a row without payload sends {}. */
+    /**
+     * The job's first message again (attempt 1), from the row; a row without payload sends {}. A
+     * scheduled job's message is stamped with its send time, so end-to-end latency counts from when
+     * it was due, not from when it was accepted days before.
+     */
     public JobMessage message() {
       String body = payload == null ? "{}" : payload;
       return new JobMessage(
@@ -566,7 +652,7 @@ public class JobLedger {
           1,
           idempotencyKey,
           traceparent,
-          createdAt,
+          sendAt == null ? createdAt : sendAt,
           body.getBytes(StandardCharsets.UTF_8));
     }
   }
@@ -582,7 +668,8 @@ public class JobLedger {
                 rows.getString(4),
                 rows.getString(5),
                 rows.getString(6),
-                rows.getObject(7, OffsetDateTime.class).toInstant()),
+                rows.getObject(7, OffsetDateTime.class).toInstant(),
+                instant(rows.getObject(8, OffsetDateTime.class))),
         params);
   }
 
@@ -657,6 +744,10 @@ public class JobLedger {
   private static <T> Array texts(Connection connection, List<T> items, Function<T, String> text)
       throws SQLException {
     return connection.createArrayOf("text", items.stream().map(text).toArray());
+  }
+
+  private static Instant instant(OffsetDateTime at) {
+    return at == null ? null : at.toInstant();
   }
 
   private static OffsetDateTime utc(Instant instant) {

@@ -7,16 +7,20 @@ import java.util.stream.Collectors;
 
 /**
  * The life of a job: {@code queued -> running -> succeeded | retrying -> ... -> dead}, and {@code
- * dead -> queued} through a replay. This table is the only rulebook: every statement that changes a
- * job's status guards itself with {@link #sqlFrom}, so the database refuses what the table forbids
- * (a late copy of a dead job cannot mark it succeeded; only a replay brings it back).
+ * dead -> queued} through a replay. A job with a send time starts {@code scheduled}: it becomes
+ * {@code queued} when the poller publishes it, or {@code cancelled} (final) before that. This table
+ * is the only rulebook: every statement that changes a job's status guards itself with {@link
+ * #sqlFrom}, so the database refuses what the table forbids (a late copy of a dead job cannot mark
+ * it succeeded; only a replay brings it back).
  */
 public enum JobStatus {
+  SCHEDULED,
   QUEUED,
   RUNNING,
   RETRYING,
   SUCCEEDED,
-  DEAD;
+  DEAD,
+  CANCELLED;
 
   public String wire() {
     return name().toLowerCase();
@@ -28,7 +32,16 @@ public enum JobStatus {
 
   /** Nothing happens to a job in a final state except what {@link #next} allows (a replay). */
   public boolean isFinal() {
-    return this == SUCCEEDED || this == DEAD;
+    return this == SUCCEEDED || this == DEAD || this == CANCELLED;
+  }
+
+  /**
+   * Whether a delivered message of a job in this state is dropped rather than run: a final job, and
+   * a scheduled one (its message went out but the poller's commit did not; the poller publishes it
+   * again when due, and the job must not run before its row says so).
+   */
+  public boolean skipsDelivery() {
+    return isFinal() || this == SCHEDULED;
   }
 
   /**
@@ -38,9 +51,10 @@ public enum JobStatus {
    */
   public Set<JobStatus> next() {
     return switch (this) {
+      case SCHEDULED -> EnumSet.of(QUEUED, CANCELLED);
       case QUEUED, RETRYING -> EnumSet.of(RUNNING, RETRYING, SUCCEEDED, DEAD);
       case RUNNING -> EnumSet.of(RETRYING, SUCCEEDED, DEAD);
-      case SUCCEEDED -> EnumSet.noneOf(JobStatus.class);
+      case SUCCEEDED, CANCELLED -> EnumSet.noneOf(JobStatus.class);
       case DEAD -> EnumSet.of(QUEUED);
     };
   }
@@ -69,6 +83,18 @@ public enum JobStatus {
         + " in ("
         + from.stream().map(s -> "'" + s.wire() + "'").collect(Collectors.joining(", "))
         + ")";
+  }
+
+  /**
+   * The SQL condition for a statement that makes one particular move, {@code from -> to}: {@code
+   * <column> = 'from'}. For moves that share a target with others (a replay and a due scheduled job
+   * both reach {@code queued}) but must only ever start from their own state.
+   *
+   * @throws IllegalJobStateChangeException when the table forbids the move
+   */
+  public static String sqlMove(String column, JobStatus from, JobStatus to) {
+    from.checkMoveTo(to);
+    return column + " = '" + from.wire() + "'";
   }
 
   /** Checks one transition in Java, for code that decides before it writes. */

@@ -106,7 +106,8 @@ class GroupCommitEnqueuerTest {
             "h",
             "not json",
             null,
-            Instant.now().atOffset(java.time.ZoneOffset.UTC));
+            Instant.now().atOffset(java.time.ZoneOffset.UTC),
+            null);
 
     JobLedgerException refused =
         assertThrows(
@@ -167,6 +168,7 @@ class GroupCommitEnqueuerTest {
         "hash",
         "{}",
         null,
-        job.createdAt().atOffset(java.time.ZoneOffset.UTC));
+        job.createdAt().atOffset(java.time.ZoneOffset.UTC),
+        null);
   }
 }

@@ -37,22 +37,35 @@ class JobLedgerTest {
     ledger = new JobLedger(dataSource);
   }
 
-  /** Each statement that moves a job, and where it moves it. */
+  /**
+   * Each statement that moves a job, where it moves it, and, for a statement that makes one
+   * particular move of several that reach its target, the one state it starts from.
+   */
   private enum Move {
-    SUCCEED(JobStatus.SUCCEEDED, job -> ledger.markSucceeded(job)),
-    SUCCEED_IN_A_BATCH(JobStatus.SUCCEEDED, job -> ledger.markAllSucceeded(List.of(job))),
+    SUCCEED(JobStatus.SUCCEEDED, null, job -> ledger.markSucceeded(job)),
+    SUCCEED_IN_A_BATCH(JobStatus.SUCCEEDED, null, job -> ledger.markAllSucceeded(List.of(job))),
     RETRY(
         JobStatus.RETRYING,
+        null,
         job -> ledger.recordFailure(job, JobStatus.RETRYING, "boom", Instant.now())),
-    BURY(JobStatus.DEAD, job -> ledger.recordFailure(job, JobStatus.DEAD, "boom", null)),
-    REPLAY(JobStatus.QUEUED, job -> ledger.requeue(List.of(job.jobId())));
+    BURY(JobStatus.DEAD, null, job -> ledger.recordFailure(job, JobStatus.DEAD, "boom", null)),
+    REPLAY(JobStatus.QUEUED, JobStatus.DEAD, job -> ledger.requeue(List.of(job.jobId()))),
+    RELEASE(
+        JobStatus.QUEUED, JobStatus.SCHEDULED, job -> ledger.markReleased(List.of(job.jobId()))),
+    CANCEL(JobStatus.CANCELLED, JobStatus.SCHEDULED, job -> ledger.cancel(job.jobId()));
 
     final JobStatus target;
+    final JobStatus onlyFrom;
     final Consumer<JobMessage> statement;
 
-    Move(JobStatus target, Consumer<JobMessage> statement) {
+    Move(JobStatus target, JobStatus onlyFrom, Consumer<JobMessage> statement) {
       this.target = target;
+      this.onlyFrom = onlyFrom;
       this.statement = statement;
+    }
+
+    boolean moves(JobStatus from) {
+      return from.canMoveTo(target) && (onlyFrom == null || onlyFrom == from);
     }
   }
 
@@ -65,7 +78,7 @@ class JobLedgerTest {
 
       move.statement.accept(job);
 
-      JobStatus expected = from.canMoveTo(move.target) ? move.target : from;
+      JobStatus expected = move.moves(from) ? move.target : from;
       assertEquals(expected, statusOf(job.jobId()), from + " by " + move);
     }
   }
@@ -77,6 +90,76 @@ class JobLedgerTest {
     assertEquals(JobStatus.RUNNING, statusOf(job.jobId()));
     assertTrue(ledger.markSucceeded(job));
     assertEquals(JobStatus.SUCCEEDED, ledger.claim(job), "a second delivery sees it done");
+  }
+
+  @Test
+  void aScheduledRowIsDueOnlyFromItsSendTimeAndOneLockerTakesIt() throws Exception {
+    Instant sendAt = Instant.parse("2031-01-01T10:00:00Z");
+    JobMessage job = job("test.ledger.scheduled", null);
+    ledger.insertAccepted(List.of(row(job, "h", sendAt)));
+    assertEquals(JobStatus.SCHEDULED, statusOf(job.jobId()));
+    assertTrue(
+        ledger.lockUnpublished(Duration.ZERO, 10_000).stream()
+            .noneMatch(j -> j.id().equals(job.jobId())),
+        "the sweeper leaves scheduled rows alone");
+
+    assertTrue(!dueIds(sendAt.minusMillis(1)).contains(job.jobId()), "a millisecond early");
+    try (Connection first = dataSource.getConnection();
+        Connection second = dataSource.getConnection()) {
+      first.setAutoCommit(false);
+      second.setAutoCommit(false);
+      assertTrue(dueIds(first, sendAt).contains(job.jobId()));
+      assertTrue(
+          !dueIds(second, sendAt.plusSeconds(3600)).contains(job.jobId()), "held by the first");
+      first.rollback();
+      second.rollback();
+    }
+    JobLedger.LedgerJob due =
+        ledger.lockDue(sendAt, 10_000).stream()
+            .filter(j -> j.id().equals(job.jobId()))
+            .findFirst()
+            .orElseThrow();
+    assertEquals(sendAt, due.message().createdAt(), "stamped with its send time");
+    ledger.markReleased(List.of(job.jobId()));
+    assertEquals(JobStatus.QUEUED, statusOf(job.jobId()));
+    assertTrue(!dueIds(sendAt.plusSeconds(60)).contains(job.jobId()), "released once");
+    assertEquals(JobStatus.QUEUED, ledger.cancel(job.jobId()), "too late to cancel");
+  }
+
+  @Test
+  void cancellingTwiceIsCancellingOnce() throws SQLException {
+    JobMessage job = job("test.ledger.scheduled", null);
+    ledger.insertAccepted(List.of(row(job, "h", Instant.parse("2031-01-01T10:00:00Z"))));
+    assertEquals(JobStatus.CANCELLED, ledger.cancel(job.jobId()));
+    assertEquals(JobStatus.CANCELLED, ledger.cancel(job.jobId()));
+    assertEquals(JobStatus.CANCELLED, statusOf(job.jobId()));
+    assertTrue(
+        dueIds(Instant.parse("2032-01-01T00:00:00Z")).stream().noneMatch(job.jobId()::equals));
+    assertEquals(null, ledger.cancel(JobIds.next()), "no such job");
+  }
+
+  private static List<UUID> dueIds(Instant now) {
+    return ledger.lockDue(now, 10_000).stream().map(JobLedger.LedgerJob::id).toList();
+  }
+
+  /**
+   * The due rows a poll in this connection's open transaction locks: the ledger's statement runs
+   * autocommitted outside a managed transaction, so two concurrent polls are written out here.
+   */
+  private static List<UUID> dueIds(Connection connection, Instant now) throws SQLException {
+    try (PreparedStatement select =
+        connection.prepareStatement(
+            "select id from jobs where status = 'scheduled' and send_at <= ?"
+                + " order by send_at for update skip locked")) {
+      select.setObject(1, now.atOffset(java.time.ZoneOffset.UTC));
+      List<UUID> ids = new java.util.ArrayList<>();
+      try (ResultSet rows = select.executeQuery()) {
+        while (rows.next()) {
+          ids.add(rows.getObject(1, UUID.class));
+        }
+      }
+      return ids;
+    }
   }
 
   @Test
@@ -135,6 +218,10 @@ class JobLedgerTest {
   }
 
   private static JobLedger.NewRow row(JobMessage job, String hash) {
+    return row(job, hash, null);
+  }
+
+  private static JobLedger.NewRow row(JobMessage job, String hash, Instant sendAt) {
     return new JobLedger.NewRow(
         job.jobId(),
         job.type(),
@@ -142,7 +229,8 @@ class JobLedgerTest {
         hash,
         "{\"n\":1}",
         null,
-        job.createdAt().atOffset(java.time.ZoneOffset.UTC));
+        job.createdAt().atOffset(java.time.ZoneOffset.UTC),
+        sendAt == null ? null : sendAt.atOffset(java.time.ZoneOffset.UTC));
   }
 
   private static void insertRow(JobMessage job, JobStatus status) throws SQLException {

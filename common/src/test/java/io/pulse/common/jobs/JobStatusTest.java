@@ -1,9 +1,11 @@
 package io.pulse.common.jobs;
 
+import static io.pulse.common.jobs.JobStatus.CANCELLED;
 import static io.pulse.common.jobs.JobStatus.DEAD;
 import static io.pulse.common.jobs.JobStatus.QUEUED;
 import static io.pulse.common.jobs.JobStatus.RETRYING;
 import static io.pulse.common.jobs.JobStatus.RUNNING;
+import static io.pulse.common.jobs.JobStatus.SCHEDULED;
 import static io.pulse.common.jobs.JobStatus.SUCCEEDED;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -21,11 +23,13 @@ class JobStatusTest {
   /** Written out by hand: a change to the table must change this too. */
   private static final Map<JobStatus, Set<JobStatus>> ALLOWED =
       Map.of(
+          SCHEDULED, EnumSet.of(QUEUED, CANCELLED),
           QUEUED, EnumSet.of(RUNNING, RETRYING, SUCCEEDED, DEAD),
           RUNNING, EnumSet.of(RETRYING, SUCCEEDED, DEAD),
           RETRYING, EnumSet.of(RUNNING, RETRYING, SUCCEEDED, DEAD),
           SUCCEEDED, EnumSet.noneOf(JobStatus.class),
-          DEAD, EnumSet.of(QUEUED));
+          DEAD, EnumSet.of(QUEUED),
+          CANCELLED, EnumSet.noneOf(JobStatus.class));
 
   @ParameterizedTest
   @EnumSource(JobStatus.class)
@@ -65,11 +69,28 @@ class JobStatusTest {
 
   @Test
   void finalStatesAreTheOnesOnlyAReplayLeaves() {
-    assertEquals("status in ('dead')", JobStatus.sqlFrom("status", QUEUED));
+    assertEquals("status in ('scheduled', 'dead')", JobStatus.sqlFrom("status", QUEUED));
     assertEquals(
         "status in ('queued', 'running', 'retrying')", JobStatus.sqlFrom("status", SUCCEEDED));
+    assertEquals("status in ('scheduled')", JobStatus.sqlFrom("status", CANCELLED));
     for (JobStatus state : JobStatus.values()) {
-      assertEquals(state == SUCCEEDED || state == DEAD, state.isFinal(), state.name());
+      assertEquals(
+          state == SUCCEEDED || state == DEAD || state == CANCELLED, state.isFinal(), state.name());
+      assertEquals(
+          state.isFinal() || state == SCHEDULED, state.skipsDelivery(), "skips: " + state.name());
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(JobStatus.class)
+  void aSingleMoveGuardNamesItsOneSourceAndRefusesWhatTheTableForbids(JobStatus from) {
+    for (JobStatus to : JobStatus.values()) {
+      if (ALLOWED.get(from).contains(to)) {
+        assertEquals("s = '" + from.wire() + "'", JobStatus.sqlMove("s", from, to));
+      } else {
+        assertThrows(
+            JobStatus.IllegalJobStateChangeException.class, () -> JobStatus.sqlMove("s", from, to));
+      }
     }
   }
 

@@ -412,8 +412,9 @@ public class JobProcessor {
     JobMessage message = job.message();
     JobContext context = job.context();
     boolean marked = alreadyMarked || ledger.markSucceeded(message);
-    if (!marked && ledger.claim(message).isFinal()) {
-      // Succeeded already (a second copy), or dead: only a replay runs a dead job again.
+    if (!marked && ledger.claim(message).skipsDelivery()) {
+      // Succeeded already (a second copy), dead (only a replay runs it again), cancelled, or still
+      // scheduled (a poll published it but did not commit; the next poll publishes it again).
       return false;
     }
     ((JobHandler) job.handler()).handle(job.payload(), context);
