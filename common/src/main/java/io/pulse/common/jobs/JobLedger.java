@@ -554,9 +554,9 @@ public class JobLedger {
       """
       with lock as materialized (%s),
       doomed as (
-          select j.id from jobs j, lock
-          where lock.held and j.id > ? and j.id < ? and j.status = '%s' and j.%s < ?
-          order by j.id limit ? for update of j skip locked),
+          select j.id from jobs j
+          where (select held from lock) and j.id > ? and j.id < ? and j.status = '%s' and j.%s < ?
+          order by j.id limit ? for update skip locked),
       gone as (delete from jobs where id in (select id from doomed) returning id)
       select (select held from lock), (select count(*) from gone),
              (select cast(id as text) from gone order by id desc limit 1)

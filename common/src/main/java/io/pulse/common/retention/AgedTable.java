@@ -67,8 +67,8 @@ enum AgedTable {
         """
         with lock as materialized (%s),
         doomed as (
-            select %s from %s t, lock where lock.held and %s
-            order by %s limit ? for update of t skip locked),
+            select %s from %s t where (select held from lock) and %s
+            order by %s limit ? for update skip locked),
         gone as (delete from %s where (%s) in (select %s from doomed) returning 1)
         select (select held from lock), (select count(*) from gone), null
         """

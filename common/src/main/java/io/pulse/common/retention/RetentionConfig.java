@@ -21,6 +21,14 @@ public interface RetentionConfig {
   int batchSize();
 
   /**
+   * The most rows a pass removes per second, all tables together: it sleeps between batches to stay
+   * under it, so a backlog (the first pass on an old database) drains without crowding the live
+   * writes (README, Retention). Well above the rate rows arrive at, or retention falls behind.
+   */
+  @WithDefault("5000")
+  int maxRowsPerSecond();
+
+  /**
    * Succeeded jobs, counted from when they finished. Their idempotency keys go with them: this is
    * the idempotency window.
    */

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.jboss.logging.Logger;
 
 /**
@@ -38,6 +39,8 @@ public class RetentionJanitor {
   private final Clock clock;
   private final Map<String, AtomicLong> oldestAge = new ConcurrentHashMap<>();
   private long capCursor;
+  private long passStartNanos;
+  private long passRemoved;
 
   public RetentionJanitor(
       JobLedger ledger,
@@ -63,9 +66,12 @@ public class RetentionJanitor {
               + digests.unsubscribeTtl()
               + "): a used unsubscribe link would work again once its record is gone");
     }
-    if (config.batchSize() < 1 || config.notificationsPerUser() < 1) {
+    if (config.batchSize() < 1
+        || config.notificationsPerUser() < 1
+        || config.maxRowsPerSecond() < 1) {
       throw new IllegalStateException(
-          "pulse.retention.batch-size and notifications-per-user must be at least 1");
+          "pulse.retention.batch-size, notifications-per-user and max-rows-per-second must be at"
+              + " least 1");
     }
     this.ledger = ledger;
     this.statements = statements;
@@ -89,6 +95,8 @@ public class RetentionJanitor {
   /** One pass over every table; false when another node held the lock and this one gave way. */
   public boolean pass() {
     Instant now = clock.instant();
+    passStartNanos = System.nanoTime();
+    passRemoved = 0;
     boolean done =
         jobs("succeeded-jobs", now.minus(config.succeededJobs()), true)
             && jobs("dead-jobs", now.minus(config.deadJobs()), false)
@@ -159,6 +167,7 @@ public class RetentionJanitor {
   }
 
   private void removed(String rows, int count) {
+    pace(count);
     if (count > 0) {
       Counter.builder("pulse.retention.removed")
           .description("rows removed by retention")
@@ -166,6 +175,16 @@ public class RetentionJanitor {
           .register(registry)
           .increment(count);
       LOG.debugf("retention removed %d %s row(s)", count, rows);
+    }
+  }
+
+  /** Sleeps until the pass's rows so far fit under {@code max-rows-per-second}. */
+  private void pace(int count) {
+    passRemoved += count;
+    long due = passStartNanos + passRemoved * 1_000_000_000L / config.maxRowsPerSecond();
+    long wait = due - System.nanoTime();
+    if (wait > 0) {
+      LockSupport.parkNanos(wait);
     }
   }
 

@@ -89,9 +89,10 @@ public class RetentionStatements {
       floor as (
           select id from notifications where user_id = ? order by id desc offset ? limit 1),
       doomed as (
-          select t.id from notifications t, lock, floor
-          where lock.held and t.user_id = ? and t.id <= floor.id
-          order by t.id limit ? for update of t skip locked),
+          select t.id from notifications t
+          where (select held from lock) and t.user_id = ?
+            and t.id <= (select id from floor)
+          order by t.id limit ? for update skip locked),
       gone as (delete from notifications where id in (select id from doomed) returning 1)
       select (select held from lock), (select count(*) from gone), null
       """

@@ -78,10 +78,16 @@ class RetentionJanitorTest {
       old[i] = job(JobStatus.SUCCEEDED, days(10), days(8));
     }
 
-    assertTrue(janitor(Map.of("pulse.retention.batch-size", "2")).pass());
+    RetentionJanitor janitor =
+        janitor(
+            Map.of("pulse.retention.batch-size", "2", "pulse.retention.max-rows-per-second", "10"));
+    long start = System.nanoTime();
+    assertTrue(janitor.pass());
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
 
     assertGone(old);
     assertEquals(7.0, removed("succeeded-jobs"));
+    assertTrue(took.toMillis() >= 650, "7 rows at 10 a second take 0.7 s at least, took " + took);
   }
 
   @Test
