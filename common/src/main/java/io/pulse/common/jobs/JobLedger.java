@@ -593,6 +593,18 @@ public class JobLedger {
     return oldest.isEmpty() ? null : oldest.get(0);
   }
 
+  /**
+   * Which of these jobs are dead: a dead letter of any other job is a stale copy (the job was
+   * replayed from the ledger, or its row is gone with retention).
+   */
+  public Set<UUID> deadAmong(Collection<UUID> ids) {
+    return new HashSet<>(
+        query(
+            "select id from jobs where id = any(?) and status = '" + JobStatus.DEAD.wire() + "'",
+            rows -> rows.getObject(1, UUID.class),
+            (Object) ids.toArray(UUID[]::new)));
+  }
+
   private Purge purge(String sql, Instant cutoff, UUID after, int limit) {
     return query(
             sql,

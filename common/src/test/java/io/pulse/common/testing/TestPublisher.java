@@ -40,7 +40,9 @@ public final class TestPublisher implements BeforeEachCallback, AfterEachCallbac
     RabbitConnections connections = new RabbitConnections(config, "common-test");
     publisher =
         new ConfirmingPublisher(
-            connections, config, new Topology(config.retryTiers(), config.deliveryLimit()));
+            connections,
+            config,
+            new Topology(config.retryTiers(), config.deliveryLimit(), config.deadLetterTtl()));
     publisher.declareOnConnect(List.of(type));
     admin = connections.open("test admin");
   }

@@ -53,6 +53,11 @@ public final class TestRabbitConfig implements RabbitConfig, RabbitConfig.Manage
   }
 
   @Override
+  public Duration deadLetterTtl() {
+    return Duration.ofDays(30);
+  }
+
+  @Override
   public Management management() {
     return this;
   }
