@@ -17,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.rabbitmq.client.GetResponse;
+import io.pulse.api.admin.DeadLetterMover;
 import io.pulse.common.jobs.Job;
 import io.pulse.common.jobs.JobType;
 import io.pulse.common.messaging.Topology;
@@ -45,6 +46,7 @@ class DeadLetterReplayTest {
   static final String REPLAY = "/api/v1/admin/dead-letters/replay";
   @Inject EntityManager em;
   @Inject ObjectMapper json;
+  @Inject DeadLetterMover mover;
   DeadJobs dead;
 
   @BeforeEach
@@ -101,6 +103,41 @@ class DeadLetterReplayTest {
     assertEquals("queued", job(c).status);
     assertEquals("dead", job(b).status);
     assertEquals(DeadJobs.ATTEMPTS, job(b).attempts);
+  }
+
+  @Test
+  void aReplayDropsTheDeadLettersOfJobsNoLongerDeadAndKeepsTheRest() {
+    UUID stale = dead.deadWithMessage(TYPE, DeadJobs.minutesAgo(3));
+    UUID kept = dead.deadWithMessage(TYPE, DeadJobs.minutesAgo(2));
+    UUID chosen = dead.deadWithMessage(TYPE, DeadJobs.minutesAgo(1));
+    // Replayed earlier from the ledger (its message lay too deep): the row runs, the copy stays.
+    QuarkusTransaction.requiringNew()
+        .run(
+            () ->
+                em.createNativeQuery("update jobs set status = 'queued' where id = ?1")
+                    .setParameter(1, stale)
+                    .executeUpdate());
+
+    admin()
+        .body("{\"jobIds\":[\"" + chosen + "\"]}")
+        .post(REPLAY)
+        .then()
+        .statusCode(200)
+        .body("replayed.jobId", equalTo(List.of(chosen.toString())))
+        .body("replayed[0].source", equalTo("dlq"));
+
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> broker().depth(WORK) == 1 && broker().depth(DLQ) == 1);
+    assertEquals(kept.toString(), broker().take(DLQ).getProps().getMessageId());
+    assertEquals(chosen.toString(), broker().take(WORK).getProps().getMessageId());
+  }
+
+  @Test
+  void aReplayLooksAtDeadLettersInProportionToTheJobsChosen() {
+    assertEquals(102, mover.scanBudget(1), "one job out of any DLQ: 102 messages at most");
+    assertEquals(300, mover.scanBudget(100));
+    assertEquals(10_000, mover.scanBudget(10_000), "never beyond pulse.admin.replay.max-scan");
   }
 
   @Test

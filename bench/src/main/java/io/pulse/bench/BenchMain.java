@@ -85,6 +85,9 @@ public final class BenchMain {
       if (settings.runs("digest")) {
         bench.digests();
       }
+      if (settings.runs("dlq")) {
+        bench.deadLetterReplay();
+      }
       bench.peakMemory();
       bench.notes(e2e, batched, loadBefore);
 
@@ -295,6 +298,21 @@ public final class BenchMain {
                     rate / perRequest, perRequest)),
         ledgerMillis.describe(),
         details);
+  }
+
+  /** Opt-in ({@code -Dbench.scenarios=dlq}): it fills a DLQ of 100,000 messages first. */
+  private void deadLetterReplay() throws Exception {
+    log("9. dead-letter replay: 1, 100 and 10,000 jobs out of a DLQ of 100,000");
+    for (DlqReplayBench.Round r : new DlqReplayBench(settings, 100_000).run()) {
+      table.row(
+          "9",
+          String.format("Replay %,d dead job(s) out of a DLQ of 100,000", r.jobs()),
+          String.format("**%.2f s**", seconds(r.elapsed())),
+          String.format(
+              "the newest (deepest) dead letters, requests of at most 1,000; source dlq %,d,"
+                  + " ledger %,d",
+              r.fromDlq(), r.fromLedger()));
+    }
   }
 
   private void fanout() throws Exception {

@@ -4,6 +4,7 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
+import io.pulse.common.jobs.JobLedger;
 import io.pulse.common.jobs.JobLedger.LedgerJob;
 import io.pulse.common.messaging.ConfirmingPublisher;
 import io.pulse.common.messaging.JobMessage;
@@ -42,12 +43,15 @@ public class DeadLetterMover {
   private final ConfirmingPublisher publisher;
   private final RabbitConfig rabbit;
   private final AdminConfig config;
+  private final JobLedger ledger;
 
   public DeadLetterMover(
       RabbitConnections connections,
       ConfirmingPublisher publisher,
       RabbitConfig rabbit,
-      AdminConfig config) {
+      AdminConfig config,
+      JobLedger ledger) {
+    this.ledger = ledger;
     this.connections = connections;
     this.publisher = publisher;
     this.rabbit = rabbit;
@@ -83,8 +87,10 @@ public class DeadLetterMover {
       if (!exists(dlq)) {
         return found;
       }
+      int budget = scanBudget(wanted.size());
+      Map<UUID, Long> others = new HashMap<>();
       int scanned = 0;
-      while (!missing.isEmpty() && scanned < config.replay().maxScan()) {
+      while (!missing.isEmpty() && scanned < budget) {
         GetResponse message = channel.basicGet(dlq, false);
         if (message == null) {
           break;
@@ -96,16 +102,42 @@ public class DeadLetterMover {
           publish(restart(job, message.getProps(), message.getBody()));
           movedTags.add(message.getEnvelope().getDeliveryTag());
           found.add(id);
+        } else if (id != null) {
+          others.put(id, message.getEnvelope().getDeliveryTag());
         }
       }
       awaitConfirms();
-      if (!missing.isEmpty() && scanned >= config.replay().maxScan()) {
+      dropStale(dlq, others);
+      if (!missing.isEmpty() && scanned >= budget) {
         LOG.warnf(
             "replay looked at %d messages of %s without finding %d chosen job(s); they are"
                 + " republished from the ledger and their old messages stay there",
             scanned, dlq, missing.size());
       }
       return found;
+    }
+
+    /**
+     * Drops (acks on settle) the dead letters looked at whose jobs are no longer dead: replayed
+     * earlier from the ledger, or gone with retention. Their copies would otherwise sit at the head
+     * of the queue and use up every later replay's scan.
+     */
+    private void dropStale(String dlq, Map<UUID, Long> looked) {
+      if (looked.isEmpty()) {
+        return;
+      }
+      Set<UUID> dead = ledger.deadAmong(looked.keySet());
+      int dropped = 0;
+      for (Map.Entry<UUID, Long> message : looked.entrySet()) {
+        if (!dead.contains(message.getKey())) {
+          movedTags.add(message.getValue());
+          dropped++;
+        }
+      }
+      if (dropped > 0) {
+        LOG.infof(
+            "replay dropped %d dead letter(s) of %s whose jobs are no longer dead", dropped, dlq);
+      }
     }
 
     /** Publishes these jobs from their ledger rows (their messages are gone), confirmed. */
@@ -199,6 +231,12 @@ public class DeadLetterMover {
         trace != null ? trace : job.traceparent(),
         job.createdAt(),
         body);
+  }
+
+  /** Dead letters looked at for {@code jobs} chosen jobs of one type. */
+  public int scanBudget(int jobs) {
+    long budget = 100L + (long) config.replay().scanPerJob() * jobs;
+    return (int) Math.min(budget, config.replay().maxScan());
   }
 
   /** The job a dead letter is about: its message id, else the id the workers put in a header. */

@@ -1,5 +1,6 @@
 package io.pulse.common.jobs;
 
+import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -23,5 +24,14 @@ public final class JobIds {
     long high = (millis << 16) | 0x7000L | (random.nextInt() & 0x0FFFL);
     long low = (random.nextLong() & 0x3FFF_FFFF_FFFF_FFFFL) | 0x8000_0000_0000_0000L;
     return new UUID(high, low);
+  }
+
+  /**
+   * The smallest id {@link #next} can make at {@code instant}: every job created before it has a
+   * smaller id, so a primary-key range {@code id < floorAt(t)} bounds a scan to jobs created before
+   * {@code t}.
+   */
+  public static UUID floorAt(Instant instant) {
+    return new UUID((instant.toEpochMilli() << 16) | 0x7000L, 0x8000_0000_0000_0000L);
   }
 }

@@ -1,6 +1,7 @@
 package io.pulse.common.jobs;
 
 import io.pulse.common.messaging.JobMessage;
+import io.pulse.common.retention.Purge;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
@@ -621,6 +622,78 @@ public class JobLedger {
                 JobStatus.sqlMove("status", JobStatus.DEAD, JobStatus.QUEUED)),
         rows -> rows.getObject(1, UUID.class),
         (Object) ids.toArray(UUID[]::new));
+  }
+
+  // ---- Retention -----------------------------------------------------------------------------
+  // One statement per batch, so one short transaction: it takes the retention lock, picks at most
+  // `limit` rows in id order after the pass's cursor, locks them (passing over rows a worker
+  // holds),
+  // and deletes them. The id bound (JobIds.floorAt) keeps the primary-key scan among old rows.
+
+  private static final String PURGE =
+      """
+      with lock as materialized (%s),
+      doomed as (
+          select j.id from jobs j
+          where (select held from lock) and j.id > ? and j.id < ? and j.status = '%s' and j.%s < ?
+          order by j.id limit ? for update skip locked),
+      gone as (delete from jobs where id in (select id from doomed) returning id)
+      select (select held from lock), (select count(*) from gone),
+             (select cast(id as text) from gone order by id desc limit 1)
+      """;
+
+  private static final String PURGE_SUCCEEDED =
+      PURGE.formatted(Purge.LOCK, JobStatus.SUCCEEDED.wire(), "finished_at");
+
+  private static final String PURGE_DEAD =
+      PURGE.formatted(Purge.LOCK, JobStatus.DEAD.wire(), "updated_at");
+
+  /**
+   * Removes up to {@code limit} jobs that succeeded before {@code cutoff}, with ids after {@code
+   * after}; their idempotency keys are free again.
+   */
+  public Purge purgeSucceeded(Instant cutoff, UUID after, int limit) {
+    return purge(PURGE_SUCCEEDED, cutoff, after, limit);
+  }
+
+  /**
+   * Removes up to {@code limit} jobs dead since before {@code cutoff}, with ids after {@code
+   * after}.
+   */
+  public Purge purgeDead(Instant cutoff, UUID after, int limit) {
+    return purge(PURGE_DEAD, cutoff, after, limit);
+  }
+
+  /** When the oldest job still in the table was created; null when it is empty. */
+  public Instant oldestJob() {
+    List<Instant> oldest =
+        query(
+            "select created_at from jobs order by id limit 1",
+            rows -> rows.getObject(1, OffsetDateTime.class).toInstant());
+    return oldest.isEmpty() ? null : oldest.get(0);
+  }
+
+  /**
+   * Which of these jobs are dead: a dead letter of any other job is a stale copy (the job was
+   * replayed from the ledger, or its row is gone with retention).
+   */
+  public Set<UUID> deadAmong(Collection<UUID> ids) {
+    return new HashSet<>(
+        query(
+            "select id from jobs where id = any(?) and status = '" + JobStatus.DEAD.wire() + "'",
+            rows -> rows.getObject(1, UUID.class),
+            (Object) ids.toArray(UUID[]::new)));
+  }
+
+  private Purge purge(String sql, Instant cutoff, UUID after, int limit) {
+    return query(
+            sql,
+            rows -> new Purge(rows.getBoolean(1), rows.getInt(2), rows.getString(3)),
+            after,
+            JobIds.floorAt(cutoff),
+            utc(cutoff),
+            limit)
+        .get(0);
   }
 
   // ---- Plumbing ------------------------------------------------------------------------------

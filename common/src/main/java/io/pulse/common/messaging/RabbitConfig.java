@@ -83,6 +83,15 @@ public interface RabbitConfig {
     boolean verifyHostname();
   }
 
+  /**
+   * How long a dead letter stays in its dead-letter queue ({@code x-message-ttl}): the same as the
+   * ledger keeps a dead job ({@code pulse.retention.dead-jobs}), so a DLQ never grows without
+   * bound. Replays publish from the ledger, not from here. Fixed at declaration (README, Dead
+   * letters).
+   */
+  @WithDefault("30d")
+  Duration deadLetterTtl();
+
   /** The management plugin's HTTP API: the only place the broker reports unacked counts. */
   Management management();
 

@@ -31,7 +31,7 @@ public class RabbitConnections {
   @Produces
   @Singleton
   Topology topology() {
-    return new Topology(config.retryTiers(), config.deliveryLimit());
+    return new Topology(config.retryTiers(), config.deliveryLimit(), config.deadLetterTtl());
   }
 
   public Connection open(String purpose) throws IOException {

@@ -42,13 +42,15 @@ public final class Topology {
 
   private final List<Duration> retryTiers;
   private final int deliveryLimit;
+  private final Duration deadLetterTtl;
 
-  public Topology(List<Duration> retryTiers, int deliveryLimit) {
+  public Topology(List<Duration> retryTiers, int deliveryLimit, Duration deadLetterTtl) {
     if (retryTiers.isEmpty()) {
       throw new IllegalArgumentException("at least one retry tier is needed");
     }
     this.retryTiers = retryTiers.stream().sorted().toList();
     this.deliveryLimit = deliveryLimit;
+    this.deadLetterTtl = deadLetterTtl;
   }
 
   public List<Duration> retryTiers() {
@@ -120,7 +122,11 @@ public final class Topology {
     channel.queueBind(workQueue(type), JOBS_EXCHANGE, type);
 
     channel.queueDeclare(
-        deadLetterQueue(type), true, false, false, Map.of("x-queue-type", "quorum"));
+        deadLetterQueue(type),
+        true,
+        false,
+        false,
+        Map.of("x-queue-type", "quorum", "x-message-ttl", deadLetterTtl.toMillis()));
     channel.queueBind(deadLetterQueue(type), DEAD_EXCHANGE, type);
   }
 

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.pulse.common.messaging.BrokerUnavailableException;
 import io.pulse.common.messaging.JobMessage;
 import io.pulse.common.messaging.UnroutableMessageException;
@@ -120,25 +119,11 @@ class GroupCommitEnqueuerTest {
   }
 
   private GroupCommitEnqueuer groups(Duration timeout) {
-    LedgerConfig config =
-        new LedgerConfig() {
-          @Override
-          public Duration markPublishedEvery() {
-            return Duration.ofSeconds(1);
-          }
+    return TestEnqueues.groups(ledger, broker.publisher, timeout);
+  }
 
-          @Override
-          public Duration markPublishedAfter() {
-            return Duration.ZERO;
-          }
-
-          @Override
-          public Duration enqueueTimeout() {
-            return timeout;
-          }
-        };
-    return new GroupCommitEnqueuer(
-        ledger, new JobMetrics(new SimpleMeterRegistry()), broker.publisher, config);
+  private static JobLedger.NewRow row(JobMessage job) {
+    return TestEnqueues.row(job);
   }
 
   private void assertLeftForTheSweeper(JobMessage job) {
@@ -158,17 +143,5 @@ class GroupCommitEnqueuerTest {
 
   private JobMessage job(String key, String routedAs) {
     return broker.job(key, routedAs);
-  }
-
-  private static JobLedger.NewRow row(JobMessage job) {
-    return new JobLedger.NewRow(
-        job.jobId(),
-        job.type(),
-        job.idempotencyKey(),
-        "hash",
-        "{}",
-        null,
-        job.createdAt().atOffset(java.time.ZoneOffset.UTC),
-        null);
   }
 }

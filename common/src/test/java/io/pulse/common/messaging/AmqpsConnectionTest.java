@@ -76,7 +76,9 @@ class AmqpsConnectionTest {
     RabbitConnections connections = new RabbitConnections(config);
     ConfirmingPublisher publisher =
         new ConfirmingPublisher(
-            connections, config, new Topology(List.of(Duration.ofSeconds(1)), 3));
+            connections,
+            config,
+            new Topology(List.of(Duration.ofSeconds(1)), 3, Duration.ofDays(30)));
     publisher.declareOnConnect(List.of(type));
     JobMessage job =
         new JobMessage(

@@ -47,7 +47,9 @@ public final class TestPublisher implements BeforeEachCallback, AfterEachCallbac
     RabbitConnections connections = new RabbitConnections(config);
     publisher =
         new ConfirmingPublisher(
-            connections, config, new Topology(config.retryTiers(), config.deliveryLimit()));
+            connections,
+            config,
+            new Topology(config.retryTiers(), config.deliveryLimit(), config.deadLetterTtl()));
     publisher.declareOnConnect(List.of(type));
     admin = connections.open("test admin");
   }

@@ -58,7 +58,7 @@ final class RabbitDefinitions {
             .withMapping(RabbitConfig.class)
             .build();
     RabbitConfig rabbit = config.getConfigMapping(RabbitConfig.class);
-    return new Topology(rabbit.retryTiers(), rabbit.deliveryLimit());
+    return new Topology(rabbit.retryTiers(), rabbit.deliveryLimit(), rabbit.deadLetterTtl());
   }
 
   /** What the workers declare in production, for every job type of the platform. */

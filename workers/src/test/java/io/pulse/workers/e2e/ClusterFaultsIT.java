@@ -315,7 +315,9 @@ class ClusterFaultsIT {
     try (Connection c = factory.newConnection("cluster test");
         Channel channel = c.createChannel()) {
       new Topology(
-              List.of(Duration.ofMillis(100), Duration.ofMillis(300), Duration.ofSeconds(1)), 3)
+              List.of(Duration.ofMillis(100), Duration.ofMillis(300), Duration.ofSeconds(1)),
+              3,
+              Duration.ofDays(30))
           .declare(channel, JobType.ALL);
     }
   }
