@@ -1,18 +1,23 @@
 package io.pulse.api.admin;
 
+import io.pulse.api.auth.ApiKey;
 import io.pulse.api.auth.ApiKeys;
 import io.pulse.api.auth.Scope;
 import io.pulse.api.jobs.Ids;
+import io.pulse.api.limits.KeyLimits;
+import io.pulse.api.limits.LimitsConfig;
 import io.pulse.api.problem.ProblemException;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Positive;
 import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -29,32 +34,79 @@ import java.util.UUID;
 @Produces(MediaType.APPLICATION_JSON)
 public class ApiKeyResource {
 
+  /** Limits left out (null) are the configured defaults (pulse.api.limits.*). */
   public record CreateKey(
       @NotBlank @Size(max = 100) String name,
-      @NotEmpty @Size(max = 3) List<@NotNull String> scopes) {}
+      @NotEmpty @Size(max = 3) List<@NotNull String> scopes,
+      @Positive Integer requestsPerSecond,
+      @Positive Integer burst,
+      @Positive Long dailyJobQuota) {
+
+    ApiKeys.Limits limits() {
+      return new ApiKeys.Limits(requestsPerSecond, burst, dailyJobQuota);
+    }
+  }
+
+  /** A key's own limits; one left out (null) is the configured default. */
+  public record ChangeLimits(
+      @Positive Integer requestsPerSecond, @Positive Integer burst, @Positive Long dailyJobQuota) {}
+
+  /** The limits a key runs under, its own or the defaults. */
+  public record LimitsView(int requestsPerSecond, int burst, Long dailyJobQuota) {
+    static LimitsView of(ApiKey key, LimitsConfig defaults) {
+      KeyLimits limits =
+          KeyLimits.of(key.requestsPerSecond, key.burst, key.dailyJobQuota, defaults);
+      return new LimitsView(
+          limits.requestsPerSecond(),
+          limits.burst(),
+          limits.dailyJobQuota().isPresent() ? limits.dailyJobQuota().getAsLong() : null);
+    }
+  }
 
   /** The only time the secret is returned: only its hash is stored. */
-  public record CreatedKey(UUID id, String name, List<String> scopes, String key) {}
+  public record CreatedKey(
+      UUID id, String name, List<String> scopes, LimitsView limits, String key) {}
+
+  public record KeyView(UUID id, String name, List<String> scopes, LimitsView limits) {}
 
   public record RevokedKey(UUID id, OffsetDateTime revokedAt) {}
 
   private final ApiKeys keys;
+  private final LimitsConfig defaults;
 
-  public ApiKeyResource(ApiKeys keys) {
+  public ApiKeyResource(ApiKeys keys, LimitsConfig defaults) {
     this.keys = keys;
+    this.defaults = defaults;
   }
 
   @POST
   @RolesAllowed(Scope.ADMIN)
   public Response create(@Valid @NotNull CreateKey request) {
-    ApiKeys.Issued issued = keys.create(request.name(), request.scopes());
+    ApiKeys.Issued issued = keys.create(request.name(), request.scopes(), request.limits());
     return Response.created(URI.create("/api/v1/admin/api-keys/" + issued.key().id))
         // The secret must not outlive this answer in a browser's or a proxy's cache.
         .header("Cache-Control", "no-store")
         .entity(
             new CreatedKey(
-                issued.key().id, issued.key().name, List.of(issued.key().scopes), issued.secret()))
+                issued.key().id,
+                issued.key().name,
+                List.of(issued.key().scopes),
+                LimitsView.of(issued.key(), defaults),
+                issued.secret()))
         .build();
+  }
+
+  @PUT
+  @Path("/{id}/limits")
+  @RolesAllowed(Scope.ADMIN)
+  public KeyView changeLimits(@PathParam("id") String id, @Valid @NotNull ChangeLimits request) {
+    return keys.changeLimits(
+            Ids.uuid("id", id),
+            new ApiKeys.Limits(
+                request.requestsPerSecond(), request.burst(), request.dailyJobQuota()))
+        .map(
+            key -> new KeyView(key.id, key.name, List.of(key.scopes), LimitsView.of(key, defaults)))
+        .orElseThrow(() -> ProblemException.notFound("API key " + id));
   }
 
   @DELETE

@@ -40,6 +40,17 @@ public class ApiKey extends PanacheEntityBase {
   @Column(name = "revoked_at")
   public OffsetDateTime revokedAt;
 
+  /** Null: the configured default (pulse.api.limits.requests-per-second). */
+  @Column(name = "requests_per_second")
+  public Integer requestsPerSecond;
+
+  /** Null: the configured default (pulse.api.limits.burst). */
+  public Integer burst;
+
+  /** Null: the configured default (pulse.api.limits.daily-job-quota), if any. */
+  @Column(name = "daily_job_quota")
+  public Long dailyJobQuota;
+
   /** The key with this hash, unless it was revoked. */
   public static Optional<ApiKey> findActive(String keyHash) {
     return find("keyHash = ?1 and revokedAt is null", keyHash).firstResultOptional();

@@ -17,13 +17,18 @@ public class ApiKeys {
   /** A new key and its secret, which exists nowhere else. */
   public record Issued(ApiKey key, String secret) {}
 
-  private final Event<ApiKeyRevoked> revoked;
-
-  public ApiKeys(Event<ApiKeyRevoked> revoked) {
-    this.revoked = revoked;
+  /** A key's own limits; a null one falls back to the configured default. */
+  public record Limits(Integer requestsPerSecond, Integer burst, Long dailyJobQuota) {
+    public static final Limits DEFAULTS = new Limits(null, null, null);
   }
 
-  public Issued create(String name, Collection<String> scopes) {
+  private final Event<ApiKeyChanged> changed;
+
+  public ApiKeys(Event<ApiKeyChanged> changed) {
+    this.changed = changed;
+  }
+
+  public Issued create(String name, Collection<String> scopes, Limits limits) {
     for (String scope : scopes) {
       if (!Scope.ALL.contains(scope)) {
         throw ProblemException.badField(
@@ -37,6 +42,7 @@ public class ApiKeys {
     key.keyHash = ApiKey.hash(secret);
     key.scopes = new TreeSet<>(scopes).toArray(String[]::new);
     key.createdAt = OffsetDateTime.now();
+    set(key, limits);
     key.persist();
     return new Issued(key, secret);
   }
@@ -53,7 +59,27 @@ public class ApiKeys {
     if (key.revokedAt == null) {
       key.revokedAt = OffsetDateTime.now();
     }
-    revoked.fire(new ApiKeyRevoked(key.keyHash));
+    changed.fire(new ApiKeyChanged(key.keyHash));
     return Optional.of(key);
+  }
+
+  /**
+   * Replaces the key's limits; on commit this instance applies them at once, others within
+   * pulse.api.key-cache-ttl. The key starts a new, full bucket for its new rate.
+   */
+  public Optional<ApiKey> changeLimits(UUID id, Limits limits) {
+    ApiKey key = ApiKey.findById(id);
+    if (key == null) {
+      return Optional.empty();
+    }
+    set(key, limits);
+    changed.fire(new ApiKeyChanged(key.keyHash));
+    return Optional.of(key);
+  }
+
+  private static void set(ApiKey key, Limits limits) {
+    key.requestsPerSecond = limits.requestsPerSecond();
+    key.burst = limits.burst();
+    key.dailyJobQuota = limits.dailyJobQuota();
   }
 }

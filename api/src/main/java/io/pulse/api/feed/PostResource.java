@@ -4,6 +4,7 @@ import io.pulse.api.auth.Scope;
 import io.pulse.api.jobs.EnqueueRequestHeaders;
 import io.pulse.api.jobs.Ids;
 import io.pulse.api.jobs.JobAccepted;
+import io.pulse.api.limits.JobQuota;
 import io.pulse.api.problem.Problem;
 import io.pulse.api.problem.ProblemException;
 import io.pulse.common.feed.FeedPayloads;
@@ -35,10 +36,12 @@ import java.util.List;
 public class PostResource {
   private final EntityManager em;
   private final JobEnqueuer enqueuer;
+  private final JobQuota quota;
 
-  public PostResource(EntityManager em, JobEnqueuer enqueuer) {
+  public PostResource(EntityManager em, JobEnqueuer enqueuer, JobQuota quota) {
     this.em = em;
     this.enqueuer = enqueuer;
+    this.quota = quota;
   }
 
   @POST
@@ -49,6 +52,7 @@ public class PostResource {
     if (!community) {
       throw ProblemException.badField("communityId", "unknown community " + post.communityId());
     }
+    quota.take(1);
     JobEnqueuer.Enqueued fanout =
         enqueuer.enqueueWith(
             JobType.FEED_FANOUT,
@@ -71,6 +75,7 @@ public class PostResource {
         .isEmpty()) {
       throw ProblemException.notFound("post " + postId);
     }
+    quota.take(1);
     JobEnqueuer.Enqueued retract =
         enqueuer.enqueueWith(
             JobType.FEED_RETRACT,

@@ -6,6 +6,7 @@ import io.pulse.api.jobs.Ids;
 import io.pulse.api.jobs.JobAccepted;
 import io.pulse.api.jobs.KeysetPage;
 import io.pulse.api.jobs.QueryParams;
+import io.pulse.api.limits.JobQuota;
 import io.pulse.api.problem.ProblemException;
 import io.pulse.common.jobs.JobEnqueuer;
 import io.pulse.common.jobs.JobType;
@@ -39,9 +40,11 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 public class NotificationResource {
 
   private final JobEnqueuer enqueuer;
+  private final JobQuota quota;
   private final DispatchRequests dispatches;
 
-  public NotificationResource(JobEnqueuer enqueuer, DispatchRequests dispatches) {
+  public NotificationResource(JobEnqueuer enqueuer, DispatchRequests dispatches, JobQuota quota) {
+    this.quota = quota;
     this.enqueuer = enqueuer;
     this.dispatches = dispatches;
   }
@@ -84,6 +87,7 @@ public class NotificationResource {
       @Context HttpHeaders headers,
       @HeaderParam("traceparent") String traceparent) {
     NotificationDispatch dispatch = dispatches.dispatch(request, "");
+    quota.take(1);
     JobEnqueuer.Enqueued enqueued =
         enqueuer.enqueue(
             JobType.NOTIFICATION_DISPATCH,
