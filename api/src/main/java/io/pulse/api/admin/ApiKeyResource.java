@@ -1,5 +1,6 @@
 package io.pulse.api.admin;
 
+import io.pulse.api.audit.AuditTrail;
 import io.pulse.api.auth.ApiKey;
 import io.pulse.api.auth.ApiKeys;
 import io.pulse.api.auth.Scope;
@@ -26,6 +27,7 @@ import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.time.OffsetDateTime;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /** API keys: an admin creates one (its secret is shown once) and revokes it (refused at once). */
@@ -73,16 +75,32 @@ public class ApiKeyResource {
 
   private final ApiKeys keys;
   private final LimitsConfig defaults;
+  private final AuditTrail audit;
 
-  public ApiKeyResource(ApiKeys keys, LimitsConfig defaults) {
+  public ApiKeyResource(ApiKeys keys, LimitsConfig defaults, AuditTrail audit) {
     this.keys = keys;
     this.defaults = defaults;
+    this.audit = audit;
   }
 
   @POST
   @RolesAllowed(Scope.ADMIN)
   public Response create(@Valid @NotNull CreateKey request) {
-    ApiKeys.Issued issued = keys.create(request.name(), request.scopes(), request.limits());
+    ApiKeys.Issued issued =
+        audit.around(
+            "api-key.created",
+            null,
+            () -> keys.create(request.name(), request.scopes(), request.limits()),
+            done ->
+                Map.of(
+                    "keyId",
+                    done.key().id,
+                    "name",
+                    done.key().name,
+                    "scopes",
+                    List.of(done.key().scopes),
+                    "limits",
+                    LimitsView.of(done.key(), defaults)));
     return Response.created(URI.create("/api/v1/admin/api-keys/" + issued.key().id))
         // The secret must not outlive this answer in a browser's or a proxy's cache.
         .header("Cache-Control", "no-store")
@@ -100,21 +118,33 @@ public class ApiKeyResource {
   @Path("/{id}/limits")
   @RolesAllowed(Scope.ADMIN)
   public KeyView changeLimits(@PathParam("id") String id, @Valid @NotNull ChangeLimits request) {
-    return keys.changeLimits(
-            Ids.uuid("id", id),
-            new ApiKeys.Limits(
-                request.requestsPerSecond(), request.burst(), request.dailyJobQuota()))
-        .map(
-            key -> new KeyView(key.id, key.name, List.of(key.scopes), LimitsView.of(key, defaults)))
-        .orElseThrow(() -> ProblemException.notFound("API key " + id));
+    return audit.around(
+        "api-key.limits-changed",
+        id,
+        () ->
+            keys.changeLimits(
+                    Ids.uuid("id", id),
+                    new ApiKeys.Limits(
+                        request.requestsPerSecond(), request.burst(), request.dailyJobQuota()))
+                .map(
+                    key ->
+                        new KeyView(
+                            key.id, key.name, List.of(key.scopes), LimitsView.of(key, defaults)))
+                .orElseThrow(() -> ProblemException.notFound("API key " + id)),
+        view -> Map.of("name", view.name(), "limits", view.limits()));
   }
 
   @DELETE
   @Path("/{id}")
   @RolesAllowed(Scope.ADMIN)
   public RevokedKey revoke(@PathParam("id") String id) {
-    return keys.revoke(Ids.uuid("id", id))
-        .map(key -> new RevokedKey(key.id, key.revokedAt))
-        .orElseThrow(() -> ProblemException.notFound("API key " + id));
+    return audit.around(
+        "api-key.revoked",
+        id,
+        () ->
+            keys.revoke(Ids.uuid("id", id))
+                .map(key -> new RevokedKey(key.id, key.revokedAt))
+                .orElseThrow(() -> ProblemException.notFound("API key " + id)),
+        revoked -> Map.of("revokedAt", revoked.revokedAt().toString()));
   }
 }

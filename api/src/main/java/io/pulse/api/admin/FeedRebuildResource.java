@@ -1,5 +1,6 @@
 package io.pulse.api.admin;
 
+import io.pulse.api.audit.AuditTrail;
 import io.pulse.api.auth.Scope;
 import io.pulse.api.jobs.EnqueueRequestHeaders;
 import io.pulse.api.jobs.Ids;
@@ -17,6 +18,7 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 
@@ -29,9 +31,11 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 @RolesAllowed(Scope.ADMIN)
 public class FeedRebuildResource {
   private final JobEnqueuer enqueuer;
+  private final AuditTrail audit;
 
-  public FeedRebuildResource(JobEnqueuer enqueuer) {
+  public FeedRebuildResource(JobEnqueuer enqueuer, AuditTrail audit) {
     this.enqueuer = enqueuer;
+    this.audit = audit;
   }
 
   @POST
@@ -41,11 +45,17 @@ public class FeedRebuildResource {
       @Context HttpHeaders headers,
       @HeaderParam("traceparent") String traceparent) {
     long userId = Ids.positive("userId", user);
+    String key = EnqueueRequestHeaders.idempotencyKey(headers, "admin/feeds/rebuild");
     return JobAccepted.response(
-        enqueuer.enqueue(
-            JobType.FEED_REBUILD,
-            new FeedPayloads.Rebuild(userId),
-            EnqueueRequestHeaders.idempotencyKey(headers, "admin/feeds/rebuild"),
-            EnqueueRequestHeaders.traceparent(traceparent)));
+        audit.around(
+            "feed.rebuild",
+            "user " + userId,
+            () ->
+                enqueuer.enqueue(
+                    JobType.FEED_REBUILD,
+                    new FeedPayloads.Rebuild(userId),
+                    key,
+                    EnqueueRequestHeaders.traceparent(traceparent)),
+            done -> Map.of("jobId", done.jobId().toString(), "created", done.created())));
   }
 }

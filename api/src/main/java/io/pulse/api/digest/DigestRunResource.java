@@ -1,5 +1,6 @@
 package io.pulse.api.digest;
 
+import io.pulse.api.audit.AuditTrail;
 import io.pulse.api.auth.Scope;
 import io.pulse.api.problem.ProblemException;
 import io.pulse.common.digest.DigestPeriod;
@@ -14,6 +15,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Instant;
+import java.util.Map;
 
 /**
  * An operator runs a digest period now: every user of that cadence gets a {@code digest.build} for
@@ -25,9 +27,11 @@ import java.time.Instant;
 @Produces(MediaType.APPLICATION_JSON)
 public class DigestRunResource {
   private final DigestPlanner planner;
+  private final AuditTrail audit;
 
-  public DigestRunResource(DigestPlanner planner) {
+  public DigestRunResource(DigestPlanner planner, AuditTrail audit) {
     this.planner = planner;
+    this.audit = audit;
   }
 
   public record RunRequest(@NotNull String period) {}
@@ -41,6 +45,13 @@ public class DigestRunResource {
     } catch (IllegalArgumentException e) {
       throw ProblemException.badField("period", "must be 'daily' or 'weekly'");
     }
-    return Response.accepted(planner.runNow(period, Instant.now())).build();
+    DigestPlanner.Plan plan =
+        audit.around(
+            "digest.run",
+            request.period(),
+            () -> planner.runNow(period, Instant.now()),
+            done ->
+                Map.of("usersScanned", done.usersScanned(), "jobsEnqueued", done.jobsEnqueued()));
+    return Response.accepted(plan).build();
   }
 }
