@@ -4,6 +4,12 @@ alter table api_keys
     add column burst               integer check (burst > 0),
     add column daily_job_quota     bigint  check (daily_job_quota > 0);
 
+-- Expiry and rotation: after a rotation the previous secret's hash works until its grace ends.
+alter table api_keys
+    add column expires_at                timestamptz,
+    add column previous_key_hash         text unique,
+    add column previous_key_valid_until  timestamptz;
+
 -- Bucket4j's token buckets (PostgreSQLSelectForUpdateBasedProxyManager): one row per bucket, its
 -- state serialized by Bucket4j, locked with SELECT ... FOR UPDATE for each request, so every API
 -- instance consumes from the same bucket. expires_at (epoch ms) lets stale buckets be removed.

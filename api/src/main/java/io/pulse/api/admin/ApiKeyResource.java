@@ -1,6 +1,7 @@
 package io.pulse.api.admin;
 
 import io.pulse.api.audit.AuditTrail;
+import io.pulse.api.auth.ApiConfig;
 import io.pulse.api.auth.ApiKey;
 import io.pulse.api.auth.ApiKeys;
 import io.pulse.api.auth.Scope;
@@ -10,10 +11,13 @@ import io.pulse.api.limits.LimitsConfig;
 import io.pulse.api.problem.ProblemException;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Future;
+import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Positive;
+import jakarta.validation.constraints.PositiveOrZero;
 import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -25,6 +29,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +47,8 @@ public class ApiKeyResource {
       @NotEmpty @Size(max = 3) List<@NotNull String> scopes,
       @Positive Integer requestsPerSecond,
       @Positive Integer burst,
-      @Positive Long dailyJobQuota) {
+      @Positive Long dailyJobQuota,
+      @Future OffsetDateTime expiresAt) {
 
     ApiKeys.Limits limits() {
       return new ApiKeys.Limits(requestsPerSecond, burst, dailyJobQuota);
@@ -69,6 +75,14 @@ public class ApiKeyResource {
   public record CreatedKey(
       UUID id, String name, List<String> scopes, LimitsView limits, String key) {}
 
+  /**
+   * How long the current secret keeps working after the rotation; the configured default if null.
+   */
+  public record RotateKey(@PositiveOrZero @Max(30L * 24 * 3600) Long graceSeconds) {}
+
+  /** The new secret, shown once, and until when the previous one still works. */
+  public record RotatedKey(UUID id, String key, OffsetDateTime previousKeyValidUntil) {}
+
   public record KeyView(UUID id, String name, List<String> scopes, LimitsView limits) {}
 
   public record RevokedKey(UUID id, OffsetDateTime revokedAt) {}
@@ -76,8 +90,10 @@ public class ApiKeyResource {
   private final ApiKeys keys;
   private final LimitsConfig defaults;
   private final AuditTrail audit;
+  private final ApiConfig api;
 
-  public ApiKeyResource(ApiKeys keys, LimitsConfig defaults, AuditTrail audit) {
+  public ApiKeyResource(ApiKeys keys, LimitsConfig defaults, AuditTrail audit, ApiConfig api) {
+    this.api = api;
     this.keys = keys;
     this.defaults = defaults;
     this.audit = audit;
@@ -90,7 +106,9 @@ public class ApiKeyResource {
         audit.around(
             "api-key.created",
             null,
-            () -> keys.create(request.name(), request.scopes(), request.limits()),
+            () ->
+                keys.create(
+                    request.name(), request.scopes(), request.limits(), request.expiresAt()),
             done ->
                 Map.of(
                     "keyId",
@@ -132,6 +150,29 @@ public class ApiKeyResource {
                             key.id, key.name, List.of(key.scopes), LimitsView.of(key, defaults)))
                 .orElseThrow(() -> ProblemException.notFound("API key " + id)),
         view -> Map.of("name", view.name(), "limits", view.limits()));
+  }
+
+  @POST
+  @Path("/{id}/rotate")
+  @RolesAllowed(Scope.ADMIN)
+  public Response rotate(@PathParam("id") String id, @Valid RotateKey request) {
+    Duration grace =
+        request == null || request.graceSeconds() == null
+            ? api.rotationGrace()
+            : Duration.ofSeconds(request.graceSeconds());
+    RotatedKey rotated =
+        audit.around(
+            "api-key.rotated",
+            id,
+            () ->
+                keys.rotate(Ids.uuid("id", id), grace)
+                    .map(
+                        done ->
+                            new RotatedKey(
+                                done.key().id, done.secret(), done.key().previousKeyValidUntil))
+                    .orElseThrow(() -> ProblemException.notFound("active API key " + id)),
+            done -> Map.of("previousKeyValidUntil", done.previousKeyValidUntil().toString()));
+    return Response.ok(rotated).header("Cache-Control", "no-store").build();
   }
 
   @DELETE

@@ -85,7 +85,8 @@ public class AuditTrail {
 
   /**
    * Runs an admin action and records it: succeeded with the details its result gives, or failed
-   * with the refusal's status and detail (then the failure goes on to the caller).
+   * with the refusal's status and detail (then the failure goes on to the caller). A malformed
+   * request (400) attempted nothing and is not recorded: like every bad input, it writes nothing.
    */
   public <T> T around(
       String action, String target, Supplier<T> work, Function<T, Map<String, ?>> details) {
@@ -93,6 +94,9 @@ public class AuditTrail {
     try {
       result = work.get();
     } catch (ProblemException e) {
+      if (e.problem.status() == 400) {
+        throw e;
+      }
       recordRequest(
           action,
           target,

@@ -7,6 +7,7 @@ import io.pulse.api.limits.KeyLimits;
 import io.pulse.api.limits.LimitsConfig;
 import io.quarkus.cache.Cache;
 import io.quarkus.cache.CacheName;
+import io.quarkus.cache.CaffeineCache;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.Startup;
 import io.quarkus.security.identity.AuthenticationRequestContext;
@@ -18,6 +19,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.TransactionPhase;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The identity a stored API key grants, by the key's SHA-256, from the {@code api-keys} cache: a
@@ -53,14 +55,29 @@ public class ApiKeyIdentities {
     return cache.getAsync(keyHash, hash -> context.runBlocking(() -> stored(hash)));
   }
 
+  /**
+   * Whether the key with this hash is known to be good without a query: a refused address may still
+   * use a key this instance already looked up, so a flood from a shared address locks out only
+   * unknown keys.
+   */
+  boolean cachedAsValid(String keyHash) {
+    CompletableFuture<Object> cached = cache.as(CaffeineCache.class).getIfPresent(keyHash);
+    return cached != null && cached.isDone() && cached.getNow(null) != null;
+  }
+
   private SecurityIdentity stored(String keyHash) {
     lookups.increment();
     return QuarkusTransaction.requiringNew()
-        .call(() -> ApiKey.findActive(keyHash).map(this::identity).orElse(null));
+        .call(() -> ApiKey.findActive(keyHash).map(key -> identity(key, keyHash)).orElse(null));
   }
 
-  private SecurityIdentity identity(ApiKey key) {
-    return QuarkusSecurityIdentity.builder()
+  private SecurityIdentity identity(ApiKey key, String presentedHash) {
+    QuarkusSecurityIdentity.Builder identity = QuarkusSecurityIdentity.builder();
+    KeyValidity validity = KeyValidity.of(key, presentedHash);
+    if (validity != null) {
+      identity.addAttribute(KeyValidity.ATTRIBUTE, validity);
+    }
+    return identity
         .setPrincipal(new QuarkusPrincipal("api-key:" + key.id))
         .addRoles(Scope.rolesOf(List.of(key.scopes)))
         .addAttribute(

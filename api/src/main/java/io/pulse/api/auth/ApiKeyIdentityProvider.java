@@ -16,6 +16,8 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.Map;
 
 /**
  * Turns a presented API key into an identity whose roles are its scopes: the bootstrap key ({@code
@@ -63,19 +65,32 @@ public class ApiKeyIdentityProvider implements IdentityProvider<ApiKeyAuthentica
       return Uni.createFrom().item(bootstrap);
     }
     String address = clientAddress(request);
+    String hash = ApiKey.hash(request.key());
     long refused = throttle.secondsRefused(address);
-    if (refused > 0) {
+    if (refused > 0 && !stored.cachedAsValid(hash)) {
       return Uni.createFrom().failure(FailedKeyThrottle.refusal(refused));
     }
     return stored
-        .identityOf(ApiKey.hash(request.key()), context)
+        .identityOf(hash, context)
         .onItem()
         .ifNull()
         .failWith(
             () -> {
               throttle.recordFailure(address);
               return new AuthenticationFailedException(UNKNOWN_KEY);
-            });
+            })
+        .onItem()
+        .transform(ApiKeyIdentityProvider::unlessOver);
+  }
+
+  /** The identity, unless the presented secret has expired or its rotation grace has ended. */
+  private static SecurityIdentity unlessOver(SecurityIdentity identity) {
+    KeyValidity validity = identity.getAttribute(KeyValidity.ATTRIBUTE);
+    if (validity != null && validity.over(Instant.now())) {
+      throw new AuthenticationFailedException(
+          validity.refusal(), Map.of(REASON, validity.refusal()));
+    }
+    return identity;
   }
 
   /** The peer's IP (not a forwarded header, which the client could make up). */

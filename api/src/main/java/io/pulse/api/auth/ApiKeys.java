@@ -4,6 +4,7 @@ import io.pulse.api.problem.ProblemException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.transaction.Transactional;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.Collection;
 import java.util.Optional;
@@ -28,7 +29,8 @@ public class ApiKeys {
     this.changed = changed;
   }
 
-  public Issued create(String name, Collection<String> scopes, Limits limits) {
+  public Issued create(
+      String name, Collection<String> scopes, Limits limits, OffsetDateTime expiresAt) {
     for (String scope : scopes) {
       if (!Scope.ALL.contains(scope)) {
         throw ProblemException.badField(
@@ -43,6 +45,7 @@ public class ApiKeys {
     key.scopes = new TreeSet<>(scopes).toArray(String[]::new);
     key.createdAt = OffsetDateTime.now();
     set(key, limits);
+    key.expiresAt = expiresAt;
     key.persist();
     return new Issued(key, secret);
   }
@@ -75,6 +78,29 @@ public class ApiKeys {
     set(key, limits);
     changed.fire(new ApiKeyChanged(key.keyHash));
     return Optional.of(key);
+  }
+
+  /** A rotated key: its new secret, and until when the previous one still works. */
+  public record Rotated(ApiKey key, String secret) {}
+
+  /**
+   * Gives the key a new secret; the current one keeps working for {@code grace}, then is refused. A
+   * secret from an earlier rotation stops at once (one previous secret at a time).
+   */
+  public Optional<Rotated> rotate(UUID id, Duration grace) {
+    ApiKey key = ApiKey.findById(id);
+    if (key == null || key.revokedAt != null) {
+      return Optional.empty();
+    }
+    if (key.previousKeyHash != null) {
+      changed.fire(new ApiKeyChanged(key.previousKeyHash));
+    }
+    String secret = ApiKey.newSecret();
+    key.previousKeyHash = key.keyHash;
+    key.previousKeyValidUntil = OffsetDateTime.now().plus(grace);
+    key.keyHash = ApiKey.hash(secret);
+    changed.fire(new ApiKeyChanged(key.previousKeyHash));
+    return Optional.of(new Rotated(key, secret));
   }
 
   private static void set(ApiKey key, Limits limits) {

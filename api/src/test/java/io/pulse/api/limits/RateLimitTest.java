@@ -60,11 +60,16 @@ class RateLimitTest {
         .header("RateLimit-Remaining", "4")
         .header("RateLimit-Reset", "1");
     // An answer that is an error carries them too.
-    as(key)
-        .get("/api/v1/users/x/notifications")
-        .then()
-        .statusCode(400)
-        .header("RateLimit-Remaining", "3");
+    String remaining =
+        as(key)
+            .get("/api/v1/users/x/notifications")
+            .then()
+            .statusCode(400)
+            .header("RateLimit-Limit", "5")
+            .extract()
+            .header("RateLimit-Remaining");
+    // 3, or 4 if a slow machine took over a second between the two (the rate is 1/s).
+    assertTrue(Integer.parseInt(remaining) <= 4, remaining);
   }
 
   @Test
@@ -79,11 +84,17 @@ class RateLimitTest {
             .extract()
             .path("key");
     String title = "rate-" + System.nanoTime();
-    as(key).body(notification(title)).post("/api/v1/notifications").then().statusCode(202);
-    as(key).body(notification(title)).post("/api/v1/notifications").then().statusCode(202);
-    as(key)
-        .body(notification(title))
-        .post("/api/v1/notifications")
+    long start = System.nanoTime();
+    int accepted = 0;
+    Response answer;
+    while ((answer = as(key).body(notification(title)).post("/api/v1/notifications")).statusCode()
+        == 202) {
+      accepted++;
+    }
+    double elapsed = (System.nanoTime() - start) / 1e9;
+    // The burst, plus what the rate (1/s) refilled meanwhile.
+    assertTrue(accepted >= 2 && accepted <= 2 + elapsed, accepted + " in " + elapsed + " s");
+    answer
         .then()
         .statusCode(429)
         .contentType("application/problem+json")
@@ -91,7 +102,7 @@ class RateLimitTest {
         .header("RateLimit-Limit", "2")
         .header("RateLimit-Remaining", "0")
         .body("detail", containsString("1 requests per second"));
-    assertEquals(2, jobsTitled(title));
+    assertEquals(accepted, jobsTitled(title));
   }
 
   @Test
@@ -100,7 +111,12 @@ class RateLimitTest {
     String key = created.path("key");
     String id = created.path("id");
     as(key).get("/api/v1/users/1/notifications").then().statusCode(200);
-    as(key).get("/api/v1/users/1/notifications").then().statusCode(429);
+    int status;
+    int tries = 0;
+    do {
+      status = as(key).get("/api/v1/users/1/notifications").statusCode();
+    } while (status == 200 && ++tries < 20);
+    assertEquals(429, status);
 
     admin()
         .body("{\"requestsPerSecond\":100,\"burst\":50,\"dailyJobQuota\":7}")
