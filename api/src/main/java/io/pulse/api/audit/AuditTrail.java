@@ -85,8 +85,8 @@ public class AuditTrail {
 
   /**
    * Runs an admin action and records it: succeeded with the details its result gives, or failed
-   * with the refusal's status and detail (then the failure goes on to the caller). A malformed
-   * request (400) attempted nothing and is not recorded: like every bad input, it writes nothing.
+   * (then the failure goes on to the caller). A request refused for what it asked (4xx: malformed,
+   * an unknown id) changed nothing and is not recorded: like every bad input, it writes nothing.
    */
   public <T> T around(
       String action, String target, Supplier<T> work, Function<T, Map<String, ?>> details) {
@@ -94,13 +94,13 @@ public class AuditTrail {
     try {
       result = work.get();
     } catch (ProblemException e) {
-      if (e.problem.status() == 400) {
+      if (e.problem.status() < 500) {
         throw e;
       }
       recordRequest(
           action,
           target,
-          "refused " + e.problem.status(),
+          "failed " + e.problem.status(),
           Map.of("detail", String.valueOf(e.problem.detail())));
       throw e;
     } catch (RuntimeException e) {

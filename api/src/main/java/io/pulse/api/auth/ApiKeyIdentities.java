@@ -1,5 +1,6 @@
 package io.pulse.api.auth;
 
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pulse.api.limits.Caller;
@@ -7,7 +8,6 @@ import io.pulse.api.limits.KeyLimits;
 import io.pulse.api.limits.LimitsConfig;
 import io.quarkus.cache.Cache;
 import io.quarkus.cache.CacheName;
-import io.quarkus.cache.CaffeineCache;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.Startup;
 import io.quarkus.security.identity.AuthenticationRequestContext;
@@ -18,8 +18,8 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.TransactionPhase;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * The identity a stored API key grants, by the key's SHA-256, from the {@code api-keys} cache: a
@@ -40,6 +40,8 @@ public class ApiKeyIdentities {
   private final Cache cache;
   private final Counter lookups;
   private final LimitsConfig limits;
+  private final com.github.benmanes.caffeine.cache.Cache<String, Boolean> seen =
+      Caffeine.newBuilder().expireAfterWrite(Duration.ofHours(1)).maximumSize(100_000).build();
 
   ApiKeyIdentities(@CacheName(CACHE) Cache cache, MeterRegistry registry, LimitsConfig limits) {
     this.cache = cache;
@@ -56,19 +58,26 @@ public class ApiKeyIdentities {
   }
 
   /**
-   * Whether the key with this hash is known to be good without a query: a refused address may still
-   * use a key this instance already looked up, so a flood from a shared address locks out only
-   * unknown keys.
+   * Whether this instance found a key with this hash in the last hour: an address refused for
+   * presenting unknown keys may still look such a key up, so a flood from a shared address locks
+   * out only keys never seen here. Hashes only, never secrets.
    */
-  boolean cachedAsValid(String keyHash) {
-    CompletableFuture<Object> cached = cache.as(CaffeineCache.class).getIfPresent(keyHash);
-    return cached != null && cached.isDone() && cached.getNow(null) != null;
+  boolean seenAsValid(String keyHash) {
+    return seen.getIfPresent(keyHash) != null;
   }
 
   private SecurityIdentity stored(String keyHash) {
     lookups.increment();
     return QuarkusTransaction.requiringNew()
-        .call(() -> ApiKey.findActive(keyHash).map(key -> identity(key, keyHash)).orElse(null));
+        .call(
+            () -> {
+              SecurityIdentity found =
+                  ApiKey.findActive(keyHash).map(key -> identity(key, keyHash)).orElse(null);
+              if (found != null) {
+                seen.put(keyHash, Boolean.TRUE);
+              }
+              return found;
+            });
   }
 
   private SecurityIdentity identity(ApiKey key, String presentedHash) {

@@ -67,7 +67,7 @@ public class ApiKeyIdentityProvider implements IdentityProvider<ApiKeyAuthentica
     String address = clientAddress(request);
     String hash = ApiKey.hash(request.key());
     long refused = throttle.secondsRefused(address);
-    if (refused > 0 && !stored.cachedAsValid(hash)) {
+    if (refused > 0 && !stored.seenAsValid(hash)) {
       return Uni.createFrom().failure(FailedKeyThrottle.refusal(refused));
     }
     return stored

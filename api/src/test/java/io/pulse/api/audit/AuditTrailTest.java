@@ -72,20 +72,17 @@ class AuditTrailTest {
   }
 
   @Test
-  void aRefusedActionIsRecordedWithItsOutcome() {
+  void aRefusedRequestChangedNothingAndIsNotRecorded() {
     String since = Instant.now().minusSeconds(1).toString();
     String missing = UUID.randomUUID().toString();
     admin().delete("/api/v1/admin/api-keys/" + missing).then().statusCode(404);
     admin()
         .queryParam("action", "api-key.revoked")
-        .queryParam("outcome", "refused 404")
         .queryParam("since", since)
         .get("/api/v1/admin/audit")
         .then()
         .statusCode(200)
-        .body(
-            "items.find { it.target == '" + missing + "' }.details.detail",
-            containsString("not found"));
+        .body("items.findAll { it.target == '" + missing + "' }", hasSize(0));
   }
 
   @Test
@@ -125,11 +122,16 @@ class AuditTrailTest {
     String since = Instant.now().minusSeconds(1).toString();
     String actor = keyWithScopes(Scope.ADMIN);
     for (int i = 0; i < 5; i++) {
-      as(actor).delete("/api/v1/admin/api-keys/" + UUID.randomUUID()).then().statusCode(404);
+      as(actor)
+          .body("{\"name\":\"paged\",\"scopes\":[\"read\"]}")
+          .post("/api/v1/admin/api-keys")
+          .then()
+          .statusCode(201);
     }
     String actorId =
         admin()
-            .queryParam("action", "api-key.revoked")
+            .queryParam("action", "api-key.created")
+            .queryParam("outcome", "succeeded")
             .queryParam("since", since)
             .queryParam("limit", "1")
             .get("/api/v1/admin/audit")
@@ -171,7 +173,7 @@ class AuditTrailTest {
 
   @Test
   void theApplicationsRoleCannotChangeOrDeleteAnEvent() {
-    admin().delete("/api/v1/admin/api-keys/" + UUID.randomUUID()).then().statusCode(404);
+    admin().body("{\"name\":\"x\",\"scopes\":[\"read\"]}").post("/api/v1/admin/api-keys");
     for (String sql :
         List.of(
             "update audit_events set outcome = 'succeeded'",
