@@ -151,6 +151,9 @@ main() {
     "-Dquarkus.datasource.jdbc.url=jdbc:postgresql://127.0.0.1:5432/$DB"
     "-Dpulse.rabbitmq.virtual-host=$VHOST"
     "-Dpulse.api.bootstrap-key=$KEY"
+    # The benchmark measures throughput, not the per-key rate limit.
+    "-Dpulse.api.limits.requests-per-second=1000000"
+    "-Dpulse.api.limits.burst=1000000"
     "-Dpulse.digests.unsubscribe-secret=bench-unsubscribe-secret"
     "-Dquarkus.management.port=$API_MANAGEMENT_PORT" "-Dquarkus.management.host=127.0.0.1"
     # the notification benchmark's GreenMail listens here

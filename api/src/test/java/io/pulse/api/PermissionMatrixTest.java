@@ -53,6 +53,9 @@ class PermissionMatrixTest {
     REQUIRED.put("DELETE /api/v1/jobs/{id}", Scope.JOBS_WRITE);
     REQUIRED.put("POST /api/v1/admin/api-keys", Scope.ADMIN);
     REQUIRED.put("DELETE /api/v1/admin/api-keys/{id}", Scope.ADMIN);
+    REQUIRED.put("PUT /api/v1/admin/api-keys/{id}/limits", Scope.ADMIN);
+    REQUIRED.put("POST /api/v1/admin/api-keys/{id}/rotate", Scope.ADMIN);
+    REQUIRED.put("GET /api/v1/admin/audit", Scope.ADMIN);
     REQUIRED.put("POST /api/v1/admin/digests/runs", Scope.ADMIN);
     REQUIRED.put("GET /api/v1/admin/queues", Scope.ADMIN);
     REQUIRED.put("GET /api/v1/admin/dead-letters", Scope.ADMIN);

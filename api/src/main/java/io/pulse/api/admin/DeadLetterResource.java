@@ -1,5 +1,6 @@
 package io.pulse.api.admin;
 
+import io.pulse.api.audit.AuditTrail;
 import io.pulse.api.auth.Scope;
 import io.pulse.api.jobs.Ids;
 import io.pulse.api.jobs.KeysetPage;
@@ -20,6 +21,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -43,8 +45,11 @@ public class DeadLetterResource {
   private final JobLedger ledger;
   private final DeadLetterReplay replay;
   private final AdminConfig config;
+  private final AuditTrail audit;
 
-  public DeadLetterResource(JobLedger ledger, DeadLetterReplay replay, AdminConfig config) {
+  public DeadLetterResource(
+      JobLedger ledger, DeadLetterReplay replay, AdminConfig config, AuditTrail audit) {
+    this.audit = audit;
     this.ledger = ledger;
     this.replay = replay;
     this.config = config;
@@ -128,7 +133,17 @@ public class DeadLetterResource {
   @APIResponse(responseCode = "415", ref = ApiDocs.NOT_JSON)
   @APIResponse(responseCode = "503", ref = ApiDocs.UNAVAILABLE)
   public DeadLetterReplay.Result replay(@NotNull ReplayRequest request) {
-    return replay.replay(selection(request));
+    DeadLetterReplay.Selection selection = selection(request);
+    return audit.around(
+        "dead-letters.replayed",
+        selection.type() != null ? "type " + selection.type() : "jobs",
+        () -> replay.replay(selection),
+        result ->
+            Map.of(
+                "moved",
+                result.replayed().stream().map(DeadLetterReplay.Replayed::jobId).toList(),
+                "skipped",
+                result.skipped()));
   }
 
   private DeadLetterReplay.Selection selection(ReplayRequest request) {

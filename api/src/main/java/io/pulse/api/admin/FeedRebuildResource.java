@@ -1,5 +1,6 @@
 package io.pulse.api.admin;
 
+import io.pulse.api.audit.AuditTrail;
 import io.pulse.api.auth.Scope;
 import io.pulse.api.jobs.EnqueueRequestHeaders;
 import io.pulse.api.jobs.JobAccepted;
@@ -17,6 +18,7 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
@@ -34,9 +36,11 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @RolesAllowed(Scope.ADMIN)
 public class FeedRebuildResource {
   private final JobEnqueuer enqueuer;
+  private final AuditTrail audit;
 
-  public FeedRebuildResource(JobEnqueuer enqueuer) {
+  public FeedRebuildResource(JobEnqueuer enqueuer, AuditTrail audit) {
     this.enqueuer = enqueuer;
+    this.audit = audit;
   }
 
   @POST
@@ -54,11 +58,17 @@ public class FeedRebuildResource {
   @APIResponse(responseCode = "422", ref = ApiDocs.KEY_REUSED)
   @APIResponse(responseCode = "503", ref = ApiDocs.UNAVAILABLE)
   public Response rebuild(@PathParam("userId") long userId, @Context HttpHeaders headers) {
+    String key = EnqueueRequestHeaders.idempotencyKey(headers, "admin/feeds/rebuild");
     return JobAccepted.response(
-        enqueuer.enqueue(
-            JobType.FEED_REBUILD,
-            new FeedPayloads.Rebuild(userId),
-            EnqueueRequestHeaders.idempotencyKey(headers, "admin/feeds/rebuild"),
-            Traceparent.ofCurrentSpan()));
+        audit.around(
+            "feed.rebuild",
+            "user " + userId,
+            () ->
+                enqueuer.enqueue(
+                    JobType.FEED_REBUILD,
+                    new FeedPayloads.Rebuild(userId),
+                    key,
+                    Traceparent.ofCurrentSpan()),
+            done -> Map.of("jobId", done.jobId().toString(), "created", done.created())));
   }
 }

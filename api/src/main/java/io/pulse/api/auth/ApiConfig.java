@@ -17,6 +17,13 @@ public interface ApiConfig {
    */
   Duration keyCacheTtl();
 
+  /**
+   * How long a rotated-out API key secret keeps working when the rotation names no grace period:
+   * the time callers have to deploy the new one.
+   */
+  @WithDefault("24h")
+  Duration rotationGrace();
+
   /** Largest request body accepted, in bytes; larger ones get 413. */
   @WithDefault("1048576")
   long maxBodyBytes();

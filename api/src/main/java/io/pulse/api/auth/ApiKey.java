@@ -40,9 +40,36 @@ public class ApiKey extends PanacheEntityBase {
   @Column(name = "revoked_at")
   public OffsetDateTime revokedAt;
 
-  /** The key with this hash, unless it was revoked. */
+  /** After this the key is refused (401 naming its expiry); null: it does not expire. */
+  @Column(name = "expires_at")
+  public OffsetDateTime expiresAt;
+
+  /** The hash of the secret this key had before its last rotation. */
+  @Column(name = "previous_key_hash")
+  public String previousKeyHash;
+
+  /** Until when the previous secret still works (the rotation's grace period). */
+  @Column(name = "previous_key_valid_until")
+  public OffsetDateTime previousKeyValidUntil;
+
+  /** Null: the configured default (pulse.api.limits.requests-per-second). */
+  @Column(name = "requests_per_second")
+  public Integer requestsPerSecond;
+
+  /** Null: the configured default (pulse.api.limits.burst). */
+  public Integer burst;
+
+  /** Null: the configured default (pulse.api.limits.daily-job-quota), if any. */
+  @Column(name = "daily_job_quota")
+  public Long dailyJobQuota;
+
+  /**
+   * The key whose current or previous secret has this hash, unless it was revoked. Whether it has
+   * expired, or its previous secret's grace ended, is checked per request ({@link KeyValidity}).
+   */
   public static Optional<ApiKey> findActive(String keyHash) {
-    return find("keyHash = ?1 and revokedAt is null", keyHash).firstResultOptional();
+    return find("(keyHash = ?1 or previousKeyHash = ?1) and revokedAt is null", keyHash)
+        .firstResultOptional();
   }
 
   /** A new secret: "pk_" and 43 URL-safe characters. */

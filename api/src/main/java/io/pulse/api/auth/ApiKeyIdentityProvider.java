@@ -1,15 +1,23 @@
 package io.pulse.api.auth;
 
+import io.pulse.api.limits.Caller;
+import io.pulse.api.limits.KeyLimits;
+import io.pulse.api.limits.LimitsConfig;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.IdentityProvider;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.runtime.QuarkusPrincipal;
 import io.quarkus.security.runtime.QuarkusSecurityIdentity;
+import io.quarkus.vertx.http.runtime.security.HttpSecurityUtils;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.Map;
 
 /**
  * Turns a presented API key into an identity whose roles are its scopes: the bootstrap key ({@code
@@ -20,18 +28,29 @@ import java.security.MessageDigest;
 public class ApiKeyIdentityProvider implements IdentityProvider<ApiKeyAuthenticationRequest> {
   static final String UNKNOWN_KEY = "unknown or revoked API key";
 
-  private static final SecurityIdentity BOOTSTRAP =
-      QuarkusSecurityIdentity.builder()
-          .setPrincipal(new QuarkusPrincipal("bootstrap"))
-          .addRoles(Scope.ALL)
-          .build();
+  /** The attribute of a refusal that says why the key is refused (the 401's detail). */
+  static final String REASON = "pulse.reason";
 
+  static final String BOOTSTRAP_ID = "bootstrap";
+
+  private final SecurityIdentity bootstrap;
   private final ApiConfig config;
   private final ApiKeyIdentities stored;
+  private final FailedKeyThrottle throttle;
 
-  public ApiKeyIdentityProvider(ApiConfig config, ApiKeyIdentities stored) {
+  public ApiKeyIdentityProvider(
+      ApiConfig config, ApiKeyIdentities stored, FailedKeyThrottle throttle, LimitsConfig limits) {
     this.config = config;
     this.stored = stored;
+    this.throttle = throttle;
+    this.bootstrap =
+        QuarkusSecurityIdentity.builder()
+            .setPrincipal(new QuarkusPrincipal(BOOTSTRAP_ID))
+            .addRoles(Scope.ALL)
+            .addAttribute(
+                Caller.ATTRIBUTE,
+                new Caller(BOOTSTRAP_ID, "bootstrap key", KeyLimits.defaults(limits)))
+            .build();
   }
 
   @Override
@@ -43,13 +62,42 @@ public class ApiKeyIdentityProvider implements IdentityProvider<ApiKeyAuthentica
   public Uni<SecurityIdentity> authenticate(
       ApiKeyAuthenticationRequest request, AuthenticationRequestContext context) {
     if (isBootstrap(request.key())) {
-      return Uni.createFrom().item(BOOTSTRAP);
+      return Uni.createFrom().item(bootstrap);
+    }
+    String address = clientAddress(request);
+    String hash = ApiKey.hash(request.key());
+    long refused = throttle.secondsRefused(address);
+    if (refused > 0 && !stored.seenAsValid(hash)) {
+      return Uni.createFrom().failure(FailedKeyThrottle.refusal(refused));
     }
     return stored
-        .identityOf(ApiKey.hash(request.key()), context)
+        .identityOf(hash, context)
         .onItem()
         .ifNull()
-        .failWith(() -> new AuthenticationFailedException(UNKNOWN_KEY));
+        .failWith(
+            () -> {
+              throttle.recordFailure(address);
+              return new AuthenticationFailedException(UNKNOWN_KEY);
+            })
+        .onItem()
+        .transform(ApiKeyIdentityProvider::unlessOver);
+  }
+
+  /** The identity, unless the presented secret has expired or its rotation grace has ended. */
+  private static SecurityIdentity unlessOver(SecurityIdentity identity) {
+    KeyValidity validity = identity.getAttribute(KeyValidity.ATTRIBUTE);
+    if (validity != null && validity.over(Instant.now())) {
+      throw new AuthenticationFailedException(
+          validity.refusal(), Map.of(REASON, validity.refusal()));
+    }
+    return identity;
+  }
+
+  /** The peer's IP (not a forwarded header, which the client could make up). */
+  private static String clientAddress(ApiKeyAuthenticationRequest request) {
+    RoutingContext context = HttpSecurityUtils.getRoutingContextAttribute(request);
+    SocketAddress peer = context == null ? null : context.request().remoteAddress();
+    return peer == null ? "unknown" : peer.hostAddress();
   }
 
   private boolean isBootstrap(String presented) {

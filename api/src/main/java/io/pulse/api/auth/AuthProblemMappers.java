@@ -26,9 +26,23 @@ public class AuthProblemMappers {
     return unauthorized("missing Authorization: Bearer <api key>", uri);
   }
 
+  /**
+   * A key that is not known, revoked or expired (401, saying which when known), or an address
+   * refused for presenting too many unknown keys (429, see {@link FailedKeyThrottle}).
+   */
   @ServerExceptionMapper
   public Response unknownKey(AuthenticationFailedException e, UriInfo uri) {
-    return unauthorized(ApiKeyIdentityProvider.UNKNOWN_KEY, uri);
+    Long retryAfter = e.getAttribute(FailedKeyThrottle.RETRY_AFTER);
+    if (retryAfter != null) {
+      return Response.fromResponse(
+              Problem.of(429, "Too Many Requests", "too-many-failed-keys", e.getMessage())
+                  .at(uri.getPath())
+                  .toResponse())
+          .header("Retry-After", Long.toString(retryAfter))
+          .build();
+    }
+    String reason = e.getAttribute(ApiKeyIdentityProvider.REASON);
+    return unauthorized(reason != null ? reason : ApiKeyIdentityProvider.UNKNOWN_KEY, uri);
   }
 
   @ServerExceptionMapper

@@ -1,5 +1,6 @@
 package io.pulse.api.digest;
 
+import io.pulse.api.audit.AuditTrail;
 import io.pulse.api.auth.Scope;
 import io.pulse.api.openapi.ApiDocs;
 import io.pulse.api.problem.ProblemException;
@@ -15,6 +16,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Instant;
+import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
@@ -35,9 +37,11 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Produces(MediaType.APPLICATION_JSON)
 public class DigestRunResource {
   private final DigestPlanner planner;
+  private final AuditTrail audit;
 
-  public DigestRunResource(DigestPlanner planner) {
+  public DigestRunResource(DigestPlanner planner, AuditTrail audit) {
     this.planner = planner;
+    this.audit = audit;
   }
 
   @POST
@@ -76,6 +80,13 @@ public class DigestRunResource {
     } catch (IllegalArgumentException e) {
       throw ProblemException.badField("period", "must be 'daily' or 'weekly'");
     }
-    return Response.accepted(planner.runNow(period, Instant.now())).build();
+    DigestPlanner.Plan plan =
+        audit.around(
+            "digest.run",
+            request.period(),
+            () -> planner.runNow(period, Instant.now()),
+            done ->
+                Map.of("usersScanned", done.usersScanned(), "jobsEnqueued", done.jobsEnqueued()));
+    return Response.accepted(plan).build();
   }
 }

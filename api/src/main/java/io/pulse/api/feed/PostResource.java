@@ -2,6 +2,7 @@ package io.pulse.api.feed;
 
 import io.pulse.api.auth.Scope;
 import io.pulse.api.jobs.JobAccepted;
+import io.pulse.api.limits.JobQuota;
 import io.pulse.api.openapi.ApiDocs;
 import io.pulse.api.problem.Problem;
 import io.pulse.api.problem.ProblemException;
@@ -42,10 +43,12 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class PostResource {
   private final EntityManager em;
   private final JobEnqueuer enqueuer;
+  private final JobQuota quota;
 
-  public PostResource(EntityManager em, JobEnqueuer enqueuer) {
+  public PostResource(EntityManager em, JobEnqueuer enqueuer, JobQuota quota) {
     this.em = em;
     this.enqueuer = enqueuer;
+    this.quota = quota;
   }
 
   @POST
@@ -78,6 +81,7 @@ public class PostResource {
     if (!community) {
       throw ProblemException.badField("communityId", "unknown community " + post.communityId());
     }
+    quota.take(1);
     JobEnqueuer.Enqueued fanout =
         enqueuer.enqueueWith(
             JobType.FEED_FANOUT,
@@ -111,6 +115,7 @@ public class PostResource {
         .isEmpty()) {
       throw ProblemException.notFound("post " + postId);
     }
+    quota.take(1);
     JobEnqueuer.Enqueued retract =
         enqueuer.enqueueWith(
             JobType.FEED_RETRACT,

@@ -2,6 +2,7 @@ package io.pulse.api.notification;
 
 import io.pulse.api.auth.Scope;
 import io.pulse.api.jobs.EnqueueRequestHeaders;
+import io.pulse.api.limits.JobQuota;
 import io.pulse.api.openapi.ApiDocs;
 import io.pulse.common.jobs.BatchEnqueuer;
 import io.pulse.common.jobs.JobEnqueuer;
@@ -48,9 +49,12 @@ public class NotificationBatchResource {
   static final int MAX_ITEMS = 1_000;
 
   private final BatchEnqueuer batches;
+  private final JobQuota quota;
   private final DispatchRequests dispatches;
 
-  public NotificationBatchResource(BatchEnqueuer batches, DispatchRequests dispatches) {
+  public NotificationBatchResource(
+      BatchEnqueuer batches, DispatchRequests dispatches, JobQuota quota) {
+    this.quota = quota;
     this.batches = batches;
     this.dispatches = dispatches;
   }
@@ -112,6 +116,8 @@ public class NotificationBatchResource {
     for (int i = 0; i < body.size(); i++) {
       dispatched.add(dispatches.dispatch(body.get(i), "[" + i + "]."));
     }
+    // Each item is a job: a batch takes its size from the daily quota.
+    quota.take(dispatched.size());
     List<JobEnqueuer.Enqueued> enqueued =
         batches.enqueue(
             JobType.NOTIFICATION_DISPATCH,

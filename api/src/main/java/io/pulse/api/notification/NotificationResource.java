@@ -5,6 +5,7 @@ import io.pulse.api.jobs.EnqueueRequestHeaders;
 import io.pulse.api.jobs.JobAccepted;
 import io.pulse.api.jobs.KeysetPage;
 import io.pulse.api.jobs.QueryParams;
+import io.pulse.api.limits.JobQuota;
 import io.pulse.api.openapi.ApiDocs;
 import io.pulse.api.problem.ProblemException;
 import io.pulse.common.jobs.JobEnqueuer;
@@ -44,9 +45,11 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class NotificationResource {
 
   private final JobEnqueuer enqueuer;
+  private final JobQuota quota;
   private final DispatchRequests dispatches;
 
-  public NotificationResource(JobEnqueuer enqueuer, DispatchRequests dispatches) {
+  public NotificationResource(JobEnqueuer enqueuer, DispatchRequests dispatches, JobQuota quota) {
+    this.quota = quota;
     this.enqueuer = enqueuer;
     this.dispatches = dispatches;
   }
@@ -81,6 +84,7 @@ public class NotificationResource {
   public Response notify(
       @Valid @NotNull NotificationRequest request, @Context HttpHeaders headers) {
     NotificationDispatch dispatch = dispatches.dispatch(request, "");
+    quota.take(1);
     JobEnqueuer.Enqueued enqueued =
         enqueuer.enqueue(
             JobType.NOTIFICATION_DISPATCH,

@@ -377,6 +377,9 @@ class EndToEndIT {
                 "-Dpulse.rabbitmq.retry-tiers=100ms,300ms,1s",
                 "-Dpulse.rabbitmq.delivery-limit=3",
                 "-Dpulse.api.bootstrap-key=" + KEY,
+                // the run's load is not what the per-key rate limit is tested with
+                "-Dpulse.api.limits.requests-per-second=1000000",
+                "-Dpulse.api.limits.burst=1000000",
                 "-Dpulse.digests.unsubscribe-secret=e2e-unsubscribe-secret",
                 "-Dpulse.sweeper.grace=2s",
                 // confirms recorded well inside that grace

@@ -1,0 +1,59 @@
+package io.pulse.api.limits;
+
+import io.agroal.api.AgroalDataSource;
+import io.github.bucket4j.BucketConfiguration;
+import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
+import io.github.bucket4j.distributed.jdbc.PrimaryKeyMapper;
+import io.github.bucket4j.distributed.proxy.ProxyManager;
+import io.github.bucket4j.postgresql.Bucket4jPostgreSQL;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.time.Duration;
+import javax.sql.DataSource;
+
+/**
+ * Token buckets shared by every API instance: Bucket4j keeps each bucket's state in one row of
+ * {@code rate_limit_buckets} and changes it under {@code SELECT ... FOR UPDATE}, so concurrent
+ * consumers on any instance are serialized by PostgreSQL and the limit is exact. What remains is
+ * clock skew: each instance refills by its own clock, so a skew of d seconds between instances lets
+ * at most rate x d more requests through.
+ */
+@Singleton
+public class TokenBuckets {
+  private final ProxyManager<String> buckets;
+
+  @Inject
+  TokenBuckets(AgroalDataSource dataSource, LimitsConfig config) {
+    this(dataSource, config.idleBucketExpiry());
+  }
+
+  public TokenBuckets(DataSource dataSource, Duration idleExpiry) {
+    this.buckets =
+        Bucket4jPostgreSQL.selectForUpdateBasedBuilder(dataSource)
+            .primaryKeyMapper(PrimaryKeyMapper.STRING)
+            .table("rate_limit_buckets")
+            .idColumn("id")
+            .stateColumn("state")
+            .expiresAtColumn("expires_at")
+            .expirationAfterWrite(
+                ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(idleExpiry))
+            .build();
+  }
+
+  /**
+   * Takes {@code tokens} from the bucket {@code id}, made with {@code configuration} if it does not
+   * exist yet. Runs in its own short database transaction, outside the caller's, so a row lock on
+   * the bucket is never held while the caller's own work runs.
+   */
+  public ConsumptionProbe tryConsume(String id, BucketConfiguration configuration, long tokens) {
+    return QuarkusTransaction.suspendingExisting()
+        .call(
+            () ->
+                buckets
+                    .builder()
+                    .build(id, () -> configuration)
+                    .tryConsumeAndReturnRemaining(tokens));
+  }
+}
