@@ -1,11 +1,11 @@
 package io.pulse.api.audit;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pulse.api.auth.Scope;
 import io.pulse.api.jobs.KeysetPage;
 import io.pulse.api.jobs.QueryParams;
+import io.pulse.api.openapi.ApiDocs;
 import io.pulse.api.problem.ProblemException;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.persistence.EntityManager;
@@ -21,27 +21,22 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * The audit trail, newest first, keyset-paged; filters by action, actor (key id), outcome and a
  * time range ({@code since} inclusive, {@code until} exclusive, ISO-8601 instants).
  */
+@Tag(name = ApiDocs.ADMIN)
 @Path("/api/v1/admin/audit")
 @Produces(MediaType.APPLICATION_JSON)
 public class AuditResource {
-  public record AuditEventView(
-      long id,
-      OffsetDateTime occurredAt,
-      String actorId,
-      String actorName,
-      String address,
-      String action,
-      String target,
-      String outcome,
-      JsonNode details) {}
-
-  public record Page(List<AuditEventView> items, String nextCursor) {}
-
   private final EntityManager em;
   private final ObjectMapper json;
 
@@ -52,7 +47,27 @@ public class AuditResource {
 
   @GET
   @RolesAllowed(Scope.ADMIN)
-  public Page list(
+  @Operation(
+      summary = "Read the audit trail",
+      description =
+          "Every admin action (key created, revoked, limits changed, rotated; dead-letter replay; digest run; feed rebuild), newest first: who (key id and name, never the secret), when, from which address, what, and the outcome. Filters: `action`, `actorId`, `outcome`, and a time range (`since` inclusive, `until` exclusive, ISO-8601 instants). Keyset paged. The rows are append-only: the database refuses to change or delete them.")
+  @SecurityRequirement(name = ApiDocs.API_KEY, scopes = Scope.ADMIN)
+  @APIResponse(
+      responseCode = "200",
+      description = "A page of audit events",
+      content =
+          @Content(
+              mediaType = "application/json",
+              schema = @Schema(implementation = AuditPage.class),
+              examples =
+                  @ExampleObject(
+                      name = "200",
+                      value =
+                          "{\"items\":[{\"id\":42,\"occurredAt\":\"2026-12-01T09:00:00Z\",\"actorId\":\"5a1d6f0e-2b7c-4e7a-9c3d-1f2e3a4b5c6d\",\"actorName\":\"ops\",\"address\":\"10.0.0.7\",\"action\":\"api-key.revoked\",\"target\":\"0b8f...\",\"outcome\":\"success\",\"details\":{\"revokedAt\":\"2026-12-01T09:00:00Z\"}}],\"nextCursor\":null}")))
+  @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
+  @APIResponse(responseCode = "401", ref = ApiDocs.UNAUTHORIZED)
+  @APIResponse(responseCode = "403", ref = ApiDocs.FORBIDDEN)
+  public AuditPage list(
       @QueryParam("action") String action,
       @QueryParam("actorId") String actorId,
       @QueryParam("outcome") String outcome,
@@ -81,7 +96,7 @@ public class AuditResource {
     @SuppressWarnings("unchecked")
     List<Object[]> rows = query.getResultList();
     KeysetPage<AuditEventView> page = KeysetPage.of(rows.stream().map(this::view).toList(), size);
-    return new Page(page.items(), page.next(last -> new AuditCursor(last.id()).encode()));
+    return new AuditPage(page.items(), page.next(last -> new AuditCursor(last.id()).encode()));
   }
 
   private static void filter(
