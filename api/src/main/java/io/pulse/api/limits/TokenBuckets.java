@@ -1,16 +1,20 @@
 package io.pulse.api.limits;
 
 import io.agroal.api.AgroalDataSource;
+import io.github.bucket4j.Bucket;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.distributed.jdbc.PrimaryKeyMapper;
 import io.github.bucket4j.distributed.proxy.ProxyManager;
+import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
 import io.github.bucket4j.postgresql.Bucket4jPostgreSQL;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import javax.sql.DataSource;
 
 /**
@@ -22,7 +26,11 @@ import javax.sql.DataSource;
  */
 @Singleton
 public class TokenBuckets {
+  /** Bucket proxies kept between requests; past this many, the cache starts over. */
+  private static final int MAX_PROXIES = 10_000;
+
   private final ProxyManager<String> buckets;
+  private final ConcurrentMap<String, Bucket> proxies = new ConcurrentHashMap<>();
 
   @Inject
   TokenBuckets(AgroalDataSource dataSource, LimitsConfig config) {
@@ -49,11 +57,26 @@ public class TokenBuckets {
    */
   public ConsumptionProbe tryConsume(String id, BucketConfiguration configuration, long tokens) {
     return QuarkusTransaction.suspendingExisting()
-        .call(
-            () ->
-                buckets
-                    .builder()
-                    .build(id, () -> configuration)
-                    .tryConsumeAndReturnRemaining(tokens));
+        .call(() -> proxy(id, configuration).tryConsumeAndReturnRemaining(tokens));
+  }
+
+  /**
+   * One proxy per bucket, kept, with Bucket4j's batching: requests for the same bucket that arrive
+   * while one round trip is running go to the database together, as one command in one transaction,
+   * instead of one locked read-modify-write each. The limit stays exact (it is the same bucket row,
+   * changed by all of them at once). A bucket's id names its configuration, so a kept proxy never
+   * has a stale one.
+   */
+  private Bucket proxy(String id, BucketConfiguration configuration) {
+    if (proxies.size() > MAX_PROXIES) {
+      proxies.clear();
+    }
+    return proxies.computeIfAbsent(
+        id,
+        key ->
+            buckets
+                .builder()
+                .withOptimization(Optimizations.batching())
+                .build(key, () -> configuration));
   }
 }
