@@ -28,23 +28,26 @@ public class JobQuota {
     this.identity = identity;
   }
 
-  /** Takes {@code jobs} from the caller's quota for today, or throws 429 if it has fewer left. */
+  /**
+   * Takes {@code jobs} from the caller's quota for the current UTC day, or throws 429 if it has
+   * fewer left.
+   */
   public void take(long jobs) {
     Caller caller = Caller.of(identity);
     if (caller == null || caller.limits().dailyJobQuota().isEmpty()) {
       return;
     }
     long quota = caller.limits().dailyJobQuota().getAsLong();
-    LocalDate today = LocalDate.now(clock);
+    LocalDate day = LocalDate.now(clock);
     long untilTomorrow =
         Math.max(
             1,
             Duration.between(
-                    Instant.now(clock), today.plusDays(1).atStartOfDay().toInstant(ZoneOffset.UTC))
+                    Instant.now(clock), day.plusDays(1).atStartOfDay().toInstant(ZoneOffset.UTC))
                 .toSeconds());
     ConsumptionProbe probe =
         buckets.tryConsume(
-            "quota:" + caller.keyId() + ":" + quota + ":" + today, configuration(quota), jobs);
+            "quota:" + caller.keyId() + ":" + quota + ":" + day, configuration(quota), jobs);
     if (!probe.isConsumed()) {
       throw RateLimitExceeded.of(
           "quota-exceeded",
