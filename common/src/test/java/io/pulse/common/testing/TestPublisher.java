@@ -3,6 +3,7 @@ package io.pulse.common.testing;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
+import io.pulse.common.jobs.JobIds;
 import io.pulse.common.messaging.BrokerUnavailableException;
 import io.pulse.common.messaging.ConfirmingPublisher;
 import io.pulse.common.messaging.JobMessage;
@@ -56,8 +57,10 @@ public final class TestPublisher implements BeforeEachCallback, AfterEachCallbac
 
   /** A message of the type, or of another routing key, with an empty body. */
   public JobMessage job(String idempotencyKey, String routedAs) {
+    // A time-ordered id as in production: a random one may sort before real old rows, and the
+    // ledger's "oldest row" reads the first id.
     return new JobMessage(
-        UUID.randomUUID(),
+        JobIds.next(),
         routedAs,
         1,
         idempotencyKey,
