@@ -3,13 +3,8 @@ package io.pulse.api.admin;
 import io.pulse.api.audit.AuditTrail;
 import io.pulse.api.auth.Scope;
 import io.pulse.api.jobs.Ids;
-import io.pulse.api.jobs.KeysetPage;
-import io.pulse.api.jobs.QueryParams;
 import io.pulse.api.openapi.ApiDocs;
 import io.pulse.api.problem.ProblemException;
-import io.pulse.common.jobs.JobLedger;
-import io.pulse.common.jobs.JobLedger.DeadRow;
-import io.pulse.common.jobs.JobType;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
@@ -23,7 +18,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -42,15 +36,15 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Produces(MediaType.APPLICATION_JSON)
 public class DeadLetterResource {
 
-  private final JobLedger ledger;
+  private final DeadLetterPages pages;
   private final DeadLetterReplay replay;
   private final AdminConfig config;
   private final AuditTrail audit;
 
   public DeadLetterResource(
-      JobLedger ledger, DeadLetterReplay replay, AdminConfig config, AuditTrail audit) {
+      DeadLetterPages pages, DeadLetterReplay replay, AdminConfig config, AuditTrail audit) {
     this.audit = audit;
-    this.ledger = ledger;
+    this.pages = pages;
     this.replay = replay;
     this.config = config;
   }
@@ -82,20 +76,7 @@ public class DeadLetterResource {
           String type,
       @Parameter(description = ApiDocs.LIMIT) @QueryParam("limit") String limit,
       @Parameter(description = ApiDocs.CURSOR) @QueryParam("cursor") String cursor) {
-    String only = type == null ? null : knownType(type);
-    int size = QueryParams.limit(limit);
-    DeadLetterCursor after = DeadLetterCursor.decode(cursor);
-    KeysetPage<DeadRow> page =
-        KeysetPage.of(
-            ledger.deadPage(
-                only,
-                after == null ? null : after.failedAt(),
-                after == null ? null : after.jobId(),
-                KeysetPage.fetch(size)),
-            size);
-    return new DeadLetterPage(
-        page.map(DeadLetter::of),
-        page.next(last -> new DeadLetterCursor(last.failedAt(), last.id()).encode()));
+    return pages.page(type, limit, cursor);
   }
 
   @POST
@@ -157,7 +138,7 @@ public class DeadLetterResource {
       if (limit < 1 || limit > max) {
         throw ProblemException.badField("limit", "must be an integer from 1 to " + max);
       }
-      return new DeadLetterReplay.Selection(null, knownType(request.type()), limit);
+      return new DeadLetterReplay.Selection(null, DeadLetterPages.knownType(request.type()), limit);
     }
     if (request.limit() != null) {
       throw ProblemException.badField("limit", "goes with type, not with jobIds");
@@ -171,13 +152,5 @@ public class DeadLetterResource {
       ids.add(Ids.uuid("jobIds[" + i + "]", id == null ? "null" : id));
     }
     return new DeadLetterReplay.Selection(new ArrayList<>(ids), null, 0);
-  }
-
-  private static String knownType(String type) {
-    if (!JobType.ALL.contains(type)) {
-      throw ProblemException.badField(
-          "type", "unknown job type '" + type + "'; known: " + new TreeSet<>(JobType.ALL));
-    }
-    return type;
   }
 }

@@ -8,6 +8,7 @@ import io.quarkus.vertx.http.runtime.security.HttpAuthenticationMechanism;
 import io.quarkus.vertx.http.runtime.security.HttpCredentialTransport;
 import io.quarkus.vertx.http.runtime.security.HttpSecurityUtils;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -29,11 +30,28 @@ public class ApiKeyAuthenticationMechanism implements HttpAuthenticationMechanis
       RoutingContext context, IdentityProviderManager identities) {
     String key = presentedKey(context.request().getHeader(HttpHeaders.AUTHORIZATION));
     if (key == null) {
-      return Uni.createFrom().nullItem();
+      return consoleSession(context, identities);
     }
     return identities.authenticate(
         HttpSecurityUtils.setRoutingContextAttribute(
             new ApiKeyAuthenticationRequest(key), context));
+  }
+
+  /**
+   * A console page's session cookie, only under {@value ConsoleSessionRequest#PATH}: the JSON API
+   * takes keys alone, so a cookie can never make a cross-site request there count as a caller's.
+   */
+  private static Uni<SecurityIdentity> consoleSession(
+      RoutingContext context, IdentityProviderManager identities) {
+    Cookie cookie = context.request().getCookie(ConsoleSessionRequest.COOKIE);
+    if (cookie == null
+        || cookie.getValue().isEmpty()
+        || !ConsoleSessionRequest.covers(context.normalizedPath())) {
+      return Uni.createFrom().nullItem();
+    }
+    return identities.authenticate(
+        HttpSecurityUtils.setRoutingContextAttribute(
+            new ConsoleSessionRequest(cookie.getValue()), context));
   }
 
   /** The key after "Bearer " (the scheme is case-insensitive, RFC 9110), or null if none. */
@@ -53,7 +71,7 @@ public class ApiKeyAuthenticationMechanism implements HttpAuthenticationMechanis
 
   @Override
   public Set<Class<? extends AuthenticationRequest>> getCredentialTypes() {
-    return Set.of(ApiKeyAuthenticationRequest.class);
+    return Set.of(ApiKeyAuthenticationRequest.class, ConsoleSessionRequest.class);
   }
 
   @Override

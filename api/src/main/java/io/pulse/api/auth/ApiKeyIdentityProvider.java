@@ -7,6 +7,7 @@ import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.IdentityProvider;
 import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.security.identity.request.BaseAuthenticationRequest;
 import io.quarkus.security.runtime.QuarkusPrincipal;
 import io.quarkus.security.runtime.QuarkusSecurityIdentity;
 import io.quarkus.vertx.http.runtime.security.HttpSecurityUtils;
@@ -37,12 +38,19 @@ public class ApiKeyIdentityProvider implements IdentityProvider<ApiKeyAuthentica
   private final ApiConfig config;
   private final ApiKeyIdentities stored;
   private final FailedKeyThrottle throttle;
+  private final byte[] bootstrapHash;
 
   public ApiKeyIdentityProvider(
       ApiConfig config, ApiKeyIdentities stored, FailedKeyThrottle throttle, LimitsConfig limits) {
     this.config = config;
     this.stored = stored;
     this.throttle = throttle;
+    this.bootstrapHash =
+        config
+            .bootstrapKey()
+            .filter(key -> !key.isBlank())
+            .map(key -> bytes(ApiKey.hash(key)))
+            .orElse(null);
     this.bootstrap =
         QuarkusSecurityIdentity.builder()
             .setPrincipal(new QuarkusPrincipal(BOOTSTRAP_ID))
@@ -64,8 +72,18 @@ public class ApiKeyIdentityProvider implements IdentityProvider<ApiKeyAuthentica
     if (isBootstrap(request.key())) {
       return Uni.createFrom().item(bootstrap);
     }
-    String address = clientAddress(request);
-    String hash = ApiKey.hash(request.key());
+    return byHash(ApiKey.hash(request.key()), clientAddress(request), context);
+  }
+
+  /**
+   * The identity of the key with this SHA-256, as if it had been presented now from {@code address}
+   * (a console session keeps the hash of the key that signed in, never the key).
+   */
+  public Uni<SecurityIdentity> byHash(
+      String hash, String address, AuthenticationRequestContext context) {
+    if (bootstrapHash != null && MessageDigest.isEqual(bootstrapHash, bytes(hash))) {
+      return Uni.createFrom().item(bootstrap);
+    }
     long refused = throttle.secondsRefused(address);
     if (refused > 0 && !stored.seenAsValid(hash)) {
       return Uni.createFrom().failure(FailedKeyThrottle.refusal(refused));
@@ -94,10 +112,14 @@ public class ApiKeyIdentityProvider implements IdentityProvider<ApiKeyAuthentica
   }
 
   /** The peer's IP (not a forwarded header, which the client could make up). */
-  private static String clientAddress(ApiKeyAuthenticationRequest request) {
+  static String clientAddress(BaseAuthenticationRequest request) {
     RoutingContext context = HttpSecurityUtils.getRoutingContextAttribute(request);
     SocketAddress peer = context == null ? null : context.request().remoteAddress();
     return peer == null ? "unknown" : peer.hostAddress();
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
   }
 
   private boolean isBootstrap(String presented) {

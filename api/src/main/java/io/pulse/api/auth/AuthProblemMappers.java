@@ -10,6 +10,7 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.lang.reflect.Method;
+import java.net.URI;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -23,6 +24,9 @@ public class AuthProblemMappers {
 
   @ServerExceptionMapper
   public Response noKey(UnauthorizedException e, UriInfo uri) {
+    if (ConsoleSessionRequest.covers(uri.getPath())) {
+      return signIn();
+    }
     return unauthorized("missing Authorization: Bearer <api key>", uri);
   }
 
@@ -41,6 +45,9 @@ public class AuthProblemMappers {
           .header("Retry-After", Long.toString(retryAfter))
           .build();
     }
+    if (ConsoleSessionRequest.covers(uri.getPath())) {
+      return signIn();
+    }
     String reason = e.getAttribute(ApiKeyIdentityProvider.REASON);
     return unauthorized(reason != null ? reason : ApiKeyIdentityProvider.UNKNOWN_KEY, uri);
   }
@@ -53,6 +60,11 @@ public class AuthProblemMappers {
             "this API key lacks the scope " + requiredScopes(resource))
         .at(uri.getPath())
         .toResponse();
+  }
+
+  /** A console page without a live session goes to the sign-in page, which says nothing more. */
+  private static Response signIn() {
+    return Response.seeOther(URI.create(ConsoleSessionRequest.PATH + "/sign-in")).build();
   }
 
   private static Response unauthorized(String detail, UriInfo uri) {

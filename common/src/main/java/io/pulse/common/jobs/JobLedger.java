@@ -22,6 +22,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Function;
 import javax.sql.DataSource;
@@ -694,6 +695,85 @@ public class JobLedger {
             utc(cutoff),
             limit)
         .get(0);
+  }
+
+  // ---- What the operator console shows ---------------------------------------------------------
+
+  /** A job as a list of jobs shows it. */
+  public record JobSummary(
+      UUID id, String type, String status, int attempts, String lastError, Instant createdAt) {}
+
+  /**
+   * What to look for; every part is optional. {@code from} and {@code to} bound the creation time
+   * through the time-ordered ids, so the search walks the primary key backwards from {@code to}.
+   */
+  public record JobSearch(
+      UUID id, String idempotencyKey, String type, JobStatus status, Instant from, Instant to) {}
+
+  /** Jobs matching {@code search}, newest first, with ids below {@code beforeId} when given. */
+  public List<JobSummary> search(JobSearch search, UUID beforeId, int limit) {
+    StringBuilder sql =
+        new StringBuilder(
+            "select id, type, status, attempts, last_error, created_at from jobs where true");
+    List<Object> params = new ArrayList<>();
+    if (search.id() != null) {
+      sql.append(" and id = ?");
+      params.add(search.id());
+    }
+    if (search.idempotencyKey() != null) {
+      sql.append(" and idempotency_key = ?");
+      params.add(search.idempotencyKey());
+    }
+    if (search.type() != null) {
+      sql.append(" and type = ?");
+      params.add(search.type());
+    }
+    if (search.status() != null) {
+      sql.append(" and status = ?");
+      params.add(search.status().wire());
+    }
+    if (search.from() != null) {
+      sql.append(" and id >= ?");
+      params.add(JobIds.floorAt(search.from()));
+    }
+    if (search.to() != null) {
+      sql.append(" and id < ?");
+      params.add(JobIds.floorAt(search.to()));
+    }
+    if (beforeId != null) {
+      sql.append(" and id < ?");
+      params.add(beforeId);
+    }
+    sql.append(" order by id desc limit ?");
+    params.add(limit);
+    return query(
+        sql.toString(),
+        rows ->
+            new JobSummary(
+                rows.getObject(1, UUID.class),
+                rows.getString(2),
+                rows.getString(3),
+                rows.getInt(4),
+                rows.getString(5),
+                rows.getObject(6, OffsetDateTime.class).toInstant()),
+        params.toArray());
+  }
+
+  /**
+   * Jobs per status among those created since {@code since}, counting at most the newest {@code
+   * bound} of them, so the cost stays bounded however large the table grows; a total equal to
+   * {@code bound} means "at least".
+   */
+  public Map<String, Long> statusCounts(Instant since, int bound) {
+    Map<String, Long> counts = new TreeMap<>();
+    query(
+            "select status, count(*) from (select status from jobs where id >= ?"
+                + " order by id desc limit ?) recent group by status",
+            rows -> Map.entry(rows.getString(1), rows.getLong(2)),
+            JobIds.floorAt(since),
+            bound)
+        .forEach(e -> counts.put(e.getKey(), e.getValue()));
+    return counts;
   }
 
   // ---- Plumbing ------------------------------------------------------------------------------

@@ -1,0 +1,26 @@
+package io.pulse.api.console;
+
+import io.pulse.api.admin.QueueOverview;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The overview's figures, each with where it came from: the queues from the management API (null
+ * with {@code queuesError} when it did not answer), the job counts from the ledger.
+ */
+public record OverviewFigures(
+    QueueOverview queues,
+    String queuesError,
+    List<StatusRow> statuses,
+    int bound,
+    String queuePrefix,
+    Instant at) {
+
+  /** Jobs of one status created in the last hour and the last 24 hours ("n+" past the bound). */
+  public record StatusRow(String status, String lastHour, String lastDay) {}
+
+  /** The queue's page in the RabbitMQ management console. */
+  public String queueLink(String queue) {
+    return queuePrefix + RabbitConsoleLinks.encode(queue);
+  }
+}

@@ -1,0 +1,225 @@
+package io.pulse.api;
+
+import static io.pulse.api.ApiTestSupport.ADMIN_KEY;
+import static io.pulse.api.ApiTestSupport.admin;
+import static io.pulse.api.ApiTestSupport.broker;
+import static io.pulse.api.ApiTestSupport.count;
+import static io.pulse.api.ApiTestSupport.keyWithScopes;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.not;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pulse.common.jobs.JobType;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Who gets into the operator console and what they may change there, over plain HTTP: sessions,
+ * CSRF, scopes, security headers, and that the console's cookie opens nothing in the JSON API.
+ */
+@QuarkusTest
+class ConsoleAccessTest {
+  static final String TYPE = JobType.FEED_REBUILD;
+
+  @Inject EntityManager em;
+  DeadJobs dead;
+
+  @BeforeEach
+  void clear() {
+    dead = DeadJobs.clearing(em, broker(), TYPE);
+  }
+
+  @Test
+  void withoutASessionEveryPageGoesToSignIn() {
+    for (String path : new String[] {"/console", "/console/jobs", "/console/dead-letters"}) {
+      given()
+          .redirects()
+          .follow(false)
+          .get(path)
+          .then()
+          .statusCode(303)
+          .header("Location", containsString("/console/sign-in"));
+    }
+    given()
+        .redirects()
+        .follow(false)
+        .cookie(ConsoleSession.COOKIE, "made-up")
+        .get("/console")
+        .then()
+        .statusCode(303);
+  }
+
+  @Test
+  void signInSetsAStrictHttpOnlyCookieAndPagesCarrySecurityHeaders() {
+    String signIns = "select count(*) from audit_events where action = 'console.signed-in'";
+    long before = count(em, signIns);
+    Response signedIn = ConsoleSession.postSignIn(ADMIN_KEY);
+    assertEquals(303, signedIn.statusCode());
+    String setCookie =
+        signedIn.headers().getValues("Set-Cookie").stream()
+            .filter(c -> c.startsWith(ConsoleSession.COOKIE + "="))
+            .findFirst()
+            .orElseThrow();
+    assertTrue(setCookie.contains("HttpOnly"), setCookie);
+    assertTrue(setCookie.contains("SameSite=Strict"), setCookie);
+    assertTrue(setCookie.contains("Path=/console"), setCookie);
+    new ConsoleSession(signedIn.cookie(ConsoleSession.COOKIE), null)
+        .request()
+        .get("/console")
+        .then()
+        .statusCode(200)
+        .header("Content-Security-Policy", containsString("script-src 'self'"))
+        .header("X-Frame-Options", "DENY")
+        .header("Cache-Control", "no-store");
+    assertEquals(before + 1, count(em, signIns), "the sign-in is in the audit trail");
+  }
+
+  @Test
+  void badKeysAndAForgedFormDoNotSignIn() {
+    long sessions = count(em, "select count(*) from console_sessions");
+    assertEquals(401, ConsoleSession.postSignIn("pk_not-a-key").statusCode());
+    assertEquals(403, ConsoleSession.postSignIn(keyWithScopes("jobs:write")).statusCode());
+    // A form posted from elsewhere has no token matching this browser's cookie.
+    given()
+        .redirects()
+        .follow(false)
+        .formParam("csrf", "guessed")
+        .formParam("key", ADMIN_KEY)
+        .post("/console/sign-in")
+        .then()
+        .statusCode(403);
+    assertEquals(sessions, count(em, "select count(*) from console_sessions"));
+  }
+
+  @Test
+  void aReplayNeedsTheSessionsCsrfTokenAndAnAdminKey() {
+    UUID job = dead.deadWithMessage(TYPE, Instant.now());
+    ConsoleSession adminSession = ConsoleSession.signIn(ADMIN_KEY);
+    adminSession
+        .request()
+        .formParam("jobId", job.toString())
+        .post("/console/dead-letters/replay")
+        .then()
+        .statusCode(403)
+        .body(containsString("csrf"));
+    adminSession
+        .request()
+        .formParam("csrf", "not-the-token")
+        .formParam("jobId", job.toString())
+        .post("/console/dead-letters/replay")
+        .then()
+        .statusCode(403);
+
+    ConsoleSession reader = ConsoleSession.signIn(keyWithScopes("read"));
+    reader.request().get("/console/dead-letters").then().statusCode(200);
+    reader
+        .request()
+        .formParam("csrf", reader.csrf())
+        .formParam("jobId", job.toString())
+        .post("/console/dead-letters/replay")
+        .then()
+        .statusCode(403);
+    assertEquals("dead", status(job), "nothing was replayed");
+
+    adminSession
+        .request()
+        .formParam("csrf", adminSession.csrf())
+        .formParam("jobId", job.toString())
+        .post("/console/dead-letters/replay")
+        .then()
+        .statusCode(200)
+        .body(containsString("1 moved, 0 skipped"));
+    assertEquals("queued", status(job));
+  }
+
+  @Test
+  void signingOutOrRevokingTheKeyEndsTheSession() {
+    ConsoleSession session = ConsoleSession.signIn(ADMIN_KEY);
+    session
+        .request()
+        .formParam("csrf", session.csrf())
+        .post("/console/sign-out")
+        .then()
+        .statusCode(303);
+    session.request().get("/console").then().statusCode(303);
+
+    JsonPath created =
+        admin()
+            .body("{\"name\":\"console-reader\",\"scopes\":[\"read\"]}")
+            .post("/api/v1/admin/api-keys")
+            .then()
+            .statusCode(201)
+            .extract()
+            .jsonPath();
+    ConsoleSession reader = ConsoleSession.signIn(created.getString("key"));
+    reader.request().get("/console").then().statusCode(200);
+    admin().delete("/api/v1/admin/api-keys/" + created.getString("id")).then().statusCode(200);
+    reader.request().get("/console").then().statusCode(303);
+  }
+
+  @Test
+  void theConsoleCookieOpensNothingInTheJsonApi() {
+    ConsoleSession session = ConsoleSession.signIn(ADMIN_KEY);
+    session.request().get("/api/v1/admin/queues").then().statusCode(401);
+  }
+
+  @Test
+  void aScriptInATitleIsShownAsText() {
+    String title = "<script>alert(1)</script>";
+    String jobId =
+        admin()
+            .header("Idempotency-Key", "console-xss-" + UUID.randomUUID())
+            .body(Map.of("type", "comment.reply", "title", title, "recipientIds", List.of(1)))
+            .post("/api/v1/notifications")
+            .then()
+            .log()
+            .ifValidationFails()
+            .statusCode(202)
+            .extract()
+            .path("jobId");
+    ConsoleSession session = ConsoleSession.signIn(ADMIN_KEY);
+    session
+        .request()
+        .get("/console/jobs/" + jobId)
+        .then()
+        .statusCode(200)
+        .body(containsString("&lt;script&gt;alert(1)&lt;/script&gt;"))
+        .body(not(containsString(title)));
+  }
+
+  private String status(UUID job) {
+    return ApiTestSupport.one(em, "select status from jobs where id = '" + job + "'");
+  }
+
+  @Test
+  void theJobsPageFindsAJobByItsIdempotencyKey() {
+    UUID job = dead.deadWithMessage(TYPE, Instant.now());
+    ConsoleSession session = ConsoleSession.signIn(ADMIN_KEY);
+    session
+        .request()
+        .queryParam("key", "key-" + job)
+        .get("/console/jobs")
+        .then()
+        .statusCode(200)
+        .body(containsString(job.toString()))
+        .body(containsString("connection reset"));
+    session
+        .request()
+        .queryParam("status", "nonsense")
+        .get("/console/jobs")
+        .then()
+        .statusCode(200)
+        .body(containsString("status: unknown"));
+  }
+}
