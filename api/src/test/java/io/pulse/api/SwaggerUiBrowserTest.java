@@ -5,24 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import java.io.File;
 import java.net.URL;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -44,17 +35,7 @@ class SwaggerUiBrowserTest {
 
   @BeforeEach
   void openBrowser() {
-    // Debian's chromium and its matching chromedriver (deploy/services.sh installs both), so
-    // Selenium Manager never has to download a browser.
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary("/usr/bin/chromium");
-    options.addArguments(
-        "--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1600");
-    ChromeDriverService service =
-        new ChromeDriverService.Builder()
-            .usingDriverExecutable(new File("/usr/bin/chromedriver"))
-            .build();
-    browser = new ChromeDriver(service, options);
+    browser = Browsers.chromium(1280, 1600);
     wait = new WebDriverWait(browser, Duration.ofSeconds(30));
   }
 
@@ -93,12 +74,7 @@ class SwaggerUiBrowserTest {
                         + "/tbody/tr/td[contains(@class,'response-col_status')]")));
     ((JavascriptExecutor) browser)
         .executeScript("arguments[0].scrollIntoView({block: 'center'})", status);
-    Path screenshot = Path.of("target", "swagger-ui-authorized.png");
-    Files.createDirectories(screenshot.getParent());
-    Files.copy(
-        ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath(),
-        screenshot,
-        StandardCopyOption.REPLACE_EXISTING);
+    Browsers.screenshot(browser, "swagger-ui-authorized");
 
     assertEquals("200", status.getText().trim(), "the status Swagger UI shows");
     String curl =
