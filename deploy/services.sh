@@ -4,6 +4,7 @@
 #   PostgreSQL 127.0.0.1:5432, role pulse/pulse, databases pulse and pulse_test
 #   RabbitMQ   127.0.0.1:5672, guest/guest, vhosts / and pulse-test, management on :15672
 #   chromium + chromedriver for the api's browser tests
+#   node + npm for the TypeScript client's tests
 #
 # Safe to run any number of times: every step checks before it changes anything.
 # Needs root only when something has to be installed or started.
@@ -300,6 +301,15 @@ ensure_browser() {
   apt_install "chromium and chromedriver are needed by the api's browser tests" chromium chromium-driver
 }
 
+# The TypeScript client (api/client-typescript) is built and tested with Node.js and npm.
+ensure_node() {
+  if have node && have npm; then
+    log "node $(node --version) and npm $(npm --version) are installed (TypeScript client)"
+    return 0
+  fi
+  apt_install "node and npm are needed by the TypeScript client's tests" nodejs npm
+}
+
 main() {
   ensure_postgres
   ensure_rabbitmq
@@ -307,6 +317,7 @@ main() {
   ensure_vhosts
   ensure_database
   ensure_browser
+  ensure_node
   log "services ready: PostgreSQL $PG_HOST:$PG_PORT (db pulse, pulse_test), RabbitMQ 127.0.0.1:$AMQP_PORT (vhosts /, $TEST_VHOST), console $MGMT_URL (guest/guest)"
 }
 

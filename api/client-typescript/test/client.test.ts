@@ -1,0 +1,53 @@
+// Run by the API's TypeScriptClientTest against the running API (PULSE_URL, PULSE_KEY); the
+// webhook case verifies a delivery signed the way the workers sign (PULSE_WEBHOOK_*).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { createPulseClient, verifyWebhook } from "../src/index.js";
+
+const url = process.env.PULSE_URL ?? "http://127.0.0.1:8080";
+const key = process.env.PULSE_KEY ?? "";
+
+test("sends a notification, reads its job and the recipient's inbox", async () => {
+  const pulse = createPulseClient(url, key);
+  const sent = await pulse.POST("/api/v1/notifications", {
+    params: { header: { "Idempotency-Key": `ts-client-${randomUUID()}` } },
+    body: { type: "comment.reply", recipientIds: [4242], title: "From TypeScript", body: "hello" },
+  });
+  assert.equal(sent.response.status, 202, JSON.stringify(sent.error));
+  const jobId = sent.data?.jobId;
+  assert.ok(jobId, "the answer names the job");
+
+  const job = await pulse.GET("/api/v1/jobs/{id}", { params: { path: { id: jobId } } });
+  assert.equal(job.response.status, 200);
+  assert.equal(job.data?.type, "notification.dispatch");
+
+  const inbox = await pulse.GET("/api/v1/users/{id}/notifications", {
+    params: { path: { id: 4242 } },
+  });
+  assert.equal(inbox.response.status, 200, JSON.stringify(inbox.error));
+  assert.ok(Array.isArray(inbox.data?.items));
+});
+
+test("a refused request carries its problem body", async () => {
+  const pulse = createPulseClient(url, key);
+  const refused = await pulse.POST("/api/v1/notifications", {
+    // @ts-expect-error: the compiler knows a notification needs a title; the API says so too
+    body: { type: "comment.reply", recipientIds: [1] },
+  });
+  assert.equal(refused.response.status, 400);
+  assert.match(JSON.stringify(refused.error), /title/);
+});
+
+test("verifies a signed webhook and refuses a tampered or stale one", () => {
+  const secret = process.env.PULSE_WEBHOOK_SECRET ?? "";
+  const body = process.env.PULSE_WEBHOOK_BODY ?? "";
+  const header = process.env.PULSE_WEBHOOK_SIGNATURE ?? "";
+  const now = Number(process.env.PULSE_WEBHOOK_NOW ?? Math.floor(Date.now() / 1000));
+  assert.ok(secret && body && header, "the Java side passed a signed delivery");
+  assert.equal(verifyWebhook([secret], body, header, 300, now), true);
+  assert.equal(verifyWebhook(["old-secret", secret], body, header, 300, now), true);
+  assert.equal(verifyWebhook([secret], body + " ", header, 300, now), false);
+  assert.equal(verifyWebhook(["another"], body, header, 300, now), false);
+  assert.equal(verifyWebhook([secret], body, header, 300, now + 301), false);
+});
