@@ -6,9 +6,9 @@ import io.pulse.workers.jobs.JobHandler;
 
 /**
  * Sends one notification to one recipient on one external channel, at most once per recorded send:
- * the delivery row is locked, skipped when already sent, and marked sent in the same transaction as
- * the job. A crash between the send and that commit sends again, with the same id (Message-ID,
- * Idempotency-Key), which is what lets the receiver drop the repeat.
+ * the delivery row is locked, left alone when already sent or skipped (recalled), and marked sent
+ * in the same transaction as the job. A crash between the send and that commit sends again, with
+ * the same id (Message-ID, Idempotency-Key), which is what lets the receiver drop the repeat.
  */
 public abstract class ChannelDeliveryHandler implements JobHandler<ChannelDelivery> {
   protected final DeliveryLedger deliveries;
@@ -27,7 +27,7 @@ public abstract class ChannelDeliveryHandler implements JobHandler<ChannelDelive
 
   @Override
   public void handle(ChannelDelivery delivery, JobContext context) throws Exception {
-    if (deliveries.alreadySent(context.jobId())) {
+    if (deliveries.alreadyFinal(context.jobId())) {
       return;
     }
     String providerId = send(delivery, context);

@@ -5,6 +5,7 @@ import io.pulse.common.notification.Channel;
 import io.pulse.common.notification.ChannelDelivery;
 import io.pulse.common.notification.NotificationConfig;
 import io.pulse.common.notification.NotificationDispatch;
+import io.pulse.common.notification.Recalls;
 import io.pulse.workers.jobs.BatchJobHandler;
 import io.pulse.workers.jobs.JobContext;
 import io.pulse.workers.jobs.PermanentJobException;
@@ -18,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import org.jboss.logging.Logger;
 
 /**
  * Resolves each recipient's channels, writes every in-app notification in one statement, and leaves
@@ -25,20 +27,25 @@ import java.util.UUID;
  * channel, so a failing mail server retries only its own deliveries. Follow-up job ids are derived
  * from (this job, recipient, channel): a redelivered dispatch creates nothing twice. A batch of
  * dispatches costs the same few statements as one: one preference query per notification type, one
- * email lookup, one in-app insert, one delivery insert.
+ * email lookup, one in-app insert, one delivery insert. A recalled dispatch (by its source or its
+ * id) writes nothing; see {@link Recalls} for how a recall racing this handler is ordered.
  */
 @ApplicationScoped
 public class NotificationDispatchHandler implements BatchJobHandler<NotificationDispatch> {
+  private static final Logger LOG = Logger.getLogger(NotificationDispatchHandler.class);
   private final InAppNotificationWriter inApp;
   private final RecipientChannels channels;
   private final DeliveryLedger deliveries;
   private final NotificationConfig config;
+  private final Recalls recalls;
 
   public NotificationDispatchHandler(
       InAppNotificationWriter inApp,
       RecipientChannels channels,
       DeliveryLedger deliveries,
-      NotificationConfig config) {
+      NotificationConfig config,
+      Recalls recalls) {
+    this.recalls = recalls;
     this.inApp = inApp;
     this.channels = channels;
     this.deliveries = deliveries;
@@ -56,13 +63,16 @@ public class NotificationDispatchHandler implements BatchJobHandler<Notification
   }
 
   @Override
-  public void handleAll(List<Job<NotificationDispatch>> jobs) {
+  public void handleAll(List<Job<NotificationDispatch>> batch) {
+    for (Job<NotificationDispatch> job : batch) {
+      if (!config.knows(job.payload().type())) {
+        throw new PermanentJobException("unknown notification type '" + job.payload().type() + "'");
+      }
+    }
+    List<Job<NotificationDispatch>> jobs = notRecalled(batch);
     Map<String, List<Long>> recipientsByType = new LinkedHashMap<>();
     for (Job<NotificationDispatch> job : jobs) {
       NotificationDispatch payload = job.payload();
-      if (!config.knows(payload.type())) {
-        throw new PermanentJobException("unknown notification type '" + payload.type() + "'");
-      }
       recipientsByType
           .computeIfAbsent(payload.type(), t -> new ArrayList<>())
           .addAll(payload.recipientIds());
@@ -103,6 +113,41 @@ public class NotificationDispatchHandler implements BatchJobHandler<Notification
     deliveries.insertPending(pending);
   }
 
+  /**
+   * The jobs neither recalled by their source nor by their own id, with the recall targets locked
+   * (shared) until this transaction ends: a recall that comes now waits for what this dispatch
+   * writes and withdraws it, and one that came first makes this dispatch write nothing.
+   */
+  private List<Job<NotificationDispatch>> notRecalled(List<Job<NotificationDispatch>> jobs) {
+    List<Recalls.Target> targets = new ArrayList<>();
+    for (Job<NotificationDispatch> job : jobs) {
+      targets.add(Recalls.Target.dispatch(job.context().jobId()));
+      if (job.payload().source() != null) {
+        targets.add(Recalls.Target.source(job.payload().source()));
+      }
+    }
+    Set<String> recalled = recalls.lockAndFindRecalled(targets);
+    if (recalled.isEmpty()) {
+      return jobs;
+    }
+    return jobs.stream()
+        .filter(
+            job -> {
+              boolean byId =
+                  recalled.contains(Recalls.Target.dispatch(job.context().jobId()).key());
+              String source = job.payload().source();
+              boolean bySource =
+                  source != null && recalled.contains(Recalls.Target.source(source).key());
+              if (byId || bySource) {
+                LOG.infof(
+                    "dispatch %s was recalled (%s) before it ran: nothing written",
+                    job.context().jobId(), byId ? "by its id" : "source " + source);
+              }
+              return !byId && !bySource;
+            })
+        .toList();
+  }
+
   /** The job's recipients, in id order and each once, that get {@code channel}. */
   private static List<Long> recipientsOn(
       String channel, NotificationDispatch payload, Map<Long, Set<String>> chosen) {
@@ -130,8 +175,11 @@ public class NotificationDispatchHandler implements BatchJobHandler<Notification
             payload.body(),
             payload.link(),
             payload.actorId(),
-            Instant.now());
+            Instant.now(),
+            payload.source(),
+            false);
     UUID id = context.followUp(jobType, recipient + ":" + channel, delivery);
-    pending.add(new DeliveryLedger.Pending(id, context.jobId(), recipient, channel));
+    pending.add(
+        new DeliveryLedger.Pending(id, context.jobId(), recipient, channel, payload.source()));
   }
 }
