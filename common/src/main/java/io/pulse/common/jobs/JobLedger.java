@@ -184,6 +184,46 @@ public class JobLedger {
         });
   }
 
+  private static final String INSERT_SCHEDULED_FOLLOW_UPS =
+      """
+      insert into jobs (id, type, status, payload, idempotency_key, traceparent,
+                        created_at, updated_at, send_at)
+      select id, type, '%s', cast(payload as jsonb), key, trace, now(), now(), send_at
+      from unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::timestamptz[])
+          as t(id, type, payload, key, trace, send_at)
+      on conflict do nothing
+      """
+          .formatted(JobStatus.SCHEDULED.wire());
+
+  /**
+   * A follow-up job that waits in the ledger until {@code sendAt}, then the poller publishes it.
+   */
+  public record Deferred(JobMessage message, Instant sendAt) {}
+
+  /**
+   * As {@link #insertFollowUps}, for follow-ups due later: their rows are written {@code scheduled}
+   * and nothing is published now; the poller releases them when due. A handler that runs twice
+   * writes each once.
+   */
+  public void insertScheduledFollowUps(List<Deferred> jobs) {
+    if (jobs.isEmpty()) {
+      return;
+    }
+    withConnection(
+        connection -> {
+          try (PreparedStatement insert =
+              connection.prepareStatement(INSERT_SCHEDULED_FOLLOW_UPS)) {
+            insert.setArray(1, uuids(connection, jobs, d -> d.message().jobId()));
+            insert.setArray(2, texts(connection, jobs, d -> d.message().type()));
+            insert.setArray(3, texts(connection, jobs, d -> JobCodec.text(d.message().body())));
+            insert.setArray(4, texts(connection, jobs, d -> d.message().idempotencyKey()));
+            insert.setArray(5, texts(connection, jobs, d -> d.message().traceparent()));
+            insert.setArray(6, texts(connection, jobs, d -> utc(d.sendAt()).toString()));
+            return insert.executeUpdate();
+          }
+        });
+  }
+
   // ---- Publishing ----------------------------------------------------------------------------
 
   /**

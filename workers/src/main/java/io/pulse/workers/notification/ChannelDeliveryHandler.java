@@ -12,9 +12,11 @@ import io.pulse.workers.jobs.JobHandler;
  */
 public abstract class ChannelDeliveryHandler implements JobHandler<ChannelDelivery> {
   protected final DeliveryLedger deliveries;
+  private final InAppReadState inApp;
 
-  protected ChannelDeliveryHandler(DeliveryLedger deliveries) {
+  protected ChannelDeliveryHandler(DeliveryLedger deliveries, InAppReadState inApp) {
     this.deliveries = deliveries;
+    this.inApp = inApp;
   }
 
   /** Sends and returns the provider's id for it; throws to fail the attempt. */
@@ -28,6 +30,13 @@ public abstract class ChannelDeliveryHandler implements JobHandler<ChannelDelive
   @Override
   public void handle(ChannelDelivery delivery, JobContext context) throws Exception {
     if (deliveries.alreadyFinal(context.jobId())) {
+      return;
+    }
+    // Escalation: the in-app row stays locked until this commits, so a read either lands before
+    // the check (skipped) or waits for the send to be recorded: never both outcomes.
+    if (delivery.onlyIfUnread()
+        && !inApp.lockAndCheckUnread(delivery.userId(), delivery.notificationJobId())) {
+      deliveries.skipped(context.jobId(), "read", context.attempt());
       return;
     }
     String providerId = send(delivery, context);

@@ -1,6 +1,8 @@
 package io.pulse.workers.notification;
 
+import io.pulse.common.jobs.JobLedger;
 import io.pulse.common.jobs.JobType;
+import io.pulse.common.messaging.JobMessage;
 import io.pulse.common.notification.Channel;
 import io.pulse.common.notification.ChannelDelivery;
 import io.pulse.common.notification.NotificationConfig;
@@ -10,12 +12,14 @@ import io.pulse.workers.jobs.BatchJobHandler;
 import io.pulse.workers.jobs.JobContext;
 import io.pulse.workers.jobs.PermanentJobException;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -38,14 +42,17 @@ public class NotificationDispatchHandler implements BatchJobHandler<Notification
   private final DeliveryLedger deliveries;
   private final NotificationConfig config;
   private final Recalls recalls;
+  private final JobLedger ledger;
 
   public NotificationDispatchHandler(
       InAppNotificationWriter inApp,
       RecipientChannels channels,
       DeliveryLedger deliveries,
       NotificationConfig config,
-      Recalls recalls) {
+      Recalls recalls,
+      JobLedger ledger) {
     this.recalls = recalls;
+    this.ledger = ledger;
     this.inApp = inApp;
     this.channels = channels;
     this.deliveries = deliveries;
@@ -97,10 +104,31 @@ public class NotificationDispatchHandler implements BatchJobHandler<Notification
     Set<Long> withAddress = channels.emails(List.copyOf(emailRecipients)).keySet();
 
     List<DeliveryLedger.Pending> pending = new ArrayList<>();
+    List<JobLedger.Deferred> deferred = new ArrayList<>();
     for (Job<NotificationDispatch> job : jobs) {
       Map<Long, Set<String>> ofType = chosen.get(job.payload().type());
+      Optional<Duration> escalateAfter = config.emailIfUnreadAfter(job.payload().type());
       for (Long recipient : recipientsOn(Channel.EMAIL, job.payload(), ofType)) {
-        if (withAddress.contains(recipient)) {
+        if (!withAddress.contains(recipient)) {
+          continue;
+        }
+        if (escalateAfter.isPresent() && ofType.get(recipient).contains(Channel.IN_APP)) {
+          // Escalation only if unread: the email waits in the ledger (the scheduled path) and its
+          // handler sends it only if the in-app item is still unread by then.
+          ChannelDelivery delivery = delivery(job, recipient, true);
+          JobMessage message =
+              job.context()
+                  .followUpMessage(
+                      JobType.NOTIFICATION_EMAIL, recipient + ":" + Channel.EMAIL, delivery);
+          deferred.add(new JobLedger.Deferred(message, Instant.now().plus(escalateAfter.get())));
+          pending.add(
+              new DeliveryLedger.Pending(
+                  message.jobId(),
+                  job.context().jobId(),
+                  recipient,
+                  Channel.EMAIL,
+                  job.payload().source()));
+        } else {
           follow(job, recipient, Channel.EMAIL, JobType.NOTIFICATION_EMAIL, pending);
         }
       }
@@ -111,6 +139,7 @@ public class NotificationDispatchHandler implements BatchJobHandler<Notification
       }
     }
     deliveries.insertPending(pending);
+    ledger.insertScheduledFollowUps(deferred);
   }
 
   /**
@@ -164,22 +193,26 @@ public class NotificationDispatchHandler implements BatchJobHandler<Notification
       String channel,
       String jobType,
       List<DeliveryLedger.Pending> pending) {
-    NotificationDispatch payload = job.payload();
     JobContext context = job.context();
-    ChannelDelivery delivery =
-        new ChannelDelivery(
-            context.jobId(),
-            recipient,
-            payload.type(),
-            payload.title(),
-            payload.body(),
-            payload.link(),
-            payload.actorId(),
-            Instant.now(),
-            payload.source(),
-            false);
-    UUID id = context.followUp(jobType, recipient + ":" + channel, delivery);
+    UUID id = context.followUp(jobType, recipient + ":" + channel, delivery(job, recipient, false));
     pending.add(
-        new DeliveryLedger.Pending(id, context.jobId(), recipient, channel, payload.source()));
+        new DeliveryLedger.Pending(
+            id, context.jobId(), recipient, channel, job.payload().source()));
+  }
+
+  private static ChannelDelivery delivery(
+      Job<NotificationDispatch> job, long recipient, boolean onlyIfUnread) {
+    NotificationDispatch payload = job.payload();
+    return new ChannelDelivery(
+        job.context().jobId(),
+        recipient,
+        payload.type(),
+        payload.title(),
+        payload.body(),
+        payload.link(),
+        payload.actorId(),
+        Instant.now(),
+        payload.source(),
+        onlyIfUnread);
   }
 }
