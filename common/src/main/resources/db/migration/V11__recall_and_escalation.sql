@@ -31,6 +31,6 @@ create table notification_recalls (
     recalled_at timestamptz not null default now()
 );
 
--- A recall cancels the scheduled dispatches of its source.
+-- A recall cancels the scheduled dispatches of its source (only dispatches carry one).
 create index jobs_scheduled_source on jobs ((payload ->> 'source'))
-    where status = 'scheduled' and type = 'notification.dispatch';
+    where status = 'scheduled' and payload ->> 'source' is not null;

@@ -336,6 +336,34 @@ public class JobLedger {
     return found.isEmpty() ? null : found.get(0);
   }
 
+  /**
+   * Cancels, in the caller's transaction, the jobs among {@code ids} that are still {@code
+   * scheduled}, and with a {@code dispatchSource} the scheduled {@code notification.dispatch} jobs
+   * whose payload names that source (a recall). Rows a poll is publishing are waited for, as for
+   * {@link #cancel}; what it published is no longer scheduled and stays.
+   *
+   * @return how many it cancelled
+   */
+  public int cancelScheduled(Collection<UUID> ids, String dispatchSource) {
+    return withConnection(
+        connection -> {
+          try (PreparedStatement cancel =
+              connection.prepareStatement(
+                  """
+                  update jobs set status = '%s', finished_at = now(), updated_at = now()
+                  where %s and (id = any(?) or (type = '%s' and payload ->> 'source' = ?))
+                  """
+                      .formatted(
+                          JobStatus.CANCELLED.wire(),
+                          JobStatus.sqlMove("status", JobStatus.SCHEDULED, JobStatus.CANCELLED),
+                          JobType.NOTIFICATION_DISPATCH))) {
+            cancel.setArray(1, connection.createArrayOf("uuid", ids.toArray()));
+            cancel.setString(2, dispatchSource);
+            return cancel.executeUpdate();
+          }
+        });
+  }
+
   // ---- Running (the workers) -----------------------------------------------------------------
 
   /**

@@ -1,8 +1,7 @@
 package io.pulse.common.notification;
 
+import io.pulse.common.jobs.JobLedger;
 import io.pulse.common.jobs.JobLedgerException;
-import io.pulse.common.jobs.JobStatus;
-import io.pulse.common.jobs.JobType;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
@@ -36,9 +35,11 @@ public class Recalls {
   public static final int MAX_SOURCE = 200;
 
   private final DataSource dataSource;
+  private final JobLedger ledger;
 
-  public Recalls(DataSource dataSource) {
+  public Recalls(DataSource dataSource, JobLedger ledger) {
     this.dataSource = dataSource;
+    this.ledger = ledger;
   }
 
   /** What a recall is of: every notification naming a source, or one dispatch job. */
@@ -114,25 +115,11 @@ public class Recalls {
                   """
                       .formatted(notificationsOf),
                   match);
-          String cancel =
-              """
-              update jobs set status = '%s', finished_at = now(), updated_at = now()
-              where %s and (id = any(?) or %s)
-              """
-                  .formatted(
-                      JobStatus.CANCELLED.wire(),
-                      JobStatus.sqlMove("status", JobStatus.SCHEDULED, JobStatus.CANCELLED),
-                      bySource
-                          ? "(type = '"
-                              + JobType.NOTIFICATION_DISPATCH
-                              + "' and payload ->> 'source' = ?)"
-                          : "id = ?");
-          int cancelled;
-          try (PreparedStatement statement = connection.prepareStatement(cancel)) {
-            statement.setArray(1, connection.createArrayOf("uuid", skipped.toArray()));
-            statement.setObject(2, match);
-            cancelled = statement.executeUpdate();
+          List<UUID> jobs = new ArrayList<>(skipped);
+          if (!bySource) {
+            jobs.add(target.dispatchJobId());
           }
+          int cancelled = ledger.cancelScheduled(jobs, target.source());
           return new Outcome(key, first, removed, marked, skipped.size(), cancelled);
         });
   }

@@ -146,11 +146,12 @@ class EscalationTest {
     return email;
   }
 
+  /** When the email is due, to the millisecond at or after it (the row holds microseconds). */
   private Instant sendAt(UUID email) {
     Instant due =
         Instant.ofEpochMilli(
             db.count(
-                "select (extract(epoch from send_at) * 1000)::bigint from jobs where id = '"
+                "select ceil(extract(epoch from send_at) * 1000)::bigint from jobs where id = '"
                     + email
                     + "'"));
     Instant created =
