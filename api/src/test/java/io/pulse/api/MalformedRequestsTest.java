@@ -72,6 +72,7 @@ class MalformedRequestsTest {
           "jobs",
           "users",
           "notifications",
+          "notification_recalls",
           "api_keys",
           "notification_preferences",
           "deliveries",
@@ -162,6 +163,7 @@ class MalformedRequestsTest {
     cases.addAll(communityCases());
     cases.addAll(notificationCases());
     cases.addAll(inboxCases());
+    cases.addAll(recallCases());
     cases.addAll(postAndFeedCases());
     cases.addAll(apiKeyCases());
     cases.addAll(apiKeyLimitCases());
@@ -188,6 +190,7 @@ class MalformedRequestsTest {
         new BodyEndpoint("PUT", V1 + "/users/" + user + "/preferences", prefsBody(), reader),
         new BodyEndpoint("PUT", V1 + "/communities/" + community, "{\"name\":\"Chess\"}", reader),
         new BodyEndpoint("POST", V1 + "/notifications", notificationBody(), reader),
+        new BodyEndpoint("POST", V1 + "/notifications/recall", "{\"source\":\"post:1\"}", reader),
         new BodyEndpoint(
             "POST", V1 + "/users/" + user + "/notifications/read", "{\"all\":true}", reader),
         new BodyEndpoint("POST", V1 + "/posts", postBody(), reader),
@@ -529,6 +532,7 @@ class MalformedRequestsTest {
     String v = notificationBody();
     Function<String, Req> post = body -> new Req("POST", path).body(body);
     List<Req> c = new ArrayList<>();
+    String batch = V1 + "/notifications/batch";
     String tooMany =
         LongStream.rangeClosed(1, api.maxRecipients() + 1L)
             .mapToObj(Long::toString)
@@ -564,9 +568,16 @@ class MalformedRequestsTest {
             new BadField("POST", path, v, "link").values(quoted("/".repeat(2_001))),
             new BadField("POST", path, v, "actorId")
                 .values("0", "-5", "\"\"", "1.5", "\"five\"", "true", "\"5\""),
-            new BadField("POST", path, v, "sendAt").values(BAD_SEND_TIMES))
+            new BadField("POST", path, v, "sendAt").values(BAD_SEND_TIMES),
+            new BadField("POST", path, v, "source").values(BAD_SOURCES))
         .forEach(field -> c.addAll(field.cases));
-    String batch = V1 + "/notifications/batch";
+    for (String source : BAD_SOURCES) {
+      c.add(
+          new Req("POST", batch)
+              .body("[" + v + "," + with(v, "source", source) + "]")
+              .named("batch item [1] source " + shorten(source))
+              .expect(400, "[1].source"));
+    }
     for (String sendAt : BAD_SEND_TIMES) {
       c.add(
           new Req("POST", batch)
@@ -597,6 +608,38 @@ class MalformedRequestsTest {
             .header("traceparent", "00-" + "f".repeat(10_000))
             .named("10 KB traceparent on a bad body")
             .expect(400, "title"));
+    return c;
+  }
+
+  /** Sources ({@code source}): 1-200 visible ASCII characters, no spaces. */
+  static final String[] BAD_SOURCES = {
+    "\"\"",
+    quoted("s".repeat(201)),
+    "\"has space\"",
+    "\"tab\\there\"",
+    "\"caf\u00e9\"",
+    "5",
+    "{}",
+    "[\"a\"]",
+    "true"
+  };
+
+  /** Recall by source and by dispatch job: a bad source or id is 400, an unknown job 404. */
+  List<Req> recallCases() {
+    List<Req> c = new ArrayList<>();
+    c.addAll(
+        new BadField("POST", V1 + "/notifications/recall", "{\"source\":\"post:1\"}", "source")
+            .missing()
+            .values("null")
+            .values(BAD_SOURCES)
+            .cases);
+    for (String id : List.of("not-a-uuid", "123", "00000000-0000-0000-0000-0000000000001")) {
+      c.add(new Req("DELETE", V1 + "/notifications/" + id).expect(400, "jobId: "));
+    }
+    String nobody = UUID.randomUUID().toString();
+    c.add(
+        new Req("DELETE", V1 + "/notifications/" + nobody)
+            .expect(404, "notification job " + nobody));
     return c;
   }
 

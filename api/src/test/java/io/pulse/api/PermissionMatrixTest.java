@@ -38,6 +38,8 @@ class PermissionMatrixTest {
   static {
     REQUIRED.put("POST /api/v1/notifications", Scope.JOBS_WRITE);
     REQUIRED.put("POST /api/v1/notifications/batch", Scope.JOBS_WRITE);
+    REQUIRED.put("POST /api/v1/notifications/recall", Scope.JOBS_WRITE);
+    REQUIRED.put("DELETE /api/v1/notifications/{jobId}", Scope.JOBS_WRITE);
     REQUIRED.put("GET /api/v1/users/{id}/notifications", Scope.READ);
     REQUIRED.put("POST /api/v1/users/{id}/notifications/read", Scope.JOBS_WRITE);
     REQUIRED.put("PUT /api/v1/users/{id}", Scope.JOBS_WRITE);

@@ -3,12 +3,14 @@ package io.pulse.api.feed;
 import io.pulse.api.auth.Scope;
 import io.pulse.api.jobs.JobAccepted;
 import io.pulse.api.limits.JobQuota;
+import io.pulse.api.notification.NotificationRecaller;
 import io.pulse.api.openapi.ApiDocs;
 import io.pulse.api.problem.Problem;
 import io.pulse.api.problem.ProblemException;
 import io.pulse.common.feed.FeedPayloads;
 import io.pulse.common.jobs.JobEnqueuer;
 import io.pulse.common.jobs.JobType;
+import io.pulse.common.notification.Recalls;
 import io.pulse.common.tracing.Traceparent;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.persistence.EntityManager;
@@ -44,8 +46,11 @@ public class PostResource {
   private final EntityManager em;
   private final JobEnqueuer enqueuer;
   private final JobQuota quota;
+  private final NotificationRecaller recaller;
 
-  public PostResource(EntityManager em, JobEnqueuer enqueuer, JobQuota quota) {
+  public PostResource(
+      EntityManager em, JobEnqueuer enqueuer, JobQuota quota, NotificationRecaller recaller) {
+    this.recaller = recaller;
     this.em = em;
     this.enqueuer = enqueuer;
     this.quota = quota;
@@ -99,7 +104,7 @@ public class PostResource {
   @Operation(
       summary = "Delete a post",
       description =
-          "Marks the post deleted (stopping any fan-out still running) and enqueues `feed.retract`, which removes it from every feed. Deleting again answers `200` with the same job. `202` once the job's ledger row is committed and the broker has confirmed the message; `Location` points at the job. A `503` (broker or database away) is safe to retry: a row already written is published by the sweeper, and a retry of the same post returns that job rather than a second one.")
+          "Marks the post deleted (stopping any fan-out still running) and enqueues `feed.retract`, which removes it from every feed. It also recalls the notifications with `source` `post:{id}` (as `POST /notifications/recall` does, recorded in the audit trail): unread in-app items disappear, deliveries not yet sent are skipped, scheduled ones cancelled, later ones write nothing. Deleting again answers `200` with the same job. `202` once the job's ledger row is committed and the broker has confirmed the message; `Location` points at the job. A `503` (broker or database away) is safe to retry: a row already written is published by the sweeper, and a retry of the same post returns that job rather than a second one.")
   @SecurityRequirement(name = ApiDocs.API_KEY, scopes = Scope.JOBS_WRITE)
   @APIResponse(responseCode = "202", ref = ApiDocs.JOB_ACCEPTED)
   @APIResponse(responseCode = "200", ref = ApiDocs.JOB_REPEATED)
@@ -129,6 +134,9 @@ public class PostResource {
                         "update posts set deleted_at = now() where id = ?1 and deleted_at is null")
                     .setParameter(1, postId)
                     .executeUpdate());
+    // After the retraction is accepted: a failure here is a 503, and the client's retry of the
+    // delete returns the same retraction and recalls again (a recall repeats harmlessly).
+    recaller.recall(Recalls.Target.source("post:" + postId));
     return JobAccepted.response(retract);
   }
 

@@ -42,6 +42,7 @@ public class DispatchRequests {
         request.title(),
         request.body(),
         request.link(),
-        request.actorId());
+        request.actorId(),
+        request.source());
   }
 }

@@ -36,6 +36,12 @@ public class Notification extends PanacheEntityBase {
   @Column(name = "read_at")
   public OffsetDateTime readAt;
 
+  public String source;
+
+  /** Set when a recall found it read already; unread ones are deleted by the recall. */
+  @Column(name = "recalled_at")
+  public OffsetDateTime recalledAt;
+
   /** Newest first, strictly older than {@code beforeId} when given: a keyset page. */
   public static List<Notification> page(long userId, Long beforeId, boolean unreadOnly, int limit) {
     StringBuilder query = new StringBuilder("userId = :user");

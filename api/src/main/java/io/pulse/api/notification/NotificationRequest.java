@@ -1,6 +1,7 @@
 package io.pulse.api.notification;
 
 import io.pulse.api.validation.SendTime;
+import io.pulse.common.notification.Recalls;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
@@ -13,7 +14,8 @@ import java.util.List;
 
 /**
  * Body of {@code POST /notifications} (and of each item of {@code /notifications/batch}); {@code
- * sendAt} schedules it.
+ * sendAt} schedules it; {@code source} names what it is about, so a recall of the source withdraws
+ * it.
  */
 public record NotificationRequest(
     @NotBlank
@@ -27,7 +29,10 @@ public record NotificationRequest(
     @Size(max = 4_000) String body,
     @Size(max = 2_000) String link,
     @Positive Long actorId,
-    @SendTime OffsetDateTime sendAt) {
+    @SendTime OffsetDateTime sendAt,
+    @Size(min = 1, max = Recalls.MAX_SOURCE)
+        @Pattern(regexp = RecallRequest.SOURCE_PATTERN, message = RecallRequest.SOURCE_MESSAGE)
+        String source) {
 
   /** When the notification is to go out, or null for now. */
   public Instant sendInstant() {

@@ -71,7 +71,7 @@ public class NotificationResource {
                   @ExampleObject(
                       name = "request",
                       value =
-                          "{\"type\":\"comment.reply\",\"recipientIds\":[42],\"title\":\"New reply\",\"body\":\"Nice post\",\"link\":\"/posts/9\",\"actorId\":5}")))
+                          "{\"type\":\"comment.reply\",\"recipientIds\":[42],\"title\":\"New reply\",\"body\":\"Nice post\",\"link\":\"/posts/9\",\"actorId\":5,\"source\":\"post:9\"}")))
   @APIResponse(responseCode = "202", ref = ApiDocs.JOB_ACCEPTED)
   @APIResponse(responseCode = "200", ref = ApiDocs.JOB_REPEATED)
   @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
@@ -101,7 +101,7 @@ public class NotificationResource {
   @Operation(
       summary = "Read a user's inbox",
       description =
-          "Newest first, keyset-paged (`limit` 1-100, default 20): pass `nextCursor` back as `cursor`; notifications arriving meanwhile never make a page skip or repeat one. Reads only.")
+          "Newest first, keyset-paged; a recalled notification the user had read stays, with `recalled: true` (unread ones are removed by the recall); (`limit` 1-100, default 20): pass `nextCursor` back as `cursor`; notifications arriving meanwhile never make a page skip or repeat one. Reads only.")
   @SecurityRequirement(name = ApiDocs.API_KEY, scopes = Scope.READ)
   @APIResponse(
       responseCode = "200",
@@ -114,7 +114,7 @@ public class NotificationResource {
                   @ExampleObject(
                       name = "200",
                       value =
-                          "{\"items\":[{\"id\":\"981\",\"type\":\"comment.reply\",\"title\":\"New reply\",\"body\":\"Nice post\",\"link\":\"/posts/9\",\"actorId\":5,\"createdAt\":\"2026-11-30T09:00:00Z\",\"read\":false}],\"nextCursor\":null}")))
+                          "{\"items\":[{\"id\":\"981\",\"type\":\"comment.reply\",\"title\":\"New reply\",\"body\":\"Nice post\",\"link\":\"/posts/9\",\"actorId\":5,\"createdAt\":\"2026-11-30T09:00:00Z\",\"read\":false,\"source\":\"post:9\",\"recalled\":false}],\"nextCursor\":null}")))
   @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
   @APIResponse(responseCode = "401", ref = ApiDocs.UNAUTHORIZED)
   @APIResponse(responseCode = "403", ref = ApiDocs.FORBIDDEN)

@@ -10,7 +10,9 @@ public record NotificationView(
     String link,
     Long actorId,
     OffsetDateTime createdAt,
-    boolean read) {
+    boolean read,
+    String source,
+    boolean recalled) {
   static NotificationView of(Notification n) {
     return new NotificationView(
         Long.toString(n.id),
@@ -20,6 +22,8 @@ public record NotificationView(
         n.link,
         n.actorId,
         n.createdAt,
-        n.readAt != null);
+        n.readAt != null,
+        n.source,
+        n.recalledAt != null);
   }
 }

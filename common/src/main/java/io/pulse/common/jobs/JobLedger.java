@@ -185,6 +185,46 @@ public class JobLedger {
         });
   }
 
+  private static final String INSERT_SCHEDULED_FOLLOW_UPS =
+      """
+      insert into jobs (id, type, status, payload, idempotency_key, traceparent,
+                        created_at, updated_at, send_at)
+      select id, type, '%s', cast(payload as jsonb), key, trace, now(), now(), send_at
+      from unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::timestamptz[])
+          as t(id, type, payload, key, trace, send_at)
+      on conflict do nothing
+      """
+          .formatted(JobStatus.SCHEDULED.wire());
+
+  /**
+   * A follow-up job that waits in the ledger until {@code sendAt}, then the poller publishes it.
+   */
+  public record Deferred(JobMessage message, Instant sendAt) {}
+
+  /**
+   * As {@link #insertFollowUps}, for follow-ups due later: their rows are written {@code scheduled}
+   * and nothing is published now; the poller releases them when due. A handler that runs twice
+   * writes each once.
+   */
+  public void insertScheduledFollowUps(List<Deferred> jobs) {
+    if (jobs.isEmpty()) {
+      return;
+    }
+    withConnection(
+        connection -> {
+          try (PreparedStatement insert =
+              connection.prepareStatement(INSERT_SCHEDULED_FOLLOW_UPS)) {
+            insert.setArray(1, uuids(connection, jobs, d -> d.message().jobId()));
+            insert.setArray(2, texts(connection, jobs, d -> d.message().type()));
+            insert.setArray(3, texts(connection, jobs, d -> JobCodec.text(d.message().body())));
+            insert.setArray(4, texts(connection, jobs, d -> d.message().idempotencyKey()));
+            insert.setArray(5, texts(connection, jobs, d -> d.message().traceparent()));
+            insert.setArray(6, texts(connection, jobs, d -> utc(d.sendAt()).toString()));
+            return insert.executeUpdate();
+          }
+        });
+  }
+
   // ---- Publishing ----------------------------------------------------------------------------
 
   /**
@@ -295,6 +335,34 @@ public class JobLedger {
             rows -> JobStatus.fromWire(rows.getString(1)),
             id);
     return found.isEmpty() ? null : found.get(0);
+  }
+
+  /**
+   * Cancels, in the caller's transaction, the jobs among {@code ids} that are still {@code
+   * scheduled}, and with a {@code dispatchSource} the scheduled {@code notification.dispatch} jobs
+   * whose payload names that source (a recall). Rows a poll is publishing are waited for, as for
+   * {@link #cancel}; what it published is no longer scheduled and stays.
+   *
+   * @return how many it cancelled
+   */
+  public int cancelScheduled(Collection<UUID> ids, String dispatchSource) {
+    return withConnection(
+        connection -> {
+          try (PreparedStatement cancel =
+              connection.prepareStatement(
+                  """
+                  update jobs set status = '%s', finished_at = now(), updated_at = now()
+                  where %s and (id = any(?) or (type = '%s' and payload ->> 'source' = ?))
+                  """
+                      .formatted(
+                          JobStatus.CANCELLED.wire(),
+                          JobStatus.sqlMove("status", JobStatus.SCHEDULED, JobStatus.CANCELLED),
+                          JobType.NOTIFICATION_DISPATCH))) {
+            cancel.setArray(1, connection.createArrayOf("uuid", ids.toArray()));
+            cancel.setString(2, dispatchSource);
+            return cancel.executeUpdate();
+          }
+        });
   }
 
   // ---- Running (the workers) -----------------------------------------------------------------

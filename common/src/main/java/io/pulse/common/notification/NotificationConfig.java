@@ -37,6 +37,20 @@ public interface NotificationConfig {
 
     @WithDefault("false")
     boolean critical();
+
+    /**
+     * Escalation only if unread: the email of this type waits this long (as a scheduled job) and
+     * goes out only if the recipient's in-app item is still unread then; read meanwhile, the
+     * delivery ends {@code skipped} with reason {@code read}. Applies to recipients who get both
+     * in-app and email. Absent: the email goes out at once.
+     */
+    Optional<java.time.Duration> emailIfUnreadAfter();
+  }
+
+  /** The escalation delay of a type's email, if it has one. */
+  default Optional<java.time.Duration> emailIfUnreadAfter(String type) {
+    TypeSettings settings = types().get(type);
+    return settings == null ? Optional.empty() : settings.emailIfUnreadAfter();
   }
 
   interface Webhook {

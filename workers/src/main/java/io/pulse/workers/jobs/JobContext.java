@@ -33,18 +33,26 @@ public record JobContext(
    * redelivery), it asks for the same ids, and the ledger keeps one of each.
    */
   public UUID followUp(String jobType, String key, Object payload) {
+    JobMessage job = followUpMessage(jobType, key, payload);
+    enqueueAfterCommit(job);
+    return job.jobId();
+  }
+
+  /**
+   * The message of a follow-up with the id {@link #followUp} would give it, for a caller that
+   * writes it itself (one deferred to a later time, through the scheduled path).
+   */
+  public JobMessage followUpMessage(String jobType, String key, Object payload) {
     UUID id =
         UUID.nameUUIDFromBytes(
             (jobId + ":" + key).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    enqueueAfterCommit(
-        new JobMessage(
-            id,
-            jobType,
-            1,
-            id.toString(),
-            traceparent,
-            java.time.Instant.now(),
-            io.pulse.common.jobs.JobCodec.encode(payload)));
-    return id;
+    return new JobMessage(
+        id,
+        jobType,
+        1,
+        id.toString(),
+        traceparent,
+        java.time.Instant.now(),
+        io.pulse.common.jobs.JobCodec.encode(payload));
   }
 }

@@ -6,15 +6,17 @@ import io.pulse.workers.jobs.JobHandler;
 
 /**
  * Sends one notification to one recipient on one external channel, at most once per recorded send:
- * the delivery row is locked, skipped when already sent, and marked sent in the same transaction as
- * the job. A crash between the send and that commit sends again, with the same id (Message-ID,
- * Idempotency-Key), which is what lets the receiver drop the repeat.
+ * the delivery row is locked, left alone when already sent or skipped (recalled), and marked sent
+ * in the same transaction as the job. A crash between the send and that commit sends again, with
+ * the same id (Message-ID, Idempotency-Key), which is what lets the receiver drop the repeat.
  */
 public abstract class ChannelDeliveryHandler implements JobHandler<ChannelDelivery> {
   protected final DeliveryLedger deliveries;
+  private final InAppReadState inApp;
 
-  protected ChannelDeliveryHandler(DeliveryLedger deliveries) {
+  protected ChannelDeliveryHandler(DeliveryLedger deliveries, InAppReadState inApp) {
     this.deliveries = deliveries;
+    this.inApp = inApp;
   }
 
   /** Sends and returns the provider's id for it; throws to fail the attempt. */
@@ -27,7 +29,14 @@ public abstract class ChannelDeliveryHandler implements JobHandler<ChannelDelive
 
   @Override
   public void handle(ChannelDelivery delivery, JobContext context) throws Exception {
-    if (deliveries.alreadySent(context.jobId())) {
+    if (deliveries.alreadyFinal(context.jobId())) {
+      return;
+    }
+    // Escalation: the in-app row stays locked until this commits, so a read either lands before
+    // the check (skipped) or waits for the send to be recorded: never both outcomes.
+    if (delivery.onlyIfUnread()
+        && !inApp.lockAndCheckUnread(delivery.userId(), delivery.notificationJobId())) {
+      deliveries.skipped(context.jobId(), "read", context.attempt());
       return;
     }
     String providerId = send(delivery, context);

@@ -18,7 +18,8 @@ public class DeliveryLedger {
     this.em = em;
   }
 
-  public record Pending(UUID id, UUID notificationJobId, long userId, String channel) {}
+  public record Pending(
+      UUID id, UUID notificationJobId, long userId, String channel, String source) {}
 
   /**
    * Records pending deliveries, of one dispatch or of a batch, in one statement; existing ones (a
@@ -34,9 +35,9 @@ public class DeliveryLedger {
               try (var insert =
                   connection.prepareStatement(
                       """
-                      insert into deliveries (id, notification_job_id, user_id, channel)
-                      select id, job_id, user_id, channel
-                      from unnest(?, ?, ?, ?) as t(id, job_id, user_id, channel)
+                      insert into deliveries (id, notification_job_id, user_id, channel, source)
+                      select id, job_id, user_id, channel, source
+                      from unnest(?, ?, ?, ?, ?) as t(id, job_id, user_id, channel, source)
                       on conflict do nothing
                       """)) {
                 insert.setArray(
@@ -55,18 +56,40 @@ public class DeliveryLedger {
                     4,
                     connection.createArrayOf(
                         "text", deliveries.stream().map(Pending::channel).toArray()));
+                insert.setArray(
+                    5,
+                    connection.createArrayOf(
+                        "text", deliveries.stream().map(Pending::source).toArray()));
                 insert.executeUpdate();
               }
             });
   }
 
-  /** Locks the delivery for this transaction; true when it was already sent. */
-  public boolean alreadySent(UUID id) {
+  /**
+   * Locks the delivery for this transaction; true when it is final already: sent, or skipped (its
+   * notification was recalled, or read before an escalation was due). A recall waits for this lock,
+   * so it either skips the delivery before it is sent or finds it sent.
+   */
+  public boolean alreadyFinal(UUID id) {
     List<?> status =
         em.createNativeQuery("select status from deliveries where id = ?1 for update")
             .setParameter(1, id)
             .getResultList();
-    return !status.isEmpty() && "sent".equals(status.get(0));
+    return !status.isEmpty() && ("sent".equals(status.get(0)) || "skipped".equals(status.get(0)));
+  }
+
+  /** Ends a delivery unsent, with why ({@code recalled}, {@code read}). */
+  public void skipped(UUID id, String reason, int attempt) {
+    em.createNativeQuery(
+            """
+            update deliveries set status = 'skipped', skip_reason = ?2,
+                   attempts = greatest(attempts, ?3), updated_at = now()
+            where id = ?1 and status = 'pending'
+            """)
+        .setParameter(1, id)
+        .setParameter(2, reason)
+        .setParameter(3, attempt)
+        .executeUpdate();
   }
 
   public void sent(UUID id, String providerId, int attempt) {
@@ -87,7 +110,7 @@ public class DeliveryLedger {
             """
             update deliveries set status = case when ?4 then 'failed' else status end,
                    attempts = greatest(attempts, ?2), last_error = ?3, updated_at = now()
-            where id = ?1 and status <> 'sent'
+            where id = ?1 and status in ('pending', 'failed')
             """)
         .setParameter(1, id)
         .setParameter(2, attempt)

@@ -26,11 +26,12 @@ public class EmailDeliveryHandler extends ChannelDeliveryHandler {
 
   public EmailDeliveryHandler(
       DeliveryLedger deliveries,
+      InAppReadState inApp,
       JobMailer mailer,
       EntityManager em,
       PlatformLinks links,
       NotificationConfig config) {
-    super(deliveries);
+    super(deliveries, inApp);
     this.mailer = mailer;
     this.em = em;
     this.links = links;

@@ -22,11 +22,11 @@ import org.hibernate.Session;
 public class InAppNotificationWriter {
   private static final String INSERT =
       """
-      insert into notifications (user_id, job_id, type, title, body, link, actor_id)
-      select r.recipient, j.job_id, j.type, j.title, j.body, j.link, j.actor_id
+      insert into notifications (user_id, job_id, type, title, body, link, actor_id, source)
+      select r.recipient, j.job_id, j.type, j.title, j.body, j.link, j.actor_id, j.source
       from unnest(?::int[], ?::bigint[]) as r(job_index, recipient)
-      join unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[])
-           with ordinality as j(job_id, type, title, body, link, actor_id, job_index)
+      join unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[])
+           with ordinality as j(job_id, type, title, body, link, actor_id, source, job_index)
            using (job_index)
       on conflict (user_id, job_id) do nothing
       """;
@@ -74,6 +74,8 @@ public class InAppNotificationWriter {
                     7, array(connection, "text", notices, n -> n.notification().link()));
                 insert.setArray(
                     8, array(connection, "bigint", notices, n -> n.notification().actorId()));
+                insert.setArray(
+                    9, array(connection, "text", notices, n -> n.notification().source()));
                 inserted[0] = insert.executeUpdate();
               }
             });

@@ -1,23 +1,29 @@
 package io.pulse.workers.notification;
 
+import io.pulse.common.jobs.JobLedger;
 import io.pulse.common.jobs.JobType;
+import io.pulse.common.messaging.JobMessage;
 import io.pulse.common.notification.Channel;
 import io.pulse.common.notification.ChannelDelivery;
 import io.pulse.common.notification.NotificationConfig;
 import io.pulse.common.notification.NotificationDispatch;
+import io.pulse.common.notification.Recalls;
 import io.pulse.workers.jobs.BatchJobHandler;
 import io.pulse.workers.jobs.JobContext;
 import io.pulse.workers.jobs.PermanentJobException;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import org.jboss.logging.Logger;
 
 /**
  * Resolves each recipient's channels, writes every in-app notification in one statement, and leaves
@@ -25,20 +31,28 @@ import java.util.UUID;
  * channel, so a failing mail server retries only its own deliveries. Follow-up job ids are derived
  * from (this job, recipient, channel): a redelivered dispatch creates nothing twice. A batch of
  * dispatches costs the same few statements as one: one preference query per notification type, one
- * email lookup, one in-app insert, one delivery insert.
+ * email lookup, one in-app insert, one delivery insert. A recalled dispatch (by its source or its
+ * id) writes nothing; see {@link Recalls} for how a recall racing this handler is ordered.
  */
 @ApplicationScoped
 public class NotificationDispatchHandler implements BatchJobHandler<NotificationDispatch> {
+  private static final Logger LOG = Logger.getLogger(NotificationDispatchHandler.class);
   private final InAppNotificationWriter inApp;
   private final RecipientChannels channels;
   private final DeliveryLedger deliveries;
   private final NotificationConfig config;
+  private final Recalls recalls;
+  private final JobLedger ledger;
 
   public NotificationDispatchHandler(
       InAppNotificationWriter inApp,
       RecipientChannels channels,
       DeliveryLedger deliveries,
-      NotificationConfig config) {
+      NotificationConfig config,
+      Recalls recalls,
+      JobLedger ledger) {
+    this.recalls = recalls;
+    this.ledger = ledger;
     this.inApp = inApp;
     this.channels = channels;
     this.deliveries = deliveries;
@@ -56,13 +70,16 @@ public class NotificationDispatchHandler implements BatchJobHandler<Notification
   }
 
   @Override
-  public void handleAll(List<Job<NotificationDispatch>> jobs) {
+  public void handleAll(List<Job<NotificationDispatch>> batch) {
+    for (Job<NotificationDispatch> job : batch) {
+      if (!config.knows(job.payload().type())) {
+        throw new PermanentJobException("unknown notification type '" + job.payload().type() + "'");
+      }
+    }
+    List<Job<NotificationDispatch>> jobs = notRecalled(batch);
     Map<String, List<Long>> recipientsByType = new LinkedHashMap<>();
     for (Job<NotificationDispatch> job : jobs) {
       NotificationDispatch payload = job.payload();
-      if (!config.knows(payload.type())) {
-        throw new PermanentJobException("unknown notification type '" + payload.type() + "'");
-      }
       recipientsByType
           .computeIfAbsent(payload.type(), t -> new ArrayList<>())
           .addAll(payload.recipientIds());
@@ -87,10 +104,31 @@ public class NotificationDispatchHandler implements BatchJobHandler<Notification
     Set<Long> withAddress = channels.emails(List.copyOf(emailRecipients)).keySet();
 
     List<DeliveryLedger.Pending> pending = new ArrayList<>();
+    List<JobLedger.Deferred> deferred = new ArrayList<>();
     for (Job<NotificationDispatch> job : jobs) {
       Map<Long, Set<String>> ofType = chosen.get(job.payload().type());
+      Optional<Duration> escalateAfter = config.emailIfUnreadAfter(job.payload().type());
       for (Long recipient : recipientsOn(Channel.EMAIL, job.payload(), ofType)) {
-        if (withAddress.contains(recipient)) {
+        if (!withAddress.contains(recipient)) {
+          continue;
+        }
+        if (escalateAfter.isPresent() && ofType.get(recipient).contains(Channel.IN_APP)) {
+          // Escalation only if unread: the email waits in the ledger (the scheduled path) and its
+          // handler sends it only if the in-app item is still unread by then.
+          ChannelDelivery delivery = delivery(job, recipient, true);
+          JobMessage message =
+              job.context()
+                  .followUpMessage(
+                      JobType.NOTIFICATION_EMAIL, recipient + ":" + Channel.EMAIL, delivery);
+          deferred.add(new JobLedger.Deferred(message, Instant.now().plus(escalateAfter.get())));
+          pending.add(
+              new DeliveryLedger.Pending(
+                  message.jobId(),
+                  job.context().jobId(),
+                  recipient,
+                  Channel.EMAIL,
+                  job.payload().source()));
+        } else {
           follow(job, recipient, Channel.EMAIL, JobType.NOTIFICATION_EMAIL, pending);
         }
       }
@@ -101,6 +139,42 @@ public class NotificationDispatchHandler implements BatchJobHandler<Notification
       }
     }
     deliveries.insertPending(pending);
+    ledger.insertScheduledFollowUps(deferred);
+  }
+
+  /**
+   * The jobs neither recalled by their source nor by their own id, with the recall targets locked
+   * (shared) until this transaction ends: a recall that comes now waits for what this dispatch
+   * writes and withdraws it, and one that came first makes this dispatch write nothing.
+   */
+  private List<Job<NotificationDispatch>> notRecalled(List<Job<NotificationDispatch>> jobs) {
+    List<Recalls.Target> targets = new ArrayList<>();
+    for (Job<NotificationDispatch> job : jobs) {
+      targets.add(Recalls.Target.dispatch(job.context().jobId()));
+      if (job.payload().source() != null) {
+        targets.add(Recalls.Target.source(job.payload().source()));
+      }
+    }
+    Set<String> recalled = recalls.lockAndFindRecalled(targets);
+    if (recalled.isEmpty()) {
+      return jobs;
+    }
+    return jobs.stream()
+        .filter(
+            job -> {
+              boolean byId =
+                  recalled.contains(Recalls.Target.dispatch(job.context().jobId()).key());
+              String source = job.payload().source();
+              boolean bySource =
+                  source != null && recalled.contains(Recalls.Target.source(source).key());
+              if (byId || bySource) {
+                LOG.infof(
+                    "dispatch %s was recalled (%s) before it ran: nothing written",
+                    job.context().jobId(), byId ? "by its id" : "source " + source);
+              }
+              return !byId && !bySource;
+            })
+        .toList();
   }
 
   /** The job's recipients, in id order and each once, that get {@code channel}. */
@@ -119,19 +193,26 @@ public class NotificationDispatchHandler implements BatchJobHandler<Notification
       String channel,
       String jobType,
       List<DeliveryLedger.Pending> pending) {
-    NotificationDispatch payload = job.payload();
     JobContext context = job.context();
-    ChannelDelivery delivery =
-        new ChannelDelivery(
-            context.jobId(),
-            recipient,
-            payload.type(),
-            payload.title(),
-            payload.body(),
-            payload.link(),
-            payload.actorId(),
-            Instant.now());
-    UUID id = context.followUp(jobType, recipient + ":" + channel, delivery);
-    pending.add(new DeliveryLedger.Pending(id, context.jobId(), recipient, channel));
+    UUID id = context.followUp(jobType, recipient + ":" + channel, delivery(job, recipient, false));
+    pending.add(
+        new DeliveryLedger.Pending(
+            id, context.jobId(), recipient, channel, job.payload().source()));
+  }
+
+  private static ChannelDelivery delivery(
+      Job<NotificationDispatch> job, long recipient, boolean onlyIfUnread) {
+    NotificationDispatch payload = job.payload();
+    return new ChannelDelivery(
+        job.context().jobId(),
+        recipient,
+        payload.type(),
+        payload.title(),
+        payload.body(),
+        payload.link(),
+        payload.actorId(),
+        Instant.now(),
+        payload.source(),
+        onlyIfUnread);
   }
 }

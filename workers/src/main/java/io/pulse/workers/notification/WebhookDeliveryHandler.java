@@ -31,8 +31,9 @@ public class WebhookDeliveryHandler extends ChannelDeliveryHandler {
    */
   private final HttpClient http;
 
-  public WebhookDeliveryHandler(DeliveryLedger deliveries, NotificationConfig config) {
-    super(deliveries);
+  public WebhookDeliveryHandler(
+      DeliveryLedger deliveries, InAppReadState inApp, NotificationConfig config) {
+    super(deliveries, inApp);
     this.config = config.webhook();
     this.http = HttpClient.newBuilder().connectTimeout(this.config.connectTimeout()).build();
   }
