@@ -783,6 +783,101 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/notifications/recall": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Recall notifications by source
+         * @description Withdraws every notification sent, being sent or to be sent with this `source` (1-200 visible ASCII, e.g. `post:9`), and every later one: the recall is kept, so a notification with a recalled source is accepted but writes nothing. Unread in-app items are removed (from the inbox and its unread count); read ones stay, marked `"recalled": true`. Email and webhook deliveries not yet sent end `skipped` with reason `recalled`; scheduled dispatches and deferred deliveries are cancelled; a digest not yet built leaves them out. A dispatch still running finishes first and is then withdrawn; one that runs later writes nothing. What was sent already stays sent. Recalling again answers `200` with `firstRecall: false`. Recorded in the audit trail.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["RecallRequest"];
+                };
+            };
+            responses: {
+                /** @description What the recall withdrew */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RecallResult"];
+                    };
+                };
+                400: components["responses"]["BadRequest"];
+                401: components["responses"]["Unauthorized"];
+                403: components["responses"]["Forbidden"];
+                413: components["responses"]["PayloadTooLarge"];
+                415: components["responses"]["UnsupportedMediaType"];
+                503: components["responses"]["ServiceUnavailable"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/{jobId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Recall one notification
+         * @description Withdraws the notification of one `notification.dispatch` job (the `jobId` its `POST /notifications` answered), whatever its state: scheduled, queued, running or done. Unread in-app items are removed (from the inbox and its unread count); read ones stay, marked `"recalled": true`. Email and webhook deliveries not yet sent end `skipped` with reason `recalled`; scheduled dispatches and deferred deliveries are cancelled; a digest not yet built leaves them out. A dispatch still running finishes first and is then withdrawn; one that runs later writes nothing. What was sent already stays sent. Recalling again answers `200` with `firstRecall: false`. Recorded in the audit trail.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    jobId: components["schemas"]["UUID"];
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description What the recall withdrew */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RecallResult"];
+                    };
+                };
+                400: components["responses"]["BadRequest"];
+                401: components["responses"]["Unauthorized"];
+                403: components["responses"]["Forbidden"];
+                404: components["responses"]["NotFound"];
+                503: components["responses"]["ServiceUnavailable"];
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/posts": {
         parameters: {
             query?: never;
@@ -839,7 +934,7 @@ export interface paths {
         post?: never;
         /**
          * Delete a post
-         * @description Marks the post deleted (stopping any fan-out still running) and enqueues `feed.retract`, which removes it from every feed. Deleting again answers `200` with the same job. `202` once the job's ledger row is committed and the broker has confirmed the message; `Location` points at the job. A `503` (broker or database away) is safe to retry: a row already written is published by the sweeper, and a retry of the same post returns that job rather than a second one.
+         * @description Marks the post deleted (stopping any fan-out still running) and enqueues `feed.retract`, which removes it from every feed. It also recalls the notifications with `source` `post:{id}` (as `POST /notifications/recall` does, recorded in the audit trail): unread in-app items disappear, deliveries not yet sent are skipped, scheduled ones cancelled, later ones write nothing. Deleting again answers `200` with the same job. `202` once the job's ledger row is committed and the broker has confirmed the message; `Location` points at the job. A `503` (broker or database away) is safe to retry: a row already written is published by the sweeper, and a retry of the same post returns that job rather than a second one.
          */
         delete: {
             parameters: {
@@ -975,7 +1070,7 @@ export interface paths {
         };
         /**
          * Read a user's inbox
-         * @description Newest first, keyset-paged (`limit` 1-100, default 20): pass `nextCursor` back as `cursor`; notifications arriving meanwhile never make a page skip or repeat one. Reads only.
+         * @description Newest first, keyset-paged; a recalled notification the user had read stays, with `recalled: true` (unread ones are removed by the recall); (`limit` 1-100, default 20): pass `nextCursor` back as `cursor`; notifications arriving meanwhile never make a page skip or repeat one. Reads only.
          */
         get: {
             parameters: {
@@ -1434,6 +1529,7 @@ export interface components {
             /** Format: int64 */
             actorId?: number;
             sendAt?: components["schemas"]["OffsetDateTime"];
+            source?: string;
         };
         NotificationView: {
             id?: string;
@@ -1445,6 +1541,8 @@ export interface components {
             actorId?: number;
             createdAt?: components["schemas"]["OffsetDateTime"];
             read?: boolean;
+            source?: string;
+            recalled?: boolean;
         };
         /**
          * Format: date-time
@@ -1502,6 +1600,21 @@ export interface components {
         ReadResult: {
             /** Format: int32 */
             marked?: number;
+        };
+        RecallRequest: {
+            source: string;
+        };
+        RecallResult: {
+            target?: string;
+            firstRecall?: boolean;
+            /** Format: int32 */
+            inAppRemoved?: number;
+            /** Format: int32 */
+            inAppMarkedRecalled?: number;
+            /** Format: int32 */
+            deliveriesSkipped?: number;
+            /** Format: int32 */
+            scheduledCancelled?: number;
         };
         ReplayRequest: {
             jobIds?: string[];
