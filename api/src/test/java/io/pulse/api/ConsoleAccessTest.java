@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pulse.common.jobs.JobType;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
@@ -221,5 +222,59 @@ class ConsoleAccessTest {
         .then()
         .statusCode(200)
         .body(containsString("status: unknown"));
+  }
+
+  @Test
+  void aUsersPageShowsInboxDeliveriesAndDigestsAndTheDigestRunsPageCountsThem() {
+    long user = 900_000 + (System.nanoTime() % 90_000);
+    UUID job = UUID.randomUUID();
+    Instant periodStart = Instant.parse("2026-12-06T00:00:00Z");
+    QuarkusTransaction.requiringNew()
+        .run(
+            () -> {
+              em.createNativeQuery(
+                      "insert into notifications (user_id, job_id, type, title) values (?1, ?2,"
+                          + " 'comment.reply', '<b>Console reply</b>')")
+                  .setParameter(1, user)
+                  .setParameter(2, job)
+                  .executeUpdate();
+              em.createNativeQuery(
+                      "insert into deliveries (id, notification_job_id, user_id, channel, status,"
+                          + " attempts, last_error) values (?1, ?2, ?3, 'email', 'failed', 3,"
+                          + " 'smtp said no')")
+                  .setParameter(1, UUID.randomUUID())
+                  .setParameter(2, job)
+                  .setParameter(3, user)
+                  .executeUpdate();
+              em.createNativeQuery(
+                      "insert into digests (user_id, period, period_start, status, notifications,"
+                          + " posts) values (?1, 'daily', ?2, 'sent', 4, 2)")
+                  .setParameter(1, user)
+                  .setParameter(2, periodStart.atOffset(java.time.ZoneOffset.UTC))
+                  .executeUpdate();
+            });
+    ConsoleSession session = ConsoleSession.signIn(keyWithScopes("read"));
+    session
+        .request()
+        .queryParam("id", Long.toString(user))
+        .get("/console/users")
+        .then()
+        .statusCode(303)
+        .header("Location", containsString("/console/users/" + user));
+    session
+        .request()
+        .get("/console/users/" + user)
+        .then()
+        .statusCode(200)
+        .body(containsString("&lt;b&gt;Console reply&lt;/b&gt;"))
+        .body(containsString("smtp said no"))
+        .body(containsString(job.toString()))
+        .body(containsString("2026-12-06T00:00:00Z"));
+    session
+        .request()
+        .get("/console/digests")
+        .then()
+        .statusCode(200)
+        .body(containsString("2026-12-06T00:00:00Z"));
   }
 }

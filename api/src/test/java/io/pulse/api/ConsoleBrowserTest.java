@@ -149,7 +149,15 @@ class ConsoleBrowserTest {
     UUID job = dead.deadWithMessage(TYPE, Instant.now());
     signIn(ADMIN_KEY);
     for (String page :
-        List.of("", "/jobs", "/jobs/" + job, "/dead-letters", "/api-keys", "/sign-in")) {
+        List.of(
+            "",
+            "/jobs",
+            "/jobs/" + job,
+            "/dead-letters",
+            "/users/1",
+            "/digests",
+            "/api-keys",
+            "/sign-in")) {
       browser.get(console + page);
       Object overflow =
           ((JavascriptExecutor) browser)

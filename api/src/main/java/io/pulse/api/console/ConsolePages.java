@@ -32,5 +32,9 @@ final class ConsolePages {
 
   static native TemplateInstance replayResult(Nav nav, DeadLetterReplay.Result view);
 
+  static native TemplateInstance user(Nav nav, UserPageView view);
+
+  static native TemplateInstance digests(Nav nav, DigestRunsView view);
+
   static native TemplateInstance apiKeys(Nav nav, List<ApiKey> keys, CreatedKey created);
 }

@@ -844,6 +844,28 @@ public class JobLedger {
     return counts;
   }
 
+  /**
+   * Dead jobs of {@code type} that failed since {@code since}, counted per value of the payload's
+   * {@code field} and {@code other} joined by a space (a digest's period and period start, say);
+   * served by the dead-jobs index, so it costs what the dead jobs of that type cost.
+   */
+  public Map<String, Long> deadCountsByPayload(
+      String type, Instant since, String field, String other) {
+    Map<String, Long> counts = new TreeMap<>();
+    query(
+            "select concat_ws(' ', payload ->> ?, payload ->> ?), count(*) from jobs"
+                + " where status = '"
+                + JobStatus.DEAD.wire()
+                + "' and type = ? and updated_at >= ? group by 1",
+            rows -> Map.entry(rows.getString(1), rows.getLong(2)),
+            field,
+            other,
+            type,
+            utc(since))
+        .forEach(e -> counts.put(e.getKey(), e.getValue()));
+    return counts;
+  }
+
   // ---- Plumbing ------------------------------------------------------------------------------
 
   /** A ledger row with what it takes to publish its job again. */
