@@ -795,6 +795,11 @@ public class JobLedger {
     if (search.type() != null) {
       sql.append(" and type = ?");
       params.add(search.type());
+    } else if (search.idempotencyKey() != null) {
+      // A key is unique per type: naming every type lets the (type, idempotency_key) index find
+      // it instead of a walk through the whole table.
+      sql.append(" and type = any(?)");
+      params.add(JobType.ALL.toArray(String[]::new));
     }
     if (search.status() != null) {
       sql.append(" and status = ?");
@@ -944,6 +949,8 @@ public class JobLedger {
               Object param = params[i];
               if (param instanceof UUID[] ids) {
                 statement.setArray(i + 1, connection.createArrayOf("uuid", ids));
+              } else if (param instanceof String[] texts) {
+                statement.setArray(i + 1, connection.createArrayOf("text", texts));
               } else {
                 statement.setObject(i + 1, param);
               }
