@@ -2,7 +2,9 @@ package io.pulse.workers.notification;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pulse.common.testing.CapturedLog;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -17,7 +19,7 @@ import org.junit.jupiter.api.Test;
 /**
  * A webhook secret mid-rotation: every delivery carries one {@code v1=} per active secret, the
  * current one first, so receivers that know only the new secret, or still only an old one, all
- * verify it with the README's rule (any {@code v1=} that matches).
+ * verify it with the README's rule (any {@code v1=} that matches). None of the secrets is logged.
  */
 @QuarkusTest
 @TestProfile(WebhookSecretRotationTest.Rotating.class)
@@ -43,14 +45,20 @@ class WebhookSecretRotationTest {
   @Test
   void eachDeliveryIsSignedWithEveryActiveSecretAndVerifiesWithAnyOfThem() throws Exception {
     try (WebhookReceiver receiver =
-        new WebhookReceiver(18765, CURRENT, PREVIOUS, OLDEST, "whsec-never-configured")) {
+            new WebhookReceiver(18765, CURRENT, PREVIOUS, OLDEST, "whsec-never-configured");
+        CapturedLog log = new CapturedLog("io.pulse")) {
       long user = fixtures.user(null, "comment.reply", "webhook");
+      // A failed first attempt, so the retry path logs too.
+      receiver.script(user, "500", "200");
       UUID job = fixtures.dispatch("comment.reply", user);
       await().atMost(Duration.ofSeconds(15)).until(() -> fixtures.sent(job) == 1);
+      // Secrets are never logged, not even at DEBUG and on a failure (the log saw the failure).
+      assertTrue(log.text().contains("answered 500"), log.text());
+      assertEquals(List.of(), log.leaked(List.of(CURRENT, PREVIOUS, OLDEST)));
 
       List<WebhookReceiver.Received> calls = receiver.forUser(user);
-      assertEquals(1, calls.size());
-      WebhookReceiver.Received call = calls.get(0);
+      assertEquals(2, calls.size());
+      WebhookReceiver.Received call = calls.get(1);
       assertEquals(3, call.signatures().size(), "one v1= per active secret: " + call.signatures());
       assertEquals(Set.of(CURRENT, PREVIOUS, OLDEST), call.verifiedWith());
       // The current secret's signature comes first, so a receiver may stop at the first match.
