@@ -1,7 +1,9 @@
 package io.pulse.api;
 
+import static io.pulse.api.ApiTestSupport.ADMIN_KEY;
 import static io.pulse.api.ApiTestSupport.admin;
 import static io.pulse.api.ApiTestSupport.as;
+import static io.pulse.api.ApiTestSupport.count;
 import static io.pulse.api.ApiTestSupport.keyWithScopes;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
@@ -15,6 +17,7 @@ import io.pulse.api.auth.Scope;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
 import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -23,6 +26,7 @@ import org.junit.jupiter.api.Test;
 class ApiKeyAuthTest {
   @Inject ApiConfig config;
   @Inject MeterRegistry registry;
+  @Inject EntityManager em;
 
   static final String NOTIFICATION = "{\"type\":\"mention\",\"recipientIds\":[1],\"title\":\"t\"}";
 
@@ -42,6 +46,45 @@ class ApiKeyAuthTest {
         .get("/api/v1/users/1/notifications")
         .then()
         .statusCode(401);
+  }
+
+  /**
+   * Two Authorization headers are refused whatever they hold, even twice the same valid key: which
+   * one counts would be up to each hop on the way, which is how a key is smuggled past a proxy.
+   */
+  @Test
+  void twoAuthorizationHeadersAre401AndWriteNothing() {
+    String title = "two-auth-" + UUID.randomUUID();
+    String notification = "{\"type\":\"mention\",\"recipientIds\":[1],\"title\":\"" + title + "\"}";
+    String[][] pairs = {
+      {ADMIN_KEY, ADMIN_KEY},
+      {ADMIN_KEY, "pk_not-a-key"},
+      {"pk_not-a-key", ADMIN_KEY},
+      {ADMIN_KEY, ""}
+    };
+    for (String[] pair : pairs) {
+      given()
+          .header("Authorization", "Bearer " + pair[0])
+          .header("Authorization", "Bearer " + pair[1])
+          .contentType(ContentType.JSON)
+          .body(notification)
+          .post("/api/v1/notifications")
+          .then()
+          .statusCode(401)
+          .header("WWW-Authenticate", "Bearer")
+          .contentType("application/problem+json")
+          .body("detail", containsString("more than one Authorization header"));
+      given()
+          .header("Authorization", "Bearer " + pair[0])
+          .header("Authorization", "Bearer " + pair[1])
+          .get("/api/v1/users/1/notifications")
+          .then()
+          .statusCode(401);
+    }
+    assertEquals(
+        0, count(em, "select count(*) from jobs where payload->>'title' = '" + title + "'"));
+    // One of them alone is fine.
+    admin().body(notification).post("/api/v1/notifications").then().statusCode(202);
   }
 
   @Test

@@ -16,11 +16,11 @@ import java.util.function.IntFunction;
  * Fires requests at the same moment, one per thread, released together by a barrier: what a race
  * between clients looks like, as far as a test can make it.
  */
-final class Concurrently {
+public final class Concurrently {
   private Concurrently() {}
 
   /** Sends {@code request.apply(i)} for i in 0..n-1 all at once; the answers in order of i. */
-  static List<Response> send(int n, IntFunction<Response> request) throws Exception {
+  public static List<Response> send(int n, IntFunction<Response> request) throws Exception {
     CyclicBarrier start = new CyclicBarrier(n);
     ExecutorService clients = Executors.newFixedThreadPool(n);
     try {
@@ -45,7 +45,7 @@ final class Concurrently {
   }
 
   /** How many answers had each status: the figure a race test asserts on. */
-  static Map<Integer, Integer> statuses(List<Response> answers) {
+  public static Map<Integer, Integer> statuses(List<Response> answers) {
     Map<Integer, Integer> counts = new TreeMap<>();
     answers.forEach(a -> counts.merge(a.statusCode(), 1, Integer::sum));
     return counts;

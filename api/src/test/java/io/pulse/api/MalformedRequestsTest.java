@@ -3,23 +3,23 @@ package io.pulse.api;
 import static io.pulse.api.ApiTestSupport.ADMIN_KEY;
 import static io.pulse.api.ApiTestSupport.admin;
 import static io.pulse.api.ApiTestSupport.keyWithScopes;
+import static io.pulse.api.JsonBodies.readTree;
+import static io.pulse.api.JsonBodies.with;
+import static io.pulse.api.JsonBodies.without;
+import static io.pulse.api.SideEffects.assertUnchanged;
 import static java.nio.charset.StandardCharsets.UTF_16;
 import static java.nio.charset.StandardCharsets.UTF_16LE;
 import static java.nio.charset.StandardCharsets.UTF_8;
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pulse.api.SideEffects.State;
 import io.pulse.api.auth.ApiConfig;
 import io.pulse.api.auth.ApiKey;
 import io.pulse.api.auth.Scope;
-import io.pulse.common.jobs.JobType;
 import io.pulse.common.messaging.RabbitConfig;
-import io.pulse.common.messaging.Topology;
 import io.pulse.common.testing.BrokerProbe;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -29,7 +29,6 @@ import jakarta.persistence.EntityManager;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -41,7 +40,6 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
@@ -63,7 +61,6 @@ class MalformedRequestsTest {
   static final String V1 = "/api/v1";
   static final String PROBLEM = "application/problem+json";
   static final String JSON = "application/json";
-  static final ObjectMapper MAPPER = new ObjectMapper();
   static final HttpClient CLIENT =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
   // Every table the migrations create; the check reads them all, these must be among them.
@@ -117,10 +114,9 @@ class MalformedRequestsTest {
     createFixtures();
     List<Req> cases = cases();
     assertTrue(cases.size() >= 100, "the table holds " + cases.size() + " cases");
-    List<String> tables = tables();
-    assertTrue(tables.containsAll(KNOWN_TABLES), "tables found: " + tables);
-    List<String> queues = queues();
-    State before = settledState(tables, queues);
+    SideEffects effects = new SideEffects(em, rabbit, broker);
+    assertTrue(effects.tables().containsAll(KNOWN_TABLES), "tables found: " + effects.tables());
+    State before = effects.settled();
     AtomicReference<State> previous = new AtomicReference<>(before);
     Stream<DynamicTest> each =
         cases.stream()
@@ -136,7 +132,7 @@ class MalformedRequestsTest {
                             fault = t;
                           }
                           // Measured even after a failed answer, so the next case is judged alone.
-                          State now = state(tables, queues);
+                          State now = effects.now();
                           assertUnchanged(previous.getAndSet(now), now, c.displayName(), fault);
                           if (fault != null) {
                             throw fault;
@@ -145,7 +141,7 @@ class MalformedRequestsTest {
     DynamicTest whole =
         dynamicTest(
             "after all " + cases.size() + " cases: not one row or message more than before",
-            () -> assertUnchanged(before, state(tables, queues), "the whole table", null));
+            () -> assertUnchanged(before, effects.now(), "the whole table", null));
     return Stream.concat(each, Stream.of(whole));
   }
 
@@ -917,19 +913,6 @@ class MalformedRequestsTest {
     return "{\"name\":\"ci\",\"scopes\":[\"read\"]}";
   }
 
-  /** The body with one member set to a raw JSON value (which need not be valid JSON). */
-  static String with(String body, String field, String rawValue) {
-    ObjectNode node = (ObjectNode) readTree(body);
-    node.put(field, "\u0001placeholder\u0001");
-    return node.toString().replace("\"\\u0001placeholder\\u0001\"", rawValue);
-  }
-
-  static String without(String body, String field) {
-    ObjectNode node = (ObjectNode) readTree(body);
-    node.remove(field);
-    return node.toString();
-  }
-
   /** The body followed by spaces up to {@code size} bytes: still valid JSON, only too big. */
   static String padded(String body, long size) {
     return body + " ".repeat((int) (size - body.length()));
@@ -956,14 +939,6 @@ class MalformedRequestsTest {
 
   static String shorten(String text) {
     return text.length() <= 40 ? text : text.substring(0, 30) + "...(" + text.length() + ")";
-  }
-
-  static JsonNode readTree(String json) {
-    try {
-      return MAPPER.readTree(json);
-    } catch (IOException e) {
-      throw new IllegalArgumentException("not JSON: " + json, e);
-    }
   }
 
   /** Bad values for one field of a valid body: each case sets it (raw JSON) or drops it. */
@@ -1187,130 +1162,5 @@ class MalformedRequestsTest {
         .post(V1 + "/notifications")
         .then()
         .statusCode(202);
-  }
-
-  /** Row count and content of every table, and the depth of every pulse.* queue. */
-  record State(Map<String, String> tables, Map<String, Long> queues) {}
-
-  State state(List<String> tables, List<String> queues) {
-    Map<String, String> rows = new TreeMap<>();
-    for (String table : tables) {
-      // published_at is the one column a background task sets after the fact (PublishedMarks).
-      String sql =
-          "select count(*) || ' rows, md5 ' || coalesce(md5(string_agg(r, ',' order by r)), '-')"
-              + " from (select (to_jsonb(t) - 'published_at')::text r from \""
-              + table
-              + "\" t) x";
-      rows.put(
-          table,
-          QuarkusTransaction.requiringNew()
-              .call(() -> (String) em.createNativeQuery(sql).getSingleResult()));
-    }
-    Map<String, Long> depths = new TreeMap<>();
-    for (String queue : queues) {
-      depths.put(queue, broker.depth(queue));
-    }
-    return new State(rows, depths);
-  }
-
-  /**
-   * The state once every job accepted before the table (the fixtures', and other test classes') has
-   * its publish confirmed: after that no sweeper publishes anything on its own.
-   */
-  State settledState(List<String> tables, List<String> queues) {
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .until(
-            () ->
-                ApiTestSupport.count(
-                        em,
-                        "select count(*) from jobs where status = 'queued' and published_at is null")
-                    == 0);
-    return state(tables, queues);
-  }
-
-  /** Fails naming every table and queue that changed; a failed answer rides along. */
-  static void assertUnchanged(State before, State after, String what, Throwable fault) {
-    List<String> changed = new ArrayList<>();
-    before
-        .tables()
-        .forEach(
-            (table, rows) -> {
-              if (!rows.equals(after.tables().get(table))) {
-                changed.add(table + ": " + rows + " -> " + after.tables().get(table));
-              }
-            });
-    before
-        .queues()
-        .forEach(
-            (queue, depth) -> {
-              if (!depth.equals(after.queues().get(queue))) {
-                changed.add(
-                    queue + ": " + depth + " -> " + after.queues().get(queue) + " messages");
-              }
-            });
-    if (!changed.isEmpty()) {
-      AssertionError wrote = new AssertionError(what + " wrote: " + changed);
-      if (fault != null) {
-        wrote.addSuppressed(fault);
-      }
-      throw wrote;
-    }
-  }
-
-  List<String> tables() {
-    @SuppressWarnings("unchecked")
-    List<String> names =
-        QuarkusTransaction.requiringNew()
-            .call(
-                () ->
-                    em.createNativeQuery(
-                            "select table_name from information_schema.tables where table_schema"
-                                + " = 'public' and table_type = 'BASE TABLE' and table_name <>"
-                                + " 'flyway_schema_history'"
-                                // The rate limiter's buckets: every keyed request takes a token.
-                                + " and table_name <> 'rate_limit_buckets' order by table_name")
-                        .getResultList());
-    return names;
-  }
-
-  /** Every pulse.* queue of the test's virtual host, as the management API lists them. */
-  List<String> queues() {
-    URI uri =
-        URI.create(
-            rabbit.management().url().get(0)
-                + "/api/queues/"
-                + URLEncoder.encode(rabbit.virtualHost(), UTF_8)
-                + "?columns=name");
-    String login = rabbit.management().username() + ":" + rabbit.management().password();
-    HttpRequest request =
-        HttpRequest.newBuilder(uri)
-            .header(
-                "Authorization",
-                "Basic " + Base64.getEncoder().encodeToString(login.getBytes(UTF_8)))
-            .timeout(Duration.ofSeconds(10))
-            .build();
-    List<String> names = new ArrayList<>();
-    try {
-      HttpResponse<String> response = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
-      assertEquals(200, response.statusCode(), "management API: " + response.body());
-      for (JsonNode queue : MAPPER.readTree(response.body())) {
-        String name = queue.get("name").asText();
-        if (name.startsWith("pulse.")) {
-          names.add(name);
-        }
-      }
-    } catch (IOException e) {
-      throw new IllegalStateException("management API not reachable at " + uri, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
-    for (String type : JobType.ALL) {
-      assertTrue(
-          names.contains(Topology.workQueue(type)),
-          "queue " + Topology.workQueue(type) + " missing from " + names);
-    }
-    return names;
   }
 }

@@ -1,5 +1,6 @@
 package io.pulse.api.auth;
 
+import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.IdentityProviderManager;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.identity.request.AuthenticationRequest;
@@ -12,23 +13,37 @@ import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
- * Reads {@code Authorization: Bearer <api key>}. A request without one is anonymous: an endpoint
- * that needs a scope then answers 401 (see {@link AuthProblemMappers}); a public one (the
- * unsubscribe page, health, metrics) does not care. Authentication is lazy ({@code
- * quarkus.http.auth.proactive=false}), so a key is only looked up for an endpoint that needs one.
+ * Reads {@code Authorization: Bearer <api key>}; a request with two such headers is refused (401).
+ * A request without one is anonymous: an endpoint that needs a scope then answers 401 (see {@link
+ * AuthProblemMappers}); a public one (the unsubscribe page, health, metrics) does not care.
+ * Authentication is lazy ({@code quarkus.http.auth.proactive=false}), so a key is only looked up
+ * for an endpoint that needs one.
  */
 @ApplicationScoped
 public class ApiKeyAuthenticationMechanism implements HttpAuthenticationMechanism {
   static final String SCHEME = "Bearer";
   private static final String PREFIX = SCHEME + " ";
+  static final String MORE_THAN_ONE = "more than one Authorization header: send exactly one";
 
   @Override
   public Uni<SecurityIdentity> authenticate(
       RoutingContext context, IdentityProviderManager identities) {
-    String key = presentedKey(context.request().getHeader(HttpHeaders.AUTHORIZATION));
+    List<String> authorizations = context.request().headers().getAll(HttpHeaders.AUTHORIZATION);
+    if (authorizations.size() > 1) {
+      // Which one would count is up to each hop (a proxy may pass the first, we might read the
+      // last), and a second header is how a request smuggles a key past one that checked the
+      // other: refuse the request rather than choose.
+      return Uni.createFrom()
+          .failure(
+              new AuthenticationFailedException(
+                  MORE_THAN_ONE, Map.of(ApiKeyIdentityProvider.REASON, MORE_THAN_ONE)));
+    }
+    String key = presentedKey(authorizations.isEmpty() ? null : authorizations.get(0));
     if (key == null) {
       return consoleSession(context, identities);
     }

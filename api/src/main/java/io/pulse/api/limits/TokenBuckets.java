@@ -6,6 +6,7 @@ import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.distributed.jdbc.PrimaryKeyMapper;
+import io.github.bucket4j.distributed.proxy.BucketNotFoundException;
 import io.github.bucket4j.distributed.proxy.ProxyManager;
 import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
 import io.github.bucket4j.postgresql.Bucket4jPostgreSQL;
@@ -57,7 +58,39 @@ public class TokenBuckets {
    */
   public ConsumptionProbe tryConsume(String id, BucketConfiguration configuration, long tokens) {
     return QuarkusTransaction.suspendingExisting()
-        .call(() -> proxy(id, configuration).tryConsumeAndReturnRemaining(tokens));
+        .call(
+            () -> {
+              try {
+                return proxy(id, configuration).tryConsumeAndReturnRemaining(tokens);
+              } catch (RuntimeException e) {
+                if (!bucketWasNotFound(e)) {
+                  throw e;
+                }
+                return unbatched(id, configuration).tryConsumeAndReturnRemaining(tokens);
+              }
+            });
+  }
+
+  /**
+   * Bucket4j creates a missing bucket row in two transactions: it inserts the row with no state and
+   * commits, then initializes the state in a second one. A batch of takes (see {@link #proxy}) that
+   * locks the row in between finds no state, and since a batch is not an initializing command it
+   * fails as a whole with "Bucket does not exist" (a 500 for every request in it): what concurrent
+   * first requests of a new key, on one instance or several, used to get. Nothing was taken then
+   * (that transaction rolled back), so the take is simply made again, alone: an unbatched take that
+   * finds no state initializes the bucket itself, so this retry cannot fail the same way.
+   */
+  private Bucket unbatched(String id, BucketConfiguration configuration) {
+    return buckets.builder().build(id, () -> configuration);
+  }
+
+  private static boolean bucketWasNotFound(Throwable e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof BucketNotFoundException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

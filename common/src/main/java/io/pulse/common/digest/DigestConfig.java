@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.DayOfWeek;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * Digest schedule and unsubscribe links; both apps read it (workers send, the API unsubscribes).
@@ -46,6 +47,12 @@ public interface DigestConfig {
 
   /** HMAC-SHA256 key of unsubscribe links. Both apps must share it. */
   String unsubscribeSecret();
+
+  /**
+   * The key a rotation replaced: links signed with it are still accepted until they expire; no new
+   * link is signed with it. Remove it once {@link #unsubscribeTtl()} has passed since the rotation.
+   */
+  Optional<String> unsubscribePreviousSecret();
 
   /** How long an unsubscribe link works. */
   @WithDefault("30d")

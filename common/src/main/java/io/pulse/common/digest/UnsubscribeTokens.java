@@ -58,7 +58,9 @@ public class UnsubscribeTokens {
             + "."
             + B64.encodeToString(nonce);
     byte[] body = claims.getBytes(StandardCharsets.UTF_8);
-    return B64.encodeToString(body) + "." + B64.encodeToString(mac(body));
+    return B64.encodeToString(body)
+        + "."
+        + B64.encodeToString(mac(config.unsubscribeSecret(), body));
   }
 
   /**
@@ -78,7 +80,7 @@ public class UnsubscribeTokens {
     }
     byte[] body = canonical(token.substring(0, dot));
     byte[] signature = canonical(token.substring(dot + 1));
-    if (!MessageDigest.isEqual(mac(body), signature)) {
+    if (!signedByUs(body, signature)) {
       throw new RefusedException(
           Refusal.FORGED, "the unsubscribe token's signature does not match");
     }
@@ -117,12 +119,25 @@ public class UnsubscribeTokens {
     return io.pulse.common.jobs.JobCodec.sha256(spelled.getBytes(StandardCharsets.UTF_8));
   }
 
-  private byte[] mac(byte[] body) {
+  /**
+   * Signed with the current secret, or with the previous one while a rotation lasts: links already
+   * mailed keep working until they expire (their expiry is in the signed claims), while every new
+   * link is signed with the current secret.
+   */
+  private boolean signedByUs(byte[] body, byte[] signature) {
+    if (MessageDigest.isEqual(mac(config.unsubscribeSecret(), body), signature)) {
+      return true;
+    }
+    return config
+        .unsubscribePreviousSecret()
+        .map(previous -> MessageDigest.isEqual(mac(previous, body), signature))
+        .orElse(false);
+  }
+
+  private static byte[] mac(String secret, byte[] body) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(
-          new SecretKeySpec(
-              config.unsubscribeSecret().getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+      mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
       return mac.doFinal(body);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("HmacSHA256 is missing from this JVM", e);

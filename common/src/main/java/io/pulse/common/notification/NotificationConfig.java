@@ -60,6 +60,12 @@ public interface NotificationConfig {
     /** The HMAC-SHA256 key of the signature header. */
     Optional<String> secret();
 
+    /**
+     * Secrets a rotation retires: each also signs every delivery (one more {@code v1=}) until it is
+     * removed, so receivers can move to the new secret at their own pace.
+     */
+    Optional<List<String>> previousSecrets();
+
     @WithDefault("2s")
     java.time.Duration connectTimeout();
 

@@ -13,6 +13,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -62,11 +64,7 @@ public class WebhookDeliveryHandler extends ChannelDeliveryHandler {
             .url()
             .orElseThrow(
                 () -> new PermanentJobException("pulse.notifications.webhook.url is not set"));
-    String secret =
-        config
-            .secret()
-            .orElseThrow(
-                () -> new PermanentJobException("pulse.notifications.webhook.secret is not set"));
+    List<String> secrets = signingSecrets();
     String body =
         JobCodec.text(
             JobCodec.encode(
@@ -88,7 +86,8 @@ public class WebhookDeliveryHandler extends ChannelDeliveryHandler {
             .header("Idempotency-Key", context.jobId().toString())
             .header(WebhookSignature.TIMESTAMP_HEADER, Long.toString(timestamp))
             .header(
-                WebhookSignature.SIGNATURE_HEADER, WebhookSignature.sign(secret, timestamp, body))
+                WebhookSignature.SIGNATURE_HEADER,
+                WebhookSignature.header(secrets, timestamp, body))
             .POST(HttpRequest.BodyPublishers.ofString(body))
             .build();
     HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
@@ -101,6 +100,18 @@ public class WebhookDeliveryHandler extends ChannelDeliveryHandler {
       throw new IOException(answer);
     }
     throw new PermanentJobException(answer);
+  }
+
+  /** The current secret, then the previous ones still accepted by receivers mid-rotation. */
+  private List<String> signingSecrets() {
+    List<String> secrets = new ArrayList<>();
+    secrets.add(
+        config
+            .secret()
+            .orElseThrow(
+                () -> new PermanentJobException("pulse.notifications.webhook.secret is not set")));
+    config.previousSecrets().ifPresent(secrets::addAll);
+    return secrets;
   }
 
   private static String abbreviate(String text) {

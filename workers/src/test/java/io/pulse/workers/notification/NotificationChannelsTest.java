@@ -38,10 +38,10 @@ class NotificationChannelsTest {
   static final ServerSetup SMTP =
       new ServerSetup(SMTP_PORT, "127.0.0.1", ServerSetup.PROTOCOL_SMTP);
   static WebhookReceiver webhooks;
-  static long nextUser = 600_000 + (System.currentTimeMillis() % 100_000) * 10;
 
   GreenMail mail;
   @Inject JobEnqueuer enqueuer;
+  @Inject NotificationFixtures fixtures;
   @Inject EntityManager em;
   @Inject TestSql db;
 
@@ -223,45 +223,16 @@ class NotificationChannelsTest {
 
   // --- helpers -------------------------------------------------------------------------------
 
-  /** A user with an email (or none) and, when a type is given, these channels for it. */
   long user(String email, String type, String... channels) {
-    long id = nextUser++;
-    QuarkusTransaction.requiringNew()
-        .run(
-            () -> {
-              em.createNativeQuery("insert into users (id, handle, email) values (?1, ?2, ?3)")
-                  .setParameter(1, id)
-                  .setParameter(2, "u" + id)
-                  .setParameter(3, email)
-                  .executeUpdate();
-              if (type != null) {
-                em.createNativeQuery(
-                        "insert into notification_preferences (user_id, type, channels) values (?1, ?2, cast(?3 as text[]))")
-                    .setParameter(1, id)
-                    .setParameter(2, type)
-                    .setParameter(3, "{" + String.join(",", channels) + "}")
-                    .executeUpdate();
-              }
-            });
-    return id;
+    return fixtures.user(email, type, channels);
   }
 
   UUID dispatch(String type, Long... recipients) {
-    return enqueuer
-        .enqueue(
-            JobType.NOTIFICATION_DISPATCH,
-            new NotificationDispatch(
-                type, List.of(recipients), "New reply", "Nice post", "/posts/9", 5L),
-            null,
-            null)
-        .jobId();
+    return fixtures.dispatch(type, recipients);
   }
 
   long sent(UUID job) {
-    return count(
-        "select count(*) from deliveries where notification_job_id = '"
-            + job
-            + "' and status = 'sent'");
+    return fixtures.sent(job);
   }
 
   String deliveryStatus(UUID job) {
