@@ -6,6 +6,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -68,13 +69,22 @@ final class PulseApi {
    * {@code POST /api/v1/notifications/batch}: {@code size} of the same light jobs in one request.
    */
   List<UUID> notifyBatch(long firstSequence, int size) throws IOException, InterruptedException {
+    return notifyBatch(firstSequence, size, null);
+  }
+
+  /** The same batch, each job scheduled for {@code sendAt} when it is not null. */
+  List<UUID> notifyBatch(long firstSequence, int size, Instant sendAt)
+      throws IOException, InterruptedException {
+    String scheduled = sendAt == null ? "" : ",\"sendAt\":\"" + sendAt + "\"";
     StringBuilder body = new StringBuilder("[");
     for (int i = 0; i < size; i++) {
       long recipient = 1_000_000 + (firstSequence + i) % 10_000;
       body.append(i == 0 ? "" : ",")
           .append("{\"type\":\"community.post\",\"recipientIds\":[")
           .append(recipient)
-          .append("],\"title\":\"t\"}");
+          .append("],\"title\":\"t\"")
+          .append(scheduled)
+          .append("}");
     }
     HttpRequest request =
         HttpRequest.newBuilder(batch)

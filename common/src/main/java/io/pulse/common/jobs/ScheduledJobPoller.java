@@ -5,11 +5,16 @@ import io.pulse.common.messaging.JobMessage;
 import io.pulse.common.messaging.PublishFailedException;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
 /**
@@ -32,6 +37,14 @@ public class ScheduledJobPoller {
   private final ConfirmingPublisher publisher;
   private final JobMetrics metrics;
   private final int batchSize;
+  private final int parallelism;
+
+  /**
+   * Threads of its own rather than Quarkus's worker pool: each holds a database transaction while
+   * it waits for broker confirms, and this pool bounds how many connections the poller can take
+   * however busy the node's other work is.
+   */
+  private final ExecutorService drainers;
 
   public ScheduledJobPoller(
       JobLedger ledger,
@@ -42,6 +55,16 @@ public class ScheduledJobPoller {
     this.publisher = publisher;
     this.metrics = metrics;
     this.batchSize = config.batchSize();
+    this.parallelism = Math.max(1, config.parallelism());
+    AtomicInteger threads = new AtomicInteger();
+    this.drainers =
+        Executors.newFixedThreadPool(
+            parallelism,
+            task -> {
+              Thread thread = new Thread(task, "pulse-scheduled-" + threads.incrementAndGet());
+              thread.setDaemon(true);
+              return thread;
+            });
   }
 
   @Scheduled(
@@ -57,21 +80,49 @@ public class ScheduledJobPoller {
   }
 
   /**
-   * Publishes every job due at {@code now}, batch after batch, until a batch comes back short.
+   * Publishes every job due at {@code now}, batch after batch, until a batch comes back short; when
+   * the first batch is full, {@code pulse.scheduled.parallelism} transactions go on at once.
    *
    * @return how many jobs this call published
    */
   public int poll(Instant now) {
-    int total = 0;
-    int published;
-    int taken;
-    do {
-      int[] counts = QuarkusTransaction.requiringNew().call(() -> publishBatch(now));
-      taken = counts[0];
-      published = counts[1];
-      total += published;
-    } while (taken == batchSize && published == taken);
+    int[] first = batch(now);
+    if (!full(first)) {
+      return first[1];
+    }
+    List<CompletableFuture<Integer>> drains = new ArrayList<>();
+    for (int i = 0; i < parallelism; i++) {
+      drains.add(CompletableFuture.supplyAsync(() -> drain(now), drainers));
+    }
+    int total = first[1];
+    for (CompletableFuture<Integer> drain : drains) {
+      total += drain.join();
+    }
     return total;
+  }
+
+  private int drain(Instant now) {
+    int total = 0;
+    int[] counts;
+    do {
+      counts = batch(now);
+      total += counts[1];
+    } while (full(counts));
+    return total;
+  }
+
+  private int[] batch(Instant now) {
+    return QuarkusTransaction.requiringNew().call(() -> publishBatch(now));
+  }
+
+  /** A batch that took all it could and published all it took: more may be due. */
+  private boolean full(int[] counts) {
+    return counts[0] == batchSize && counts[1] == counts[0];
+  }
+
+  @PreDestroy
+  void stop() {
+    drainers.shutdownNow();
   }
 
   /** One batch: {taken, published}. */

@@ -17,4 +17,12 @@ public interface ScheduledJobsConfig {
   /** Rows locked and published per transaction. */
   @WithDefault("500")
   int batchSize();
+
+  /**
+   * Transactions that publish due rows at once on one node when a poll finds more than one batch
+   * due. Their {@code SKIP LOCKED} takes disjoint rows, so they overlap one batch's confirm wait
+   * with the next one's database work.
+   */
+  @WithDefault("3")
+  int parallelism();
 }
