@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -27,6 +28,13 @@ import org.jboss.logging.Logger;
  * pulse.rabbitmq.confirm-timeout} fails its caller with {@link BrokerUnavailableException}; a
  * message it cannot route (returned) with {@link UnroutableMessageException}. The topology is
  * declared on every (re)connect and again after a return, so a queue deleted by hand comes back.
+ *
+ * <p>While the broker blocks the connection (a memory or disk alarm: {@code connection.blocked}),
+ * publishes fail at once with {@link BrokerUnavailableException} instead of being written to a
+ * socket the broker no longer reads: each caller would otherwise wait out its confirm timeout, and
+ * a full socket buffer would hang the publishing thread (and every caller queued behind the
+ * channel's lock) until the alarm clears. Confirms still pending when the block arrives fail too;
+ * their rows stay unpublished and the sweeper publishes them once the broker unblocks.
  */
 @ApplicationScoped
 public class ConfirmingPublisher {
@@ -46,6 +54,9 @@ public class ConfirmingPublisher {
   private volatile long lastFailedConnectNanos;
   private volatile boolean redeclare;
   private volatile Collection<String> jobTypes;
+
+  /** Why the broker blocks the current connection, or null while it takes publishes. */
+  private volatile String blockedReason;
 
   public ConfirmingPublisher(
       RabbitConnections connections, RabbitConfig config, Topology topology) {
@@ -116,6 +127,7 @@ public class ConfirmingPublisher {
       String exchange, String routingKey, AMQP.BasicProperties props, byte[] body) {
     ConfirmChannel channel;
     try {
+      failWhileBlocked();
       channel = pick();
     } catch (IOException | RuntimeException e) {
       return CompletableFuture.failedFuture(e);
@@ -127,6 +139,22 @@ public class ConfirmingPublisher {
   public boolean isConnected() {
     Connection c = connection;
     return c != null && c.isOpen();
+  }
+
+  /**
+   * Why the broker refuses publishes of this app now (a resource alarm), or empty while it takes
+   * them.
+   */
+  public Optional<String> blockedBy() {
+    return Optional.ofNullable(blockedReason);
+  }
+
+  private void failWhileBlocked() {
+    String reason = blockedReason;
+    if (reason != null && connection != null && connection.isOpen()) {
+      throw new BrokerUnavailableException(
+          "the broker blocks publishing (" + reason + "); retry once the alarm clears", null);
+    }
   }
 
   /** Opens the connection if needed; throws when the broker cannot be reached. */
@@ -172,6 +200,8 @@ public class ConfirmingPublisher {
     closeQuietly();
     try {
       Connection opened = connections.open("publisher");
+      blockedReason = null;
+      opened.addBlockedListener(reason -> blocked(opened, reason), () -> unblocked(opened));
       declare(opened);
       ConfirmChannel[] opening = new ConfirmChannel[Math.max(1, config.publisherChannels())];
       for (int i = 0; i < opening.length; i++) {
@@ -205,6 +235,27 @@ public class ConfirmingPublisher {
       declare(connection);
       LOG.infof("publisher declared the topology again after a returned message");
     }
+  }
+
+  private void blocked(Connection on, String reason) {
+    blockedReason = reason;
+    LOG.warnf(
+        "RabbitMQ blocks publishing at %s (%s): publishes fail with 503 until it unblocks",
+        connections.address(on), reason);
+    ConfirmChannel[] current = channels;
+    if (current != null && on == connection) {
+      BrokerUnavailableException refused =
+          new BrokerUnavailableException(
+              "the broker blocked publishing (" + reason + ") before it confirmed", null);
+      for (ConfirmChannel c : current) {
+        c.failPending(refused);
+      }
+    }
+  }
+
+  private void unblocked(Connection on) {
+    blockedReason = null;
+    LOG.infof("RabbitMQ takes publishes again at %s", connections.address(on));
   }
 
   public void onStop(@Observes ShutdownEvent event) {
@@ -253,13 +304,20 @@ public class ConfirmingPublisher {
                                 + ")");
           });
       channel.addShutdownListener(
-          cause -> {
-            BrokerUnavailableException closed =
-                new BrokerUnavailableException(
-                    "channel closed before the confirm: " + cause.getMessage(), cause);
-            pending.values().forEach(p -> p.future.completeExceptionally(closed));
-            pending.clear();
-          });
+          cause ->
+              failPending(
+                  new BrokerUnavailableException(
+                      "channel closed before the confirm: " + cause.getMessage(), cause)));
+    }
+
+    /** A late confirm of one of these finds nothing left to settle; the sweeper resends them. */
+    void failPending(BrokerUnavailableException why) {
+      for (Long seq : pending.keySet()) {
+        Pending p = pending.remove(seq);
+        if (p != null) {
+          p.future.completeExceptionally(why);
+        }
+      }
     }
 
     boolean isOpen() {
