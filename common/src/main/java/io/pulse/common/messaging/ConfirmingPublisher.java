@@ -127,7 +127,7 @@ public class ConfirmingPublisher {
       String exchange, String routingKey, AMQP.BasicProperties props, byte[] body) {
     ConfirmChannel channel;
     try {
-      failWhileBlocked();
+      refuseWhileBlocked();
       channel = pick();
     } catch (IOException | RuntimeException e) {
       return CompletableFuture.failedFuture(e);
@@ -149,7 +149,11 @@ public class ConfirmingPublisher {
     return Optional.ofNullable(blockedReason);
   }
 
-  private void failWhileBlocked() {
+  /**
+   * Throws {@link BrokerUnavailableException} while the broker blocks publishing, so a caller can
+   * refuse work before it writes anything that could not be published now.
+   */
+  public void refuseWhileBlocked() {
     String reason = blockedReason;
     if (reason != null && connection != null && connection.isOpen()) {
       throw new BrokerUnavailableException(
