@@ -60,7 +60,12 @@ class EndToEndIT {
 
   @AfterAll
   static void stop() throws Exception {
-    for (Process p : new Process[] {api, workers}) {
+    stopApps(api, workers);
+  }
+
+  /** SIGTERM to each app still running, and up to 40 s for its graceful shutdown. */
+  static void stopApps(Process... apps) throws InterruptedException {
+    for (Process p : apps) {
       if (p != null && p.isAlive()) {
         p.destroy();
         p.waitFor(40, TimeUnit.SECONDS);
