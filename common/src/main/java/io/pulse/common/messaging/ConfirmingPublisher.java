@@ -58,6 +58,9 @@ public class ConfirmingPublisher {
   /** Why the broker blocks the current connection, or null while it takes publishes. */
   private volatile String blockedReason;
 
+  /** Notified when the broker unblocks (or the connection is replaced). */
+  private final Object unblockedSignal = new Object();
+
   public ConfirmingPublisher(
       RabbitConnections connections, RabbitConfig config, Topology topology) {
     this.connections = connections;
@@ -161,6 +164,38 @@ public class ConfirmingPublisher {
     }
   }
 
+  /**
+   * Waits while the broker blocks publishing, at most {@code pulse.rabbitmq.confirm-timeout} (what
+   * a publish into the blocked connection would have waited); returns at once when it does not. For
+   * a consumer about to hand back a job whose retry could not be published: requeued now, it would
+   * come straight back and fail the same way, each delivery counting towards the queue's delivery
+   * limit.
+   */
+  public void awaitUnblocked() {
+    long deadline = System.nanoTime() + config.confirmTimeout().toNanos();
+    synchronized (unblockedSignal) {
+      while (blockedReason != null) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return;
+        }
+        try {
+          TimeUnit.NANOSECONDS.timedWait(unblockedSignal, left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+  }
+
+  private void clearBlocked() {
+    synchronized (unblockedSignal) {
+      blockedReason = null;
+      unblockedSignal.notifyAll();
+    }
+  }
+
   /** Opens the connection if needed; throws when the broker cannot be reached. */
   public void ensureConnected() throws IOException {
     pick();
@@ -204,7 +239,7 @@ public class ConfirmingPublisher {
     closeQuietly();
     try {
       Connection opened = connections.open("publisher");
-      blockedReason = null;
+      clearBlocked();
       opened.addBlockedListener(reason -> blocked(opened, reason), () -> unblocked(opened));
       declare(opened);
       ConfirmChannel[] opening = new ConfirmChannel[Math.max(1, config.publisherChannels())];
@@ -242,12 +277,15 @@ public class ConfirmingPublisher {
   }
 
   private void blocked(Connection on, String reason) {
+    if (on != connection) {
+      return; // a connection already replaced
+    }
     blockedReason = reason;
     LOG.warnf(
         "RabbitMQ blocks publishing at %s (%s): publishes fail with 503 until it unblocks",
         connections.address(on), reason);
     ConfirmChannel[] current = channels;
-    if (current != null && on == connection) {
+    if (current != null) {
       BrokerUnavailableException refused =
           new BrokerUnavailableException(
               "the broker blocked publishing (" + reason + ") before it confirmed", null);
@@ -258,7 +296,10 @@ public class ConfirmingPublisher {
   }
 
   private void unblocked(Connection on) {
-    blockedReason = null;
+    if (on != connection) {
+      return;
+    }
+    clearBlocked();
     LOG.infof("RabbitMQ takes publishes again at %s", connections.address(on));
   }
 

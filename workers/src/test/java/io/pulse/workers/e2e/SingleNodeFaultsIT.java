@@ -4,6 +4,8 @@ import static io.pulse.workers.e2e.ClusterFaultsIT.cluster;
 import static io.pulse.workers.e2e.EndToEndIT.VHOST;
 import static io.pulse.workers.e2e.EndToEndIT.awaitReady;
 import static io.pulse.workers.e2e.EndToEndIT.call;
+import static io.pulse.workers.e2e.EndToEndIT.count;
+import static io.pulse.workers.e2e.EndToEndIT.exec;
 import static io.pulse.workers.e2e.EndToEndIT.launch;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -126,6 +128,20 @@ class SingleNodeFaultsIT {
       throws Exception {
     Requests requests = new Requests("alarm", 660_000L);
     requests.untilStatus(202, Duration.ofSeconds(15));
+    // A job that keeps failing (the database refuses its inbox row) while the alarm is raised: its
+    // retry cannot be published, and handed back at once it would fail again and again until the
+    // broker's delivery limit dead-letters it. Fixed (trigger dropped) before the alarm clears, it
+    // must succeed.
+    String failing = "alarmfail-" + System.nanoTime();
+    String trigger = EndToEndIT.refuseInboxRowsTitled(failing);
+    String failingJob =
+        call(API_PORT)
+            .body(Burst.notification(670_000L, failing))
+            .post("/api/v1/notifications")
+            .then()
+            .statusCode(202)
+            .extract()
+            .path("jobId");
     int threadsBefore = threads(api);
     long alarmAt = System.nanoTime();
     try {
@@ -149,6 +165,8 @@ class SingleNodeFaultsIT {
       }
       int threadsAfter = threads(api);
 
+      String failingStatus = jobStatus(failingJob);
+      exec("drop trigger " + trigger + " on notifications");
       assertEquals(0, node("clear"), "deploy/cluster.sh single clear");
       long clearedAt = System.nanoTime();
       requests.untilStatus(202, Duration.ofSeconds(30));
@@ -197,9 +215,19 @@ class SingleNodeFaultsIT {
           "no thread pile-up: " + threadsBefore + " -> " + peakThreads.get());
       assertEquals(after.sent(), after.accepted(), "after the alarm every request is accepted");
       burst.assertEveryJobRanOnce(ledger);
+      await().atMost(Duration.ofSeconds(30)).until(() -> "succeeded".equals(jobStatus(failingJob)));
+      System.out.printf(
+          "a job failing through the alarm: %s when the alarm cleared, then succeeded after %s"
+              + " attempts%n",
+          failingStatus, count("select attempts from jobs where id = '" + failingJob + "'"));
     } finally {
+      exec("drop trigger if exists " + trigger + " on notifications");
       node("clear");
     }
+  }
+
+  private static String jobStatus(String job) {
+    return call(API_PORT).get("/api/v1/jobs/" + job).then().extract().path("status");
   }
 
   /** Runs {@code deploy/cluster.sh single <command>}; returns its exit status. */
