@@ -16,8 +16,9 @@
 #
 # Node N is pulseN@localhost: AMQP 127.0.0.1:568N, management http://127.0.0.1:1568N (guest/guest),
 # Erlang distribution 2568N; the standalone node is N = 4 (5684, 15684, 25684). Not 5672-5674:
-# 5672 belongs to the system node (its rabbitmq.conf pins 127.0.0.1:5672), which keeps running; one free block, with the node's number as the last digit of
-# all three ports, keeps every port easy to tell apart.
+# 5672 belongs to the system node (its rabbitmq.conf pins 127.0.0.1:5672), which keeps running;
+# one free block, with the node's number as the last digit of all three ports, keeps every port
+# easy to tell apart.
 # Every step checks before it changes anything, so start is safe to run again.
 #
 # Environment:
