@@ -14,6 +14,9 @@
 #   BENCH_JAVA_OPTS      extra JVM options for both apps (e.g. -Xmx512m); recorded in the results
 #   BENCH_OPTS           extra options for the bench itself, e.g. -Dbench.scenarios=raw or
 #                        -Dbench.e2e.clients=32 (all of them: bench/README.md)
+#   BENCH_BROKER         which broker, for deploy/bench-cluster.sh: "system" (default, the node on
+#                        5672), "cluster" (deploy/cluster.sh's three nodes: the apps get all three
+#                        addresses, the raw bench node 1) or "single" (its standalone pulse4 on 5684)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,7 +27,13 @@ WORKERS_PORT=18181
 # The packaged API serves health and metrics on its management interface.
 API_MANAGEMENT_PORT=18190
 KEY=bench-key
-MGMT=http://127.0.0.1:15672/api
+case ${BENCH_BROKER:-system} in
+  system) AMQP_PORT=5672 MGMT_PORT=15672 ADDRESSES="" ;;
+  cluster) AMQP_PORT=5681 MGMT_PORT=15681 ADDRESSES=127.0.0.1:5681,127.0.0.1:5682,127.0.0.1:5683 ;;
+  single) AMQP_PORT=5684 MGMT_PORT=15684 ADDRESSES=127.0.0.1:5684 ;;
+  *) echo "[bench] ERROR: BENCH_BROKER is system, cluster or single" >&2; exit 2 ;;
+esac
+MGMT=http://127.0.0.1:$MGMT_PORT/api
 LOG_DIR=bench/target
 READY_TIMEOUT=120
 STOP_TIMEOUT=45   # the workers give running jobs 40 s (quarkus.shutdown.timeout)
@@ -159,6 +168,9 @@ main() {
     # the notification benchmark's GreenMail listens here
     "-Dquarkus.mailer.port=3125" "-Dquarkus.mailer.start-tls=DISABLED"
   )
+  if [[ -n $ADDRESSES ]]; then
+    APP_OPTS+=("-Dpulse.rabbitmq.addresses=$ADDRESSES" "-Dpulse.rabbitmq.management.url=http://127.0.0.1:$MGMT_PORT")
+  fi
   trap stop_apps EXIT
   trap 'exit 130' INT TERM   # exit runs the EXIT trap, which stops the apps
   start_app api "$API_PORT"
@@ -172,7 +184,7 @@ main() {
   # shellcheck disable=SC2086  # BENCH_OPTS holds several options on purpose
   java -cp "bench/target/pulse-bench.jar:bench/target/lib/*" \
     -Dbench.api.port="$API_PORT" -Dbench.workers.port="$WORKERS_PORT" -Dbench.api.key="$KEY" \
-    -Dbench.vhost="$VHOST" -Dbench.db="$DB" \
+    -Dbench.vhost="$VHOST" -Dbench.db="$DB" -Dbench.amqp.port="$AMQP_PORT" \
     -Dbench.api.pid="${PID[api]}" -Dbench.workers.pid="${PID[workers]}" \
     -Dbench.app-options="${BENCH_JAVA_OPTS:-} ${APP_OPTS[*]} -Dquarkus.http.port=$API_PORT/$WORKERS_PORT" \
     -Dbench.results-dir=bench/results \

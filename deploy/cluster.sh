@@ -9,11 +9,16 @@
 #   deploy/cluster.sh restart N      stop node N once no quorum queue needs it, start it, wait
 #   deploy/cluster.sh rebalance      spread quorum queue leaders over the running nodes again
 #   deploy/cluster.sh addresses      the AMQP addresses, as pulse.rabbitmq.addresses wants them
+#   deploy/cluster.sh single CMD     a standalone fourth node, pulse4@localhost, in no cluster, for
+#                                    the single-node fault tests: start, stop, kill (SIGKILL),
+#                                    restart, status, alarm (a memory alarm: every publishing
+#                                    connection blocked), clear (the alarm lifted)
 #
 # Node N is pulseN@localhost: AMQP 127.0.0.1:568N, management http://127.0.0.1:1568N (guest/guest),
-# Erlang distribution 2568N. Not 5672-5674: 5672 belongs to the system node (its rabbitmq.conf pins
-# 127.0.0.1:5672), which keeps running; one free block, with the node's number as the last digit of
-# all three ports, keeps every port easy to tell apart.
+# Erlang distribution 2568N; the standalone node is N = 4 (5684, 15684, 25684). Not 5672-5674:
+# 5672 belongs to the system node (its rabbitmq.conf pins 127.0.0.1:5672), which keeps running;
+# one free block, with the node's number as the last digit of all three ports, keeps every port
+# easy to tell apart.
 # Every step checks before it changes anything, so start is safe to run again.
 #
 # Environment:
@@ -229,6 +234,46 @@ status() {
   ((${#up[@]} == ${#NODES[@]})) || return 3
 }
 
+# The standalone node: its own data, config and ports like the cluster's nodes, but never joined,
+# so restarting or alarming it touches neither the cluster nor the system node.
+SINGLE=4
+# RabbitMQ's default: 40% of the machine's memory.
+DEFAULT_WATERMARK=0.4
+
+single() {
+  case ${1:-} in
+    start)
+      check_prerequisites
+      if running "$SINGLE"; then
+        log "$(node "$SINGLE") is running"
+        return
+      fi
+      vm_alive "$SINGLE" || launch "$SINGLE"
+      await_running "$SINGLE"
+      log "$(node "$SINGLE") is running alone; pulse.rabbitmq.addresses=127.0.0.1:$(amqp_port "$SINGLE")"
+      ;;
+    stop) stop_node "$SINGLE" ;;
+    kill) kill_node "$SINGLE" ;;
+    restart)
+      stop_node "$SINGLE"
+      single start
+      ;;
+    status)
+      if running "$SINGLE"; then
+        log "$(node "$SINGLE"): running, AMQP 127.0.0.1:$(amqp_port "$SINGLE"), management http://127.0.0.1:$(mgmt_port "$SINGLE")"
+      else
+        log "$(node "$SINGLE"): not running"
+        return 3
+      fi
+      ;;
+    # A watermark far below what the node already uses raises the memory alarm within a second
+    # (the node checks its memory about once a second); the default lifts it again.
+    alarm) ctl "$SINGLE" set_vm_memory_high_watermark 0.0001 >/dev/null ;;
+    clear) ctl "$SINGLE" set_vm_memory_high_watermark "$DEFAULT_WATERMARK" >/dev/null ;;
+    *) die "single start|stop|kill|restart|status|alarm|clear" ;;
+  esac
+}
+
 usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
 
 node_arg() {
@@ -244,6 +289,7 @@ case ${1:-} in
   restart) restart_node "$(node_arg "${2:-}")" ;;
   rebalance) timeout 120 rabbitmq-queues -q -n "$(node 1)" rebalance quorum ;;
   addresses) addresses ;;
+  single) single "${2:-}" ;;
   -h | --help) usage ;;
   *) usage >&2; exit 2 ;;
 esac

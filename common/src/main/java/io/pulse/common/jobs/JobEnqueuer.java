@@ -73,6 +73,7 @@ public class JobEnqueuer {
    */
   public Enqueued enqueue(
       String type, Object payload, String idempotencyKey, String traceparent, Instant sendAt) {
+    refuseWhileBlocked(sendAt);
     Accepting job = new Accepting(type, payload, idempotencyKey, traceparent, sendAt);
     JobLedger.KeyHolder holder = groups.insertAndPublish(job.row(), job.message());
     return job.outcome(holder);
@@ -106,6 +107,7 @@ public class JobEnqueuer {
       String traceparent,
       Instant sendAt,
       Runnable sameTransaction) {
+    refuseWhileBlocked(sendAt);
     Accepting job = new Accepting(type, payload, idempotencyKey, traceparent, sendAt);
     JobLedger.KeyHolder holder =
         QuarkusTransaction.requiringNew()
@@ -120,6 +122,17 @@ public class JobEnqueuer {
       publisher.publishJob(job.message());
     }
     return job.outcome(holder);
+  }
+
+  /**
+   * A job to publish now is refused before its row is written while the broker blocks publishing (a
+   * resource alarm): the caller's 503 then means nothing was accepted, and an alarm that lasts does
+   * not fill the ledger with rows for the sweeper. A scheduled job publishes nothing now.
+   */
+  private void refuseWhileBlocked(Instant sendAt) {
+    if (sendAt == null) {
+      publisher.refuseWhileBlocked();
+    }
   }
 
   private JobLedger.KeyHolder holderOf(JobLedger.NewRow row) {

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -27,6 +28,13 @@ import org.jboss.logging.Logger;
  * pulse.rabbitmq.confirm-timeout} fails its caller with {@link BrokerUnavailableException}; a
  * message it cannot route (returned) with {@link UnroutableMessageException}. The topology is
  * declared on every (re)connect and again after a return, so a queue deleted by hand comes back.
+ *
+ * <p>While the broker blocks the connection (a memory or disk alarm: {@code connection.blocked}),
+ * publishes fail at once with {@link BrokerUnavailableException} instead of being written to a
+ * socket the broker no longer reads: each caller would otherwise wait out its confirm timeout, and
+ * a full socket buffer would hang the publishing thread (and every caller queued behind the
+ * channel's lock) until the alarm clears. Confirms still pending when the block arrives fail too;
+ * their rows stay unpublished and the sweeper publishes them once the broker unblocks.
  */
 @ApplicationScoped
 public class ConfirmingPublisher {
@@ -46,6 +54,12 @@ public class ConfirmingPublisher {
   private volatile long lastFailedConnectNanos;
   private volatile boolean redeclare;
   private volatile Collection<String> jobTypes;
+
+  /** Why the broker blocks the current connection, or null while it takes publishes. */
+  private volatile String blockedReason;
+
+  /** Notified when the broker unblocks (or the connection is replaced). */
+  private final Object unblockedSignal = new Object();
 
   public ConfirmingPublisher(
       RabbitConnections connections, RabbitConfig config, Topology topology) {
@@ -116,6 +130,7 @@ public class ConfirmingPublisher {
       String exchange, String routingKey, AMQP.BasicProperties props, byte[] body) {
     ConfirmChannel channel;
     try {
+      refuseWhileBlocked();
       channel = pick();
     } catch (IOException | RuntimeException e) {
       return CompletableFuture.failedFuture(e);
@@ -127,6 +142,58 @@ public class ConfirmingPublisher {
   public boolean isConnected() {
     Connection c = connection;
     return c != null && c.isOpen();
+  }
+
+  /**
+   * Why the broker refuses publishes of this app now (a resource alarm), or empty while it takes
+   * them.
+   */
+  public Optional<String> blockedBy() {
+    return Optional.ofNullable(blockedReason);
+  }
+
+  /**
+   * Throws {@link BrokerUnavailableException} while the broker blocks publishing, so a caller can
+   * refuse work before it writes anything that could not be published now.
+   */
+  public void refuseWhileBlocked() {
+    String reason = blockedReason;
+    if (reason != null && connection != null && connection.isOpen()) {
+      throw new BrokerUnavailableException(
+          "the broker blocks publishing (" + reason + "); retry once the alarm clears", null);
+    }
+  }
+
+  /**
+   * Waits while the broker blocks publishing, at most {@code pulse.rabbitmq.confirm-timeout} (what
+   * a publish into the blocked connection would have waited); returns at once when it does not. For
+   * a consumer about to hand back a job whose retry could not be published: requeued now, it would
+   * come straight back and fail the same way, each delivery counting towards the queue's delivery
+   * limit.
+   */
+  public void awaitUnblocked() {
+    long deadline = System.nanoTime() + config.confirmTimeout().toNanos();
+    synchronized (unblockedSignal) {
+      while (blockedReason != null) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return;
+        }
+        try {
+          TimeUnit.NANOSECONDS.timedWait(unblockedSignal, left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+  }
+
+  private void clearBlocked() {
+    synchronized (unblockedSignal) {
+      blockedReason = null;
+      unblockedSignal.notifyAll();
+    }
   }
 
   /** Opens the connection if needed; throws when the broker cannot be reached. */
@@ -172,6 +239,8 @@ public class ConfirmingPublisher {
     closeQuietly();
     try {
       Connection opened = connections.open("publisher");
+      clearBlocked();
+      opened.addBlockedListener(reason -> blocked(opened, reason), () -> unblocked(opened));
       declare(opened);
       ConfirmChannel[] opening = new ConfirmChannel[Math.max(1, config.publisherChannels())];
       for (int i = 0; i < opening.length; i++) {
@@ -205,6 +274,33 @@ public class ConfirmingPublisher {
       declare(connection);
       LOG.infof("publisher declared the topology again after a returned message");
     }
+  }
+
+  private void blocked(Connection on, String reason) {
+    if (on != connection) {
+      return; // a connection already replaced
+    }
+    blockedReason = reason;
+    LOG.warnf(
+        "RabbitMQ blocks publishing at %s (%s): publishes fail with 503 until it unblocks",
+        connections.address(on), reason);
+    ConfirmChannel[] current = channels;
+    if (current != null) {
+      BrokerUnavailableException refused =
+          new BrokerUnavailableException(
+              "the broker blocked publishing (" + reason + ") before it confirmed", null);
+      for (ConfirmChannel c : current) {
+        c.failPending(refused);
+      }
+    }
+  }
+
+  private void unblocked(Connection on) {
+    if (on != connection) {
+      return;
+    }
+    clearBlocked();
+    LOG.infof("RabbitMQ takes publishes again at %s", connections.address(on));
   }
 
   public void onStop(@Observes ShutdownEvent event) {
@@ -253,13 +349,20 @@ public class ConfirmingPublisher {
                                 + ")");
           });
       channel.addShutdownListener(
-          cause -> {
-            BrokerUnavailableException closed =
-                new BrokerUnavailableException(
-                    "channel closed before the confirm: " + cause.getMessage(), cause);
-            pending.values().forEach(p -> p.future.completeExceptionally(closed));
-            pending.clear();
-          });
+          cause ->
+              failPending(
+                  new BrokerUnavailableException(
+                      "channel closed before the confirm: " + cause.getMessage(), cause)));
+    }
+
+    /** A late confirm of one of these finds nothing left to settle; the sweeper resends them. */
+    void failPending(BrokerUnavailableException why) {
+      for (Long seq : pending.keySet()) {
+        Pending p = pending.remove(seq);
+        if (p != null) {
+          p.future.completeExceptionally(why);
+        }
+      }
     }
 
     boolean isOpen() {

@@ -281,6 +281,7 @@ public class JobRuntime {
         settle(batch, true);
       } catch (RuntimeException e) {
         LOG.warnf(e, "a batch of %d %s jobs could not be settled, requeued", batch.size(), type);
+        publisher.awaitUnblocked();
         settle(batch, false);
       } catch (Error e) {
         // The worker itself is broken: as with a single job, the consumer dies and the broker
@@ -395,6 +396,9 @@ public class JobRuntime {
           // Routing the failure itself failed (broker or confirm trouble): hand the message back.
           LOG.warnf(
               e, "job %s type %s could not be settled, requeued", message.jobId(), message.type());
+          // While the broker blocks publishing (a memory alarm) the retry could not go out: back
+          // at once, the job would fail again in a tight loop and reach the delivery limit.
+          publisher.awaitUnblocked();
           getChannel().basicNack(envelope.getDeliveryTag(), false, true);
           return;
         }

@@ -26,9 +26,16 @@ import jakarta.mail.Message;
 import jakarta.mail.internet.MimeMessage;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -51,6 +58,10 @@ class DigestTest {
   @Inject UnsubscribeTokens tokens;
   @Inject JobEnqueuer enqueuer;
   @Inject TestSql db;
+
+  // The build may move it (the _TEST_ variables of a parallel worktree).
+  @ConfigProperty(name = "pulse.digests.public-url")
+  String publicUrl;
 
   @BeforeAll
   static void startMail() {
@@ -106,6 +117,77 @@ class DigestTest {
                     .equals(List.of(1, 1, 1)));
     awaitDigest(seoul, "2026-12-01T23:00:00Z");
     awaitDigest(newYork, "2026-12-02T13:00:00Z");
+  }
+
+  /**
+   * Two worker nodes ticking in the same minute, over users enough for several pages each, so the
+   * two passes insert into the same pages at once. Each digest must be enqueued by exactly one of
+   * them (only the rows a pass inserted are published) and be one ledger row (the (user, period
+   * start) key) and one digests row; the users with news get one mail each. Most have none: an
+   * empty digest sends nothing, which keeps the test's mail (slow on a busy machine) to a few.
+   */
+  @Test
+  void twoNodesTickingTheSameMinuteSendOneDigestPerUser() throws Exception {
+    Instant news = Instant.parse("2027-03-09T14:00:00Z");
+    List<Long> withNews = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      withNews.add(userWithNews("pair", "UTC", "daily", news));
+    }
+    for (int i = 0; i < 112; i++) {
+      user("pairquiet", "UTC", "daily");
+    }
+    long first = withNews.get(0);
+    long last = nextId - 1;
+    String mine = " and (payload->>'userId')::bigint between " + first + " and " + last;
+    Instant eight = Instant.parse("2027-03-10T08:00:30Z");
+    Instant began = Instant.now();
+    CyclicBarrier together = new CyclicBarrier(2);
+    ExecutorService nodes = Executors.newFixedThreadPool(2);
+    try {
+      List<Future<List<DigestPlanner.Plan>>> ticks = new ArrayList<>();
+      for (int node = 0; node < 2; node++) {
+        ticks.add(
+            nodes.submit(
+                () -> {
+                  together.await(10, TimeUnit.SECONDS);
+                  return scheduler.tick(eight);
+                }));
+      }
+      int published = 0;
+      for (Future<List<DigestPlanner.Plan>> tick : ticks) {
+        published +=
+            tick.get(60, TimeUnit.SECONDS).stream()
+                .mapToInt(DigestPlanner.Plan::jobsEnqueued)
+                .sum();
+      }
+      // Other tests' users may be due at that instant too: every new row counts, once.
+      long planned =
+          db.count(
+              "select count(*) from jobs where type = 'digest.build' and created_at >= '"
+                  + began
+                  + "'");
+      assertEquals(planned, published, "each planned digest published by one node only");
+      String jobs = "select count(*) from jobs where type = 'digest.build'" + mine;
+      assertEquals(last - first + 1, db.count(jobs), "one ledger row per user and period");
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> db.count(jobs + " and status = 'succeeded'") == last - first + 1);
+      for (long user : withNews) {
+        awaitMails(user, 1);
+      }
+      await()
+          .during(Duration.ofSeconds(1))
+          .atMost(Duration.ofSeconds(3))
+          .until(() -> withNews.stream().allMatch(user -> mailsTo(user) == 1));
+      // An empty digest is recorded too (not sent): one row per user and period, whoever ticked.
+      assertEquals(
+          last - first + 1,
+          db.count("select count(*) from digests where user_id between " + first + " and " + last));
+    } finally {
+      nodes.shutdownNow();
+      // Out of later runs' ticks and digest runs, which plan every user who wants a digest.
+      db.exec("update users set digest = 'off' where id between " + first + " and " + last);
+    }
   }
 
   @Test
@@ -196,7 +278,7 @@ class DigestTest {
     assertThat(raw, containsString("Robotics night " + user));
     assertThat(raw, not(containsString("Deleted post " + user)));
     String header = message.getHeader("List-Unsubscribe")[0];
-    assertThat(header, containsString("http://127.0.0.1:8090/digests/unsubscribe?token="));
+    assertThat(header, containsString(publicUrl + "/digests/unsubscribe?token="));
     assertEquals("List-Unsubscribe=One-Click", message.getHeader("List-Unsubscribe-Post")[0]);
     String token = header.substring(header.indexOf("token=") + 6, header.length() - 1);
     assertEquals(user, tokens.verify(token, Instant.now()).userId());

@@ -106,12 +106,7 @@ record Burst(
                 try {
                   status =
                       call(port)
-                          .body(
-                              "{\"type\":\"community.post\",\"recipientIds\":["
-                                  + recipient
-                                  + "],\"title\":\""
-                                  + title
-                                  + "\"}")
+                          .body(notification(recipient, title))
                           .post("/api/v1/notifications")
                           .statusCode();
                 } catch (Exception e) {
@@ -160,6 +155,15 @@ record Burst(
           answeredAtFault.get(),
           Duration.ofNanos(Math.max(0, refusing)));
     }
+  }
+
+  /** The body of a burst's request: one recipient, the burst's title. */
+  static String notification(long recipient, String title) {
+    return "{\"type\":\"community.post\",\"recipientIds\":["
+        + recipient
+        + "],\"title\":\""
+        + title
+        + "\"}";
   }
 
   /** Counts this burst's ledger rows (append a condition to narrow it). */

@@ -14,14 +14,11 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import io.pulse.common.jobs.JobType;
 import io.pulse.common.messaging.Topology;
-import io.pulse.common.testing.ManagementRequests;
 import java.io.File;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -63,6 +60,8 @@ class ClusterFaultsIT {
   private static final Path CLUSTER_SH =
       Path.of(System.getProperty("user.dir")).resolveSibling("deploy").resolve("cluster.sh");
 
+  private static final Management MANAGEMENT = new Management(15681, 15682, 15683);
+
   private static boolean startedCluster;
   private static int leader;
   private static String addresses;
@@ -72,7 +71,7 @@ class ClusterFaultsIT {
   static void start() throws Exception {
     startedCluster = cluster("status") != 0;
     assertEquals(0, cluster("start"), "deploy/cluster.sh start");
-    resetVirtualHost();
+    MANAGEMENT.resetVirtualHost(VHOST);
     // Balanced placement gives a new queue to the node that leads the fewest quorum queues in all
     // virtual hosts. Queues left on this cluster by earlier runs or other virtual hosts, whose
     // leaders earlier node kills moved around, would otherwise decide where this run's queues go.
@@ -99,12 +98,7 @@ class ClusterFaultsIT {
 
   @AfterAll
   static void stop() throws Exception {
-    for (Process p : apps) {
-      if (p.isAlive()) {
-        p.destroy();
-        p.waitFor(40, TimeUnit.SECONDS);
-      }
-    }
+    EndToEndIT.stopApps(apps.toArray(Process[]::new));
     if (startedCluster) {
       cluster("stop");
     }
@@ -304,17 +298,6 @@ class ClusterFaultsIT {
     }
   }
 
-  /** An empty virtual host on the cluster: queue arguments are fixed at declaration. */
-  private static void resetVirtualHost() throws Exception {
-    String vhost = "/api/vhosts/" + encode(VHOST);
-    send("DELETE", vhost, null);
-    send("PUT", vhost, "");
-    send(
-        "PUT",
-        "/api/permissions/" + encode(VHOST) + "/guest",
-        "{\"configure\":\".*\",\"write\":\".*\",\"read\":\".*\"}");
-  }
-
   /**
    * Declared here first, as the apps will, so the leader of each queue is known before they run.
    */
@@ -356,35 +339,10 @@ class ClusterFaultsIT {
   }
 
   private static String management(String path) throws Exception {
-    return send("GET", path, null);
-  }
-
-  /** One management API call, to the first node whose management answers. */
-  private static String send(String method, String path, String body) throws Exception {
-    HttpClient http =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2))
-            .build();
-    Exception last = null;
-    for (int node = 1; node <= 3; node++) {
-      HttpRequest.Builder request =
-          ManagementRequests.request(method, "http://127.0.0.1:" + (15680 + node) + path, body);
-      try {
-        HttpResponse<String> response =
-            http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() >= 500) {
-          throw new IllegalStateException(path + " answered " + response.statusCode());
-        }
-        return response.body();
-      } catch (Exception e) {
-        last = e;
-      }
-    }
-    throw new IllegalStateException("no management API of the cluster answered " + path, last);
+    return MANAGEMENT.get(path);
   }
 
   private static String encode(String s) {
-    return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    return Management.encode(s);
   }
 }

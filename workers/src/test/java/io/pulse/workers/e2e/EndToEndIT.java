@@ -60,7 +60,12 @@ class EndToEndIT {
 
   @AfterAll
   static void stop() throws Exception {
-    for (Process p : new Process[] {api, workers}) {
+    stopApps(api, workers);
+  }
+
+  /** SIGTERM to each app still running, and up to 40 s for its graceful shutdown. */
+  static void stopApps(Process... apps) throws InterruptedException {
+    for (Process p : apps) {
       if (p != null && p.isAlive()) {
         p.destroy();
         p.waitFor(40, TimeUnit.SECONDS);
@@ -91,18 +96,9 @@ class EndToEndIT {
   @Test
   void aDeadJobReplayedThroughTheAdminApiRunsOnceOnAWorker() throws Exception {
     String title = "poison-" + System.nanoTime();
-    String trigger = "e2e_refuse_" + title.replace('-', '_');
     // The fault: the database refuses this notification's inbox row, so every attempt fails
     // (retryable) until the job is dead; dropping the trigger is the operator's fix.
-    exec(
-        "create or replace function e2e_refuse_row() returns trigger language plpgsql as"
-            + " $$ begin raise exception 'refused by the test: %', new.title; end $$");
-    exec(
-        "create trigger "
-            + trigger
-            + " before insert on notifications for each row when (new.title = '"
-            + title
-            + "') execute function e2e_refuse_row()");
+    String trigger = refuseInboxRowsTitled(title);
     try {
       String job =
           notify(
@@ -446,6 +442,24 @@ class EndToEndIT {
         .port(apiPort)
         .header("Authorization", "Bearer " + KEY)
         .contentType(ContentType.JSON);
+  }
+
+  /**
+   * A trigger that makes the database refuse inbox rows of this title, so every attempt of their
+   * job fails (retryable); returns its name, for {@code drop trigger <name> on notifications}.
+   */
+  static String refuseInboxRowsTitled(String title) throws SQLException {
+    String trigger = "e2e_refuse_" + title.replace('-', '_');
+    exec(
+        "create or replace function e2e_refuse_row() returns trigger language plpgsql as"
+            + " $$ begin raise exception 'refused by the test: %', new.title; end $$");
+    exec(
+        "create trigger "
+            + trigger
+            + " before insert on notifications for each row when (new.title = '"
+            + title
+            + "') execute function e2e_refuse_row()");
+    return trigger;
   }
 
   static void exec(String sql) throws SQLException {
