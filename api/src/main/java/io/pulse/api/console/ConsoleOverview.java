@@ -77,7 +77,10 @@ public class ConsoleOverview {
               figure(hour.getOrDefault(wire, 0L), hourTotal),
               figure(day.getOrDefault(wire, 0L), dayTotal)));
     }
-    return new OverviewFigures(overview, error, rows, COUNT_BOUND, links.queuePrefix(), now);
+    List<JobLedger.MinuteFigures> minutes =
+        ledger.minuteFigures(now.minus(Duration.ofHours(1)), COUNT_BOUND);
+    return new OverviewFigures(
+        overview, error, rows, minutes, COUNT_BOUND, links.queuePrefix(), now);
   }
 
   /** A count, marked as a lower bound when the window held more jobs than were counted. */

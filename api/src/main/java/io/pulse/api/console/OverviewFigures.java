@@ -1,6 +1,7 @@
 package io.pulse.api.console;
 
 import io.pulse.api.admin.QueueOverview;
+import io.pulse.common.jobs.JobLedger;
 import java.time.Instant;
 import java.util.List;
 
@@ -12,12 +13,18 @@ public record OverviewFigures(
     QueueOverview queues,
     String queuesError,
     List<StatusRow> statuses,
+    List<JobLedger.MinuteFigures> minutes,
     int bound,
     String queuePrefix,
     Instant at) {
 
   /** Jobs of one status created in the last hour and the last 24 hours ("n+" past the bound). */
   public record StatusRow(String status, String lastHour, String lastDay) {}
+
+  /** "12.3" for a latency in ms. */
+  public String ms(double millis) {
+    return String.format(java.util.Locale.ROOT, millis < 10 ? "%.1f" : "%.0f", millis);
+  }
 
   /** The queue's page in the RabbitMQ management console. */
   public String queueLink(String queue) {

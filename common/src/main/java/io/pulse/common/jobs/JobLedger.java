@@ -871,6 +871,33 @@ public class JobLedger {
     return counts;
   }
 
+  /** One minute of finished jobs: how many succeeded and their accept-to-finish latency. */
+  public record MinuteFigures(Instant minute, long succeeded, double p50Millis, double p99Millis) {}
+
+  /**
+   * Per minute since {@code since}, over at most the newest {@code bound} jobs created since then
+   * (so the cost stays bounded): succeeded jobs and the p50/p99 of {@code finished_at -
+   * created_at}, newest minute first.
+   */
+  public List<MinuteFigures> minuteFigures(Instant since, int bound) {
+    return query(
+        "select date_trunc('minute', finished_at), count(*),"
+            + " percentile_cont(0.5) within group (order by latency),"
+            + " percentile_cont(0.99) within group (order by latency)"
+            + " from (select finished_at, extract(epoch from finished_at - created_at) * 1000"
+            + " as latency from jobs where id >= ? and status = '"
+            + JobStatus.SUCCEEDED.wire()
+            + "' order by id desc limit ?) recent group by 1 order by 1 desc",
+        rows ->
+            new MinuteFigures(
+                rows.getObject(1, OffsetDateTime.class).toInstant(),
+                rows.getLong(2),
+                rows.getDouble(3),
+                rows.getDouble(4)),
+        JobIds.floorAt(since),
+        bound);
+  }
+
   // ---- Plumbing ------------------------------------------------------------------------------
 
   /** A ledger row with what it takes to publish its job again. */
