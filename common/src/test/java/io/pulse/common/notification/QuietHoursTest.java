@@ -35,81 +35,63 @@ class QuietHoursTest {
               Stream.of(LocalTime.of(1, 30), LocalTime.of(2, 30)))
           .toList();
 
-  @ParameterizedTest(name = "Seoul 22:00-07:00 at {0} UTC -> {1}")
+  @ParameterizedTest(name = "{0} {1}-{2} at {3} UTC -> {4}")
   @CsvSource({
-    // 22:00 KST is 13:00 UTC; the window ends at 07:00 KST = 22:00 UTC of the same UTC day.
-    "2026-12-01T12:59:59Z, -",
-    "2026-12-01T13:00:00Z, 2026-12-01T22:00:00Z",
-    "2026-12-01T14:30:00Z, 2026-12-01T22:00:00Z",
+    // Seoul, no DST. 22:00 KST is 13:00 UTC; the window ends at 07:00 KST = 22:00 UTC.
+    "Asia/Seoul, 22:00, 07:00, 2026-12-01T12:59:59Z, -",
+    "Asia/Seoul, 22:00, 07:00, 2026-12-01T13:00:00Z, 2026-12-01T22:00:00Z",
+    "Asia/Seoul, 22:00, 07:00, 2026-12-01T14:30:00Z, 2026-12-01T22:00:00Z",
     // Midnight KST (15:00 UTC): the window crossed midnight; it still ends at 07:00.
-    "2026-12-01T15:00:00Z, 2026-12-01T22:00:00Z",
-    "2026-12-01T21:59:59.999Z, 2026-12-01T22:00:00Z",
-    "2026-12-01T22:00:00Z, -",
-    "2026-12-02T03:00:00Z, -",
-  })
-  void seoulAcrossMidnight(Instant now, String expected) {
-    assertEquals(expectation(expected), QuietHours.of("22:00", "07:00").deferUntil(now, SEOUL));
-  }
-
-  @ParameterizedTest(name = "Seoul 13:00-14:00 at {0} UTC -> {1}")
-  @CsvSource({
-    "2026-12-01T03:59:00Z, -",
-    "2026-12-01T04:00:00Z, 2026-12-01T05:00:00Z",
-    "2026-12-01T04:59:59Z, 2026-12-01T05:00:00Z",
-    "2026-12-01T05:00:00Z, -",
-    "2026-12-01T16:00:00Z, -",
-  })
-  void seoulWithinOneDay(Instant now, String expected) {
-    assertEquals(expectation(expected), QuietHours.of("13:00", "14:00").deferUntil(now, SEOUL));
-  }
-
-  @ParameterizedTest(name = "Berlin {0}-{1} at {2} UTC -> {3}")
-  @CsvSource({
-    // Spring forward, 29 March 2026: 02:00 CET jumps to 03:00 CEST at 01:00 UTC.
+    "Asia/Seoul, 22:00, 07:00, 2026-12-01T15:00:00Z, 2026-12-01T22:00:00Z",
+    "Asia/Seoul, 22:00, 07:00, 2026-12-01T21:59:59.999Z, 2026-12-01T22:00:00Z",
+    "Asia/Seoul, 22:00, 07:00, 2026-12-01T22:00:00Z, -",
+    "Asia/Seoul, 22:00, 07:00, 2026-12-02T03:00:00Z, -",
+    // A window inside one day.
+    "Asia/Seoul, 13:00, 14:00, 2026-12-01T03:59:00Z, -",
+    "Asia/Seoul, 13:00, 14:00, 2026-12-01T04:00:00Z, 2026-12-01T05:00:00Z",
+    "Asia/Seoul, 13:00, 14:00, 2026-12-01T04:59:59Z, 2026-12-01T05:00:00Z",
+    "Asia/Seoul, 13:00, 14:00, 2026-12-01T05:00:00Z, -",
+    "Asia/Seoul, 13:00, 14:00, 2026-12-01T16:00:00Z, -",
+    // Berlin spring forward, 29 March 2026: 02:00 CET jumps to 03:00 CEST at 01:00 UTC.
     // The end 02:30 never shows: the window ends at the jump.
-    "22:00, 02:30, 2026-03-28T22:00:00Z, 2026-03-29T01:00:00Z",
-    "22:00, 02:30, 2026-03-29T00:59:00Z, 2026-03-29T01:00:00Z",
+    "Europe/Berlin, 22:00, 02:30, 2026-03-28T22:00:00Z, 2026-03-29T01:00:00Z",
+    "Europe/Berlin, 22:00, 02:30, 2026-03-29T00:59:00Z, 2026-03-29T01:00:00Z",
     // An end at the jump's far side is 03:00 CEST: the same instant.
-    "22:00, 03:00, 2026-03-28T22:00:00Z, 2026-03-29T01:00:00Z",
+    "Europe/Berlin, 22:00, 03:00, 2026-03-28T22:00:00Z, 2026-03-29T01:00:00Z",
     // 07:00 CEST is 05:00 UTC: the night is an hour shorter, as the user's clock says.
-    "22:00, 07:00, 2026-03-28T21:00:00Z, 2026-03-29T05:00:00Z",
+    "Europe/Berlin, 22:00, 07:00, 2026-03-28T21:00:00Z, 2026-03-29T05:00:00Z",
     // A start in the skipped hour: quiet from the jump on.
-    "02:30, 06:00, 2026-03-29T00:59:00Z, -",
-    "02:30, 06:00, 2026-03-29T01:00:00Z, 2026-03-29T04:00:00Z",
-    // Fall back, 25 October 2026: 03:00 CEST goes back to 02:00 CET at 01:00 UTC.
-    // The end 02:30 shows twice: the window ends at the first.
-    "22:00, 02:30, 2026-10-24T21:00:00Z, 2026-10-25T00:30:00Z",
-    // 02:45 CEST (first pass) is after the end, not quiet ...
-    "22:00, 02:30, 2026-10-25T00:45:00Z, -",
-    // ... and 02:15 CET (second pass) is before it again: quiet until 02:30 CET of that pass.
-    "22:00, 02:30, 2026-10-25T01:15:00Z, 2026-10-25T01:30:00Z",
-    // 07:00 CET is 06:00 UTC: the night is an hour longer.
-    "22:00, 07:00, 2026-10-24T20:00:00Z, 2026-10-25T06:00:00Z",
-    // 02:45 CEST is quiet in 02:30-04:00, but at 01:00 UTC the clock goes back to 02:00 CET, before
-    // the window: it ends there, and starts again at 02:30 CET.
-    "02:30, 04:00, 2026-10-25T00:45:00Z, 2026-10-25T01:00:00Z",
-    "02:30, 04:00, 2026-10-25T01:30:00Z, 2026-10-25T03:00:00Z",
+    "Europe/Berlin, 02:30, 06:00, 2026-03-29T00:59:00Z, -",
+    "Europe/Berlin, 02:30, 06:00, 2026-03-29T01:00:00Z, 2026-03-29T04:00:00Z",
     // Only 02:00-03:00 is loud, and spring forward skips it: the window ends at the jump, not a
     // day later.
-    "03:00, 02:00, 2026-03-28T12:00:00Z, 2026-03-29T01:00:00Z",
+    "Europe/Berlin, 03:00, 02:00, 2026-03-28T12:00:00Z, 2026-03-29T01:00:00Z",
+    // Berlin fall back, 25 October 2026: 03:00 CEST goes back to 02:00 CET at 01:00 UTC.
+    // The end 02:30 shows twice: the window ends at the first.
+    "Europe/Berlin, 22:00, 02:30, 2026-10-24T21:00:00Z, 2026-10-25T00:30:00Z",
+    // 02:45 CEST (first pass) is after the end, not quiet ...
+    "Europe/Berlin, 22:00, 02:30, 2026-10-25T00:45:00Z, -",
+    // ... and 02:15 CET (second pass) is before it again: quiet until 02:30 CET of that pass.
+    "Europe/Berlin, 22:00, 02:30, 2026-10-25T01:15:00Z, 2026-10-25T01:30:00Z",
+    // 07:00 CET is 06:00 UTC: the night is an hour longer.
+    "Europe/Berlin, 22:00, 07:00, 2026-10-24T20:00:00Z, 2026-10-25T06:00:00Z",
+    // 02:45 CEST is quiet in 02:30-04:00, but at 01:00 UTC the clock goes back to 02:00 CET,
+    // before the window: it ends there, and starts again at 02:30 CET.
+    "Europe/Berlin, 02:30, 04:00, 2026-10-25T00:45:00Z, 2026-10-25T01:00:00Z",
+    "Europe/Berlin, 02:30, 04:00, 2026-10-25T01:30:00Z, 2026-10-25T03:00:00Z",
+    // New York spring forward, 8 March 2026: 02:00 EST jumps to 03:00 EDT at 07:00 UTC.
+    "America/New_York, 23:00, 02:30, 2026-03-08T04:00:00Z, 2026-03-08T07:00:00Z",
+    "America/New_York, 23:00, 07:00, 2026-03-08T04:00:00Z, 2026-03-08T11:00:00Z",
+    // New York fall back, 1 November 2026: 02:00 EDT goes back to 01:00 EST at 06:00 UTC.
+    "America/New_York, 00:00, 01:30, 2026-11-01T04:30:00Z, 2026-11-01T05:30:00Z",
+    "America/New_York, 00:00, 01:30, 2026-11-01T05:45:00Z, -",
+    "America/New_York, 00:00, 01:30, 2026-11-01T06:10:00Z, 2026-11-01T06:30:00Z",
+    "America/New_York, 22:00, 07:00, 2026-11-01T03:00:00Z, 2026-11-01T12:00:00Z",
   })
-  void berlinDst(String start, String end, Instant now, String expected) {
-    assertEquals(expectation(expected), QuietHours.of(start, end).deferUntil(now, BERLIN));
-  }
-
-  @ParameterizedTest(name = "New York {0}-{1} at {2} UTC -> {3}")
-  @CsvSource({
-    // Spring forward, 8 March 2026: 02:00 EST jumps to 03:00 EDT at 07:00 UTC.
-    "23:00, 02:30, 2026-03-08T04:00:00Z, 2026-03-08T07:00:00Z",
-    "23:00, 07:00, 2026-03-08T04:00:00Z, 2026-03-08T11:00:00Z",
-    // Fall back, 1 November 2026: 02:00 EDT goes back to 01:00 EST at 06:00 UTC.
-    "00:00, 01:30, 2026-11-01T04:30:00Z, 2026-11-01T05:30:00Z",
-    "00:00, 01:30, 2026-11-01T05:45:00Z, -",
-    "00:00, 01:30, 2026-11-01T06:10:00Z, 2026-11-01T06:30:00Z",
-    "22:00, 07:00, 2026-11-01T03:00:00Z, 2026-11-01T12:00:00Z",
-  })
-  void newYorkDst(String start, String end, Instant now, String expected) {
-    assertEquals(expectation(expected), QuietHours.of(start, end).deferUntil(now, NEW_YORK));
+  void deferUntil(ZoneId zone, String start, String end, Instant now, String expected) {
+    Optional<Instant> until =
+        expected.equals("-") ? Optional.empty() : Optional.of(Instant.parse(expected));
+    assertEquals(until, QuietHours.of(start, end).deferUntil(now, zone));
   }
 
   /**
@@ -213,9 +195,5 @@ class QuietHoursTest {
     // A spring-forward step is an hour and a minute; a fall-back one goes backwards (a long way
     // round the dial) and skips nothing.
     return step > 1 && step <= 3 * 60 && toEnd > 0 && toEnd <= step;
-  }
-
-  private static Optional<Instant> expectation(String expected) {
-    return expected.equals("-") ? Optional.empty() : Optional.of(Instant.parse(expected));
   }
 }
