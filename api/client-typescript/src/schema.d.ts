@@ -1199,8 +1199,8 @@ export interface paths {
             };
         };
         /**
-         * Choose a user's channels
-         * @description Sets the channels per notification type; types left out keep their choice (or the defaults), an empty list opts out of the type, and critical types are always delivered on their default channels. Idempotent; concurrent PUTs never deadlock (types are written in order). Answers the channels that apply now.
+         * Choose a user's channels and quiet hours
+         * @description Sets the channels per notification type; types left out keep their choice (or the defaults), an empty list opts out of the type, and critical types are always delivered on their default channels. quietHours {start, end} (HH:mm on the user's own clock, start != end, may cross midnight) defers the emails of non-critical types until the window ends; null clears it, leaving it out keeps it. Either part may be left out, not both. Idempotent; concurrent PUTs never deadlock (types are written in order). Answers the channels and quiet hours that apply now.
          */
         put: {
             parameters: {
@@ -1574,11 +1574,22 @@ export interface components {
                 [key: string]: string[];
             };
             critical?: string[];
+            quietHours?: components["schemas"]["QuietHoursWindow"] | null;
+            /** @description The user's time zone (PUT /users/{id}); UTC until the user has one */
+            timeZone?: string;
         };
         PreferencesRequest: {
-            channels: {
+            /** @description Channels per notification type; types left out keep their setting */
+            channels?: {
                 [key: string]: string[];
             };
+            /** @description Quiet hours on the user's own clock; null clears them, leaving the field out keeps them */
+            quietHours?: {
+                /** @example 22:00 */
+                start?: string;
+                /** @example 07:00 */
+                end?: string;
+            } | null;
         };
         Problem: {
             type?: string;
@@ -1592,6 +1603,13 @@ export interface components {
         QueueOverview: {
             queues?: components["schemas"]["WorkQueue"][];
             retryTiers?: components["schemas"]["RetryTier"][];
+        };
+        /** @description Daily quiet hours on the wall clock of the user's timeZone: from start (included) to end (excluded); start after end crosses midnight. Emails of non-critical types wait until the window ends. */
+        QuietHoursWindow: {
+            /** @example 22:00 */
+            start?: string;
+            /** @example 07:00 */
+            end?: string;
         };
         ReadRequest: {
             ids?: number[];

@@ -72,6 +72,7 @@ class MalformedRequestsTest {
           "notification_recalls",
           "api_keys",
           "notification_preferences",
+          "quiet_hours",
           "deliveries",
           "communities",
           "community_members",
@@ -504,7 +505,34 @@ class MalformedRequestsTest {
             "{\"channels\":{\"mention\":" + nested + "}}",
             "channels.mention"
           },
+          {"quietHours a string", "{\"quietHours\":\"22:00-07:00\"}", "quietHours"},
+          {"quietHours an array", "{\"quietHours\":[\"22:00\",\"07:00\"]}", "quietHours"},
+          {"quietHours empty", "{\"quietHours\":{}}", "quietHours.start"},
+          {"quiet start null", quiet("null", "\"07:00\""), "quietHours.start"},
+          {"quiet end missing", "{\"quietHours\":{\"start\":\"22:00\"}}", "quietHours.end"},
+          {"quiet start a number", quiet("2200", "\"07:00\""), "quietHours.start"},
+          {"quiet start with seconds", quiet("\"22:00:00\"", "\"07:00\""), "quietHours.start"},
+          {"quiet start one-digit hour", quiet("\"7:00\"", "\"08:00\""), "quietHours.start"},
+          {"quiet start 12-hour", quiet("\"10:00 PM\"", "\"07:00\""), "quietHours.start"},
+          {"quiet end 24:00", quiet("\"22:00\"", "\"24:00\""), "quietHours.end"},
+          {"quiet end 07:60", quiet("\"22:00\"", "\"07:60\""), "quietHours.end"},
+          {"quiet end with a space", quiet("\"22:00\"", "\" 07:00\""), "quietHours.end"},
+          {"quiet start equals end", quiet("\"22:00\"", "\"22:00\""), "quietHours"},
+          {
+            "quiet hours unknown field",
+            "{\"quietHours\":{\"start\":\"22:00\",\"end\":\"07:00\",\"zone\":\"UTC\"}}",
+            "quietHours.zone"
+          },
+          {
+            "good channels beside bad quiet hours: neither is written",
+            "{\"channels\":{\"mention\":[\"email\"]},\"quietHours\":{\"start\":\"25:00\",\"end\":\"07:00\"}}",
+            "quietHours.start"
+          },
         });
+  }
+
+  static String quiet(String start, String end) {
+    return "{\"quietHours\":{\"start\":" + start + ",\"end\":" + end + "}}";
   }
 
   List<Req> communityCases() {

@@ -5,7 +5,9 @@ import static io.pulse.api.ApiTestSupport.count;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.quarkus.test.junit.QuarkusTest;
@@ -56,10 +58,17 @@ class PreferencesResourceTest {
         "unknown type | {\"channels\":{\"no.such\":[\"email\"]}} | channels.no.such | unknown notification type",
         "null list | {\"channels\":{\"mention\":null}} | channels.mention | list",
         "no channels | {} | channels | null",
+        "quiet start not HH:mm | {\"quietHours\":{\"start\":\"7:00\",\"end\":\"08:00\"}} | quietHours.start | HH:mm",
+        "quiet end 24:00 | {\"quietHours\":{\"start\":\"22:00\",\"end\":\"24:00\"}} | quietHours.end | HH:mm",
+        "quiet end missing | {\"quietHours\":{\"start\":\"22:00\"}} | quietHours.end | HH:mm",
+        "quiet start equals end | {\"quietHours\":{\"start\":\"22:00\",\"end\":\"22:00\"}} | quietHours | differ",
         "channels not a map | {\"channels\":[\"email\"]} | channels | object",
       })
   void badPreferencesAre400AndWriteNothing(String name, String body, String field, String says) {
-    long before = count(em, "select count(*) from notification_preferences where user_id = 3002");
+    String rows =
+        "select (select count(*) from notification_preferences where user_id = 3002)"
+            + " + (select count(*) from quiet_hours where user_id = 3002)";
+    long before = count(em, rows);
     admin()
         .body(body)
         .put("/api/v1/users/3002/preferences")
@@ -68,8 +77,75 @@ class PreferencesResourceTest {
         .contentType("application/problem+json")
         .body("errors.field", hasItem(field))
         .body("detail", containsString(says));
+    assertEquals(before, count(em, rows));
+  }
+
+  /**
+   * Quiet hours are read in the user's own zone (shown beside them), kept by a PUT that leaves them
+   * out, replaced by one that names them, and cleared by null; channels are kept by a PUT of quiet
+   * hours alone.
+   */
+  @Test
+  void quietHoursAreSetKeptAndClearedBesideTheUsersTimeZone() {
+    admin()
+        .body("{\"handle\":\"quiet\",\"timeZone\":\"Asia/Seoul\"}")
+        .put("/api/v1/users/3004")
+        .then()
+        .statusCode(200);
+    admin()
+        .get("/api/v1/users/3004/preferences")
+        .then()
+        .statusCode(200)
+        .body("quietHours", nullValue())
+        .body("timeZone", equalTo("Asia/Seoul"));
+
+    admin()
+        .body(
+            "{\"channels\":{\"mention\":[\"email\"]},\"quietHours\":{\"start\":\"22:00\",\"end\":\"07:00\"}}")
+        .put("/api/v1/users/3004/preferences")
+        .then()
+        .statusCode(200)
+        .body("quietHours.start", equalTo("22:00"))
+        .body("quietHours.end", equalTo("07:00"))
+        .body("channels.mention", contains("email"));
+
+    admin()
+        .body("{\"channels\":{\"mention\":[\"in_app\"]}}")
+        .put("/api/v1/users/3004/preferences")
+        .then()
+        .statusCode(200)
+        .body("quietHours.start", equalTo("22:00"));
+
+    admin()
+        .body("{\"quietHours\":{\"start\":\"13:30\",\"end\":\"14:00\"}}")
+        .put("/api/v1/users/3004/preferences")
+        .then()
+        .statusCode(200)
+        .body("quietHours.start", equalTo("13:30"))
+        .body("channels.mention", contains("in_app"));
     assertEquals(
-        before, count(em, "select count(*) from notification_preferences where user_id = 3002"));
+        "13:30:00 14:00:00",
+        em.createNativeQuery(
+                "select starts || ' ' || ends from quiet_hours where user_id = 3004", String.class)
+            .getSingleResult());
+
+    admin()
+        .body("{\"quietHours\":null}")
+        .put("/api/v1/users/3004/preferences")
+        .then()
+        .statusCode(200)
+        .body("quietHours", nullValue())
+        .body("channels.mention", contains("in_app"));
+    assertEquals(0, count(em, "select count(*) from quiet_hours where user_id = 3004"));
+
+    // A user not upserted yet reads in UTC, the zone a user gets by default.
+    admin()
+        .body("{\"quietHours\":{\"start\":\"23:00\",\"end\":\"06:00\"}}")
+        .put("/api/v1/users/3005/preferences")
+        .then()
+        .statusCode(200)
+        .body("quietHours.end", equalTo("06:00"))
+        .body("timeZone", equalTo("UTC"));
   }
 
   /**

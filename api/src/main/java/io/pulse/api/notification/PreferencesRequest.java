@@ -1,7 +1,54 @@
 package io.pulse.api.notification;
 
-import jakarta.validation.constraints.NotNull;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
-public record PreferencesRequest(@NotNull Map<String, List<String>> channels) {}
+/**
+ * Body of {@code PUT /users/{id}/preferences}. Either part may be left out and keeps its setting;
+ * {@code quietHours} is tri-state: absent (Java null) keeps it, JSON null ({@link Optional#empty})
+ * clears it, a window sets it.
+ */
+public record PreferencesRequest(
+    @Schema(description = "Channels per notification type; types left out keep their setting")
+        Map<String, List<String>> channels,
+    @Schema(
+            description =
+                "Quiet hours on the user's own clock; null clears them, leaving the field out keeps them",
+            nullable = true,
+            implementation = QuietHoursWindow.class)
+        @JsonDeserialize(using = PresentOrNull.class)
+        Optional<QuietHoursWindow> quietHours) {
+
+  /**
+   * Tells a JSON null (clear) from a missing field (keep): Jackson's own Optional reads both as
+   * empty when the record is built.
+   */
+  static final class PresentOrNull extends StdDeserializer<Optional<QuietHoursWindow>> {
+    PresentOrNull() {
+      super(Optional.class);
+    }
+
+    @Override
+    public Optional<QuietHoursWindow> deserialize(JsonParser parser, DeserializationContext context)
+        throws IOException {
+      return Optional.of(context.readValue(parser, QuietHoursWindow.class));
+    }
+
+    @Override
+    public Optional<QuietHoursWindow> getNullValue(DeserializationContext context) {
+      return Optional.empty();
+    }
+
+    @Override
+    public Object getAbsentValue(DeserializationContext context) {
+      return null;
+    }
+  }
+}

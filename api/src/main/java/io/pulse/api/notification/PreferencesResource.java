@@ -6,6 +6,7 @@ import io.pulse.api.problem.Problem;
 import io.pulse.api.problem.ProblemException;
 import io.pulse.common.notification.Channel;
 import io.pulse.common.notification.NotificationConfig;
+import io.pulse.common.notification.QuietHours;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
@@ -50,7 +51,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
                 @ExampleObject(
                     name = "200",
                     value =
-                        "{\"channels\":{\"comment.reply\":[\"in_app\",\"email\"]},\"critical\":[\"account.security\"]}")))
+                        "{\"channels\":{\"comment.reply\":[\"in_app\",\"email\"]},\"critical\":[\"account.security\"],\"quietHours\":{\"start\":\"22:00\",\"end\":\"07:00\"},\"timeZone\":\"Asia/Seoul\"}")))
 @Tag(name = ApiDocs.NOTIFICATIONS)
 @Path("/api/v1/users/{id}/preferences")
 @Consumes(MediaType.APPLICATION_JSON)
@@ -58,19 +59,22 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class PreferencesResource {
   private final EntityManager em;
   private final NotificationConfig config;
+  private final QuietHoursStore quietHoursStore;
 
-  public PreferencesResource(EntityManager em, NotificationConfig config) {
+  public PreferencesResource(
+      EntityManager em, NotificationConfig config, QuietHoursStore quietHoursStore) {
     this.em = em;
     this.config = config;
+    this.quietHoursStore = quietHoursStore;
   }
 
   @PUT
   @RolesAllowed(Scope.JOBS_WRITE)
   @Transactional
   @Operation(
-      summary = "Choose a user's channels",
+      summary = "Choose a user's channels and quiet hours",
       description =
-          "Sets the channels per notification type; types left out keep their choice (or the defaults), an empty list opts out of the type, and critical types are always delivered on their default channels. Idempotent; concurrent PUTs never deadlock (types are written in order). Answers the channels that apply now.")
+          "Sets the channels per notification type; types left out keep their choice (or the defaults), an empty list opts out of the type, and critical types are always delivered on their default channels. quietHours {start, end} (HH:mm on the user's own clock, start != end, may cross midnight) defers the emails of non-critical types until the window ends; null clears it, leaving it out keeps it. Either part may be left out, not both. Idempotent; concurrent PUTs never deadlock (types are written in order). Answers the channels and quiet hours that apply now.")
   @SecurityRequirement(name = ApiDocs.API_KEY, scopes = Scope.JOBS_WRITE)
   @RequestBody(
       content =
@@ -80,7 +84,7 @@ public class PreferencesResource {
                   @ExampleObject(
                       name = "request",
                       value =
-                          "{\"channels\":{\"comment.reply\":[\"in_app\",\"email\"],\"mention\":[]}}")))
+                          "{\"channels\":{\"comment.reply\":[\"in_app\",\"email\"],\"mention\":[]},\"quietHours\":{\"start\":\"22:00\",\"end\":\"07:00\"}}")))
   @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
   @APIResponse(responseCode = "401", ref = ApiDocs.UNAUTHORIZED)
   @APIResponse(responseCode = "403", ref = ApiDocs.FORBIDDEN)
@@ -88,7 +92,17 @@ public class PreferencesResource {
   @APIResponse(responseCode = "415", ref = ApiDocs.NOT_JSON)
   public Preferences put(@PathParam("id") long userId, @Valid @NotNull PreferencesRequest request) {
     List<Problem.FieldError> errors = new ArrayList<>();
-    request.channels().forEach((type, channels) -> check(type, channels, errors));
+    if (request.channels() != null) {
+      request.channels().forEach((type, channels) -> check(type, channels, errors));
+    } else if (request.quietHours() == null) {
+      errors.add(
+          new Problem.FieldError(
+              "channels", "must not be null (send channels, quietHours or both)"));
+    }
+    QuietHours quietHours = null;
+    if (request.quietHours() != null && request.quietHours().isPresent()) {
+      quietHours = check(request.quietHours().get(), errors);
+    }
     if (!errors.isEmpty()) {
       throw new ProblemException(
           Problem.of(
@@ -98,7 +112,7 @@ public class PreferencesResource {
               .withErrors(errors));
     }
     // In type order: two requests that lock the same rows in different orders deadlock.
-    new TreeMap<>(request.channels())
+    new TreeMap<>(request.channels() == null ? Map.of() : request.channels())
         .forEach(
             (type, channels) ->
                 em.createNativeQuery(
@@ -112,6 +126,9 @@ public class PreferencesResource {
                     .setParameter(2, type)
                     .setParameter(3, "{" + String.join(",", new LinkedHashSet<>(channels)) + "}")
                     .executeUpdate());
+    if (request.quietHours() != null) {
+      quietHoursStore.save(userId, quietHours);
+    }
     return read(userId);
   }
 
@@ -150,6 +167,30 @@ public class PreferencesResource {
     }
   }
 
+  /** The window, or null with the fields' errors added. */
+  private static QuietHours check(QuietHoursWindow window, List<Problem.FieldError> errors) {
+    int before = errors.size();
+    checkTime("quietHours.start", window.start(), errors);
+    checkTime("quietHours.end", window.end(), errors);
+    if (errors.size() > before) {
+      return null;
+    }
+    if (window.start().equals(window.end())) {
+      errors.add(
+          new Problem.FieldError(
+              "quietHours",
+              "start and end must differ (" + window.start() + " to itself is no window)"));
+      return null;
+    }
+    return QuietHours.of(window.start(), window.end());
+  }
+
+  private static void checkTime(String field, String time, List<Problem.FieldError> errors) {
+    if (time == null || !QuietHours.TIME.matcher(time).matches()) {
+      errors.add(new Problem.FieldError(field, "must be a 24-hour time HH:mm, 00:00 to 23:59"));
+    }
+  }
+
   private Preferences read(long userId) {
     @SuppressWarnings("unchecked")
     List<Object[]> rows =
@@ -172,6 +213,12 @@ public class PreferencesResource {
               }
               effective.put(type, List.copyOf(config.channelsFor(type, chosen.get(type))));
             });
-    return new Preferences(effective, critical.stream().sorted().toList());
+    QuietHoursWindow quiet =
+        quietHoursStore
+            .find(userId)
+            .map(hours -> new QuietHoursWindow(hours.startText(), hours.endText()))
+            .orElse(null);
+    return new Preferences(
+        effective, critical.stream().sorted().toList(), quiet, quietHoursStore.timeZone(userId));
   }
 }

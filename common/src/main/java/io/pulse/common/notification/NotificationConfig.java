@@ -35,6 +35,7 @@ public interface NotificationConfig {
     @WithDefault("in_app")
     List<String> defaultChannels();
 
+    /** Delivered on its default channels even to a user who opted out, and in quiet hours. */
     @WithDefault("false")
     boolean critical();
 
@@ -51,6 +52,12 @@ public interface NotificationConfig {
   default Optional<java.time.Duration> emailIfUnreadAfter(String type) {
     TypeSettings settings = types().get(type);
     return settings == null ? Optional.empty() : settings.emailIfUnreadAfter();
+  }
+
+  /** Whether the type is critical: delivered despite an opt-out, and despite quiet hours. */
+  default boolean critical(String type) {
+    TypeSettings settings = types().get(type);
+    return settings != null && settings.critical();
   }
 
   interface Webhook {

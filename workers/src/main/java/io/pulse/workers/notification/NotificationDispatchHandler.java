@@ -31,8 +31,10 @@ import org.jboss.logging.Logger;
  * channel, so a failing mail server retries only its own deliveries. Follow-up job ids are derived
  * from (this job, recipient, channel): a redelivered dispatch creates nothing twice. A batch of
  * dispatches costs the same few statements as one: one preference query per notification type, one
- * email lookup, one in-app insert, one delivery insert. A recalled dispatch (by its source or its
- * id) writes nothing; see {@link Recalls} for how a recall racing this handler is ordered.
+ * email lookup, one quiet-hours lookup, one in-app insert, one delivery insert. An email due in the
+ * recipient's quiet hours (non-critical types), or escalated only if unread, is left as a scheduled
+ * job due when it may go out. A recalled dispatch (by its source or its id) writes nothing; see
+ * {@link Recalls} for how a recall racing this handler is ordered.
  */
 @ApplicationScoped
 public class NotificationDispatchHandler implements BatchJobHandler<NotificationDispatch> {
@@ -103,24 +105,37 @@ public class NotificationDispatchHandler implements BatchJobHandler<Notification
     inApp.write(notices);
     Set<Long> withAddress = channels.emails(List.copyOf(emailRecipients)).keySet();
 
+    Map<Long, RecipientChannels.QuietClock> quiet =
+        channels.quietHours(nonCriticalRecipients(jobs, emailRecipients, withAddress));
+    Instant now = Instant.now();
+
     List<DeliveryLedger.Pending> pending = new ArrayList<>();
     List<JobLedger.Deferred> deferred = new ArrayList<>();
     for (Job<NotificationDispatch> job : jobs) {
       Map<Long, Set<String>> ofType = chosen.get(job.payload().type());
       Optional<Duration> escalateAfter = config.emailIfUnreadAfter(job.payload().type());
+      boolean critical = config.critical(job.payload().type());
       for (Long recipient : recipientsOn(Channel.EMAIL, job.payload(), ofType)) {
         if (!withAddress.contains(recipient)) {
           continue;
         }
-        if (escalateAfter.isPresent() && ofType.get(recipient).contains(Channel.IN_APP)) {
-          // Escalation only if unread: the email waits in the ledger (the scheduled path) and its
-          // handler sends it only if the in-app item is still unread by then.
-          ChannelDelivery delivery = delivery(job, recipient, true);
+        // Escalation only if unread: the email waits for the delay, and its handler sends it only
+        // if the in-app item is still unread by then.
+        boolean onlyIfUnread =
+            escalateAfter.isPresent() && ofType.get(recipient).contains(Channel.IN_APP);
+        Instant due = onlyIfUnread ? now.plus(escalateAfter.get()) : now;
+        // Quiet hours are asked at the time the email would go out, so an escalation that falls
+        // into them waits for their end too; critical types never wait for them.
+        RecipientChannels.QuietClock clock = critical ? null : quiet.get(recipient);
+        Instant sendAt = clock == null ? due : clock.sendAt(due);
+        if (sendAt.isAfter(now)) {
+          // The email waits in the ledger (the scheduled path) until it is due.
+          ChannelDelivery delivery = delivery(job, recipient, onlyIfUnread);
           JobMessage message =
               job.context()
                   .followUpMessage(
                       JobType.NOTIFICATION_EMAIL, recipient + ":" + Channel.EMAIL, delivery);
-          deferred.add(new JobLedger.Deferred(message, Instant.now().plus(escalateAfter.get())));
+          deferred.add(new JobLedger.Deferred(message, sendAt));
           pending.add(
               new DeliveryLedger.Pending(
                   message.jobId(),
@@ -132,6 +147,8 @@ public class NotificationDispatchHandler implements BatchJobHandler<Notification
           follow(job, recipient, Channel.EMAIL, JobType.NOTIFICATION_EMAIL, pending);
         }
       }
+      // Webhooks are not deferred: they go to the platform, not to a person, and the platform
+      // decides how (and when) to reach its users.
       if (config.webhook().url().isPresent()) {
         for (Long recipient : recipientsOn(Channel.WEBHOOK, job.payload(), ofType)) {
           follow(job, recipient, Channel.WEBHOOK, JobType.NOTIFICATION_WEBHOOK, pending);
@@ -175,6 +192,21 @@ public class NotificationDispatchHandler implements BatchJobHandler<Notification
               return !byId && !bySource;
             })
         .toList();
+  }
+
+  /** The email recipients with an address of the batch's non-critical notifications. */
+  private List<Long> nonCriticalRecipients(
+      List<Job<NotificationDispatch>> jobs, Set<Long> emailRecipients, Set<Long> withAddress) {
+    Set<Long> recipients = new TreeSet<>();
+    for (Job<NotificationDispatch> job : jobs) {
+      if (!config.critical(job.payload().type())) {
+        job.payload().recipientIds().stream()
+            .filter(emailRecipients::contains)
+            .filter(withAddress::contains)
+            .forEach(recipients::add);
+      }
+    }
+    return List.copyOf(recipients);
   }
 
   /** The job's recipients, in id order and each once, that get {@code channel}. */

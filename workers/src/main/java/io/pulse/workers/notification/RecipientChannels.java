@@ -1,11 +1,17 @@
 package io.pulse.workers.notification;
 
 import io.pulse.common.notification.NotificationConfig;
+import io.pulse.common.notification.QuietHours;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import java.sql.Array;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,6 +67,56 @@ public class RecipientChannels {
               }
             });
     return emails;
+  }
+
+  /** A recipient's quiet hours and the zone whose clock they are read on. */
+  public record QuietClock(QuietHours hours, ZoneId zone) {
+    /** When an email due at {@code due} may go out: {@code due}, or the end of its window. */
+    public Instant sendAt(Instant due) {
+      return hours.deferUntil(due, zone).orElse(due);
+    }
+  }
+
+  /** The quiet hours of those recipients that set some, in one query. */
+  public Map<Long, QuietClock> quietHours(List<Long> recipients) {
+    Map<Long, QuietClock> quiet = new HashMap<>();
+    if (recipients.isEmpty()) {
+      return quiet;
+    }
+    em.unwrap(Session.class)
+        .doWork(
+            connection -> {
+              try (PreparedStatement select =
+                  connection.prepareStatement(
+                      """
+                      select q.user_id, q.starts, q.ends, coalesce(u.time_zone, 'UTC')
+                      from quiet_hours q left join users u on u.id = q.user_id
+                      where q.user_id = any(?)
+                      """)) {
+                select.setArray(1, connection.createArrayOf("bigint", recipients.toArray()));
+                try (ResultSet rows = select.executeQuery()) {
+                  while (rows.next()) {
+                    quiet.put(
+                        rows.getLong(1),
+                        new QuietClock(
+                            new QuietHours(
+                                rows.getObject(2, LocalTime.class),
+                                rows.getObject(3, LocalTime.class)),
+                            zone(rows.getString(4))));
+                  }
+                }
+              }
+            });
+    return quiet;
+  }
+
+  /** The API only stores zones Java knows; one it no longer knows is read as UTC, not a failure. */
+  private static ZoneId zone(String name) {
+    try {
+      return ZoneId.of(name);
+    } catch (DateTimeException unknown) {
+      return ZoneOffset.UTC;
+    }
   }
 
   private Map<Long, List<String>> query(String sql, String type, List<Long> recipients) {
