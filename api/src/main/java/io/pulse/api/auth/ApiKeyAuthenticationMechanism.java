@@ -15,9 +15,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Set;
 
 /**
- * Reads {@code Authorization: Bearer <api key>}. A request without one is anonymous: an endpoint
- * that needs a scope then answers 401 (see {@link AuthProblemMappers}); a public one (the
- * unsubscribe page, health, metrics) does not care. Authentication is lazy ({@code
+ * Reads {@code Authorization: Bearer <api key>}, or on the notification stream alone a {@code
+ * ?token=} (see {@link StreamTokens}). A request without either is anonymous: an endpoint that
+ * needs a scope then answers 401 (see {@link AuthProblemMappers}); a public one (the unsubscribe
+ * page, health, metrics) does not care. Authentication is lazy ({@code
  * quarkus.http.auth.proactive=false}), so a key is only looked up for an endpoint that needs one.
  */
 @ApplicationScoped
@@ -30,6 +31,11 @@ public class ApiKeyAuthenticationMechanism implements HttpAuthenticationMechanis
       RoutingContext context, IdentityProviderManager identities) {
     String key = presentedKey(context.request().getHeader(HttpHeaders.AUTHORIZATION));
     if (key == null) {
+      String token = context.request().getParam(StreamTokenRequest.PARAMETER);
+      if (token != null && StreamTokenRequest.covers(context.normalizedPath())) {
+        return identities.authenticate(
+            HttpSecurityUtils.setRoutingContextAttribute(new StreamTokenRequest(token), context));
+      }
       return consoleSession(context, identities);
     }
     return identities.authenticate(
@@ -71,7 +77,8 @@ public class ApiKeyAuthenticationMechanism implements HttpAuthenticationMechanis
 
   @Override
   public Set<Class<? extends AuthenticationRequest>> getCredentialTypes() {
-    return Set.of(ApiKeyAuthenticationRequest.class, ConsoleSessionRequest.class);
+    return Set.of(
+        ApiKeyAuthenticationRequest.class, ConsoleSessionRequest.class, StreamTokenRequest.class);
   }
 
   @Override
