@@ -10,6 +10,7 @@
 # Environment:
 #   PULSE_API_BOOTSTRAP_KEY  admin API key; without it one is generated once and kept in .pulse/bootstrap-key
 #   PULSE_DIGESTS_UNSUBSCRIBE_SECRET  signs digest unsubscribe links; generated once into .pulse/unsubscribe-secret
+#   PULSE_API_STREAM_TOKEN_SECRET     signs live-stream tokens; generated once into .pulse/stream-token-secret
 #   PULSE_JAVA_OPTS          extra JVM options for both apps (e.g. -Xmx512m)
 #   PULSE_SKIP_BUILD=1       never build, use the jars that are there
 #   PULSE_STOP_TIMEOUT       seconds a stopping app gets before it is killed (default 45)
@@ -333,6 +334,7 @@ main() {
   build_if_needed
   ensure_secret PULSE_API_BOOTSTRAP_KEY bootstrap-key "bootstrap admin key"
   ensure_secret PULSE_DIGESTS_UNSUBSCRIBE_SECRET unsubscribe-secret "digest unsubscribe-link secret"
+  ensure_secret PULSE_API_STREAM_TOKEN_SECRET stream-token-secret "live-stream token secret"
 
   # A second run replaces the first instead of failing on busy ports.
   if [[ -n $(live_pid api)$(live_pid workers) ]]; then

@@ -1123,7 +1123,7 @@ export interface paths {
         put?: never;
         /**
          * Mark notifications read
-         * @description Either the ids given or `"all": true`. Idempotent: marking read ones again changes nothing, and `marked` counts the ones this call changed. Enqueues nothing.
+         * @description Either the ids given or `"all": true`. Idempotent: marking read ones again changes nothing, and `marked` counts the ones this call changed. Enqueues nothing; the user's live streams get a `notification.read` event with the new unread count.
          */
         post: {
             parameters: {
@@ -1156,6 +1156,56 @@ export interface paths {
                 415: components["responses"]["UnsupportedMediaType"];
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}/notifications/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Stream a user's inbox live (Server-Sent Events)
+         * @description Events: `unread` (`{"unread":3}`, on connect and after every change), `notification.created` (`id:` the item's id, data the item in the inbox's shape), `notification.read` and `notification.recalled` (`{"ids":["981"],"unread":2}`), and a `: heartbeat` comment every 15 s. On reconnect, `Last-Event-ID` (the header a browser sends, or the `lastEventId` parameter) replays from the inbox every item after it (at most `pulse.api.stream.replay-limit`), so nothing is lost or doubled. Authorized by an API key with scope `read`, or by `token` from `POST /users/{id}/stream-tokens` for this same user (a browser's EventSource sends no header). `503` when the instance holds `pulse.api.stream.max-connections` streams; a client that stops reading is disconnected once `pulse.api.stream.client-buffer` events wait for it.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description the last `id:` received, for a client that cannot send the header */
+                    lastEventId?: string;
+                    /** @description a stream token for this user, instead of an API key */
+                    token?: string;
+                };
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The event stream; it stays open */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/event-stream": unknown;
+                    };
+                };
+                400: components["responses"]["BadRequest"];
+                401: components["responses"]["Unauthorized"];
+                403: components["responses"]["Forbidden"];
+                503: components["responses"]["ServiceUnavailable"];
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1234,6 +1284,51 @@ export interface paths {
             };
         };
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}/stream-tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mint a stream token
+         * @description For a browser, whose EventSource cannot send an Authorization header: the platform backend mints a token with its key and hands it over; the browser opens `GET /users/{id}/notifications/stream?token=...`. HMAC-signed, bound to this user (it opens no other user's stream) and valid for connecting until `expiresAt` (`pulse.api.stream.token-ttl`, default 5 minutes); a stream it opened stays open. No body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The token */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StreamToken"];
+                    };
+                };
+                400: components["responses"]["BadRequest"];
+                401: components["responses"]["Unauthorized"];
+                403: components["responses"]["Forbidden"];
+                503: components["responses"]["ServiceUnavailable"];
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -1671,6 +1766,10 @@ export interface components {
         Skipped: {
             jobId?: components["schemas"]["UUID"];
             reason?: string;
+        };
+        StreamToken: {
+            token?: string;
+            expiresAt?: components["schemas"]["Instant"];
         };
         /** Format: uuid */
         UUID: string;

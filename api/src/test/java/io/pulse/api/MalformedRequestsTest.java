@@ -360,6 +360,8 @@ class MalformedRequestsTest {
               .body("{\"all\":true}")
               .expect(400, "id: "));
       c.add(new Req("GET", V1 + "/users/" + id + "/feed").expect(400, "id: "));
+      c.add(new Req("GET", V1 + "/users/" + id + "/notifications/stream").expect(400, "id: "));
+      c.add(new Req("POST", V1 + "/users/" + id + "/stream-tokens").expect(400, "id: "));
       c.add(new Req("DELETE", V1 + "/posts/" + id).expect(400, "id: "));
       c.add(new Req("POST", V1 + "/admin/feeds/" + id + "/rebuild").expect(400, "userId: "));
     }
@@ -708,6 +710,14 @@ class MalformedRequestsTest {
               {"all a number", "{\"all\":1}", "all"},
               {"1,001 ids", thousandAndOne, "ids"},
             }));
+    // The live stream checks its resume point before it opens (it would stay open otherwise).
+    String stream = inbox + "/stream";
+    c.addAll(badQuery(stream, "lastEventId", "-1", "abc", "1.5", "99999999999999999999"));
+    c.add(
+        new Req("GET", stream)
+            .header("Last-Event-ID", "yesterday")
+            .named("Last-Event-ID header not a number")
+            .expect(400, "lastEventId"));
     return c;
   }
 
@@ -859,6 +869,8 @@ class MalformedRequestsTest {
             new String[] {"PUT", V1 + "/communities/" + community + "/members/" + user},
             new String[] {"DELETE", V1 + "/communities/" + community + "/members/" + user},
             new String[] {"GET", u + "/notifications"},
+            new String[] {"GET", u + "/notifications/stream"},
+            new String[] {"POST", u + "/stream-tokens"},
             new String[] {"GET", u + "/feed"},
             new String[] {"DELETE", V1 + "/posts/" + recordedPost},
             new String[] {"GET", job},

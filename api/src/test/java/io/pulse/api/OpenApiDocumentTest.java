@@ -134,9 +134,10 @@ class OpenApiDocumentTest {
     for (String code : codes) {
       JsonNode response = resolve(responses.path(code));
       if (code.startsWith("2") && response.has("content")) {
-        assertFalse(
-            response.at("/content/application~1json/examples").isEmpty(),
-            name + ": an example of " + code);
+        // JSON mostly; the live stream's is text/event-stream.
+        List<JsonNode> examples = new ArrayList<>();
+        response.path("content").forEach(media -> examples.add(media.path("examples")));
+        assertTrue(examples.stream().anyMatch(e -> !e.isEmpty()), name + ": an example of " + code);
       } else if (code.startsWith("4") || code.startsWith("5")) {
         assertTrue(
             response

@@ -19,7 +19,9 @@ import java.util.Set;
 
 /**
  * Reads {@code Authorization: Bearer <api key>}; a request with two such headers is refused (401).
- * A request without one is anonymous: an endpoint that needs a scope then answers 401 (see {@link
+ * Without one, it reads a {@code ?token=} on the notification stream alone (see {@link
+ * StreamTokens}) or the console's session cookie under {@code /console} alone. A request with none
+ * of them is anonymous: an endpoint that needs a scope then answers 401 (see {@link
  * AuthProblemMappers}); a public one (the unsubscribe page, health, metrics) does not care.
  * Authentication is lazy ({@code quarkus.http.auth.proactive=false}), so a key is only looked up
  * for an endpoint that needs one.
@@ -45,6 +47,11 @@ public class ApiKeyAuthenticationMechanism implements HttpAuthenticationMechanis
     }
     String key = presentedKey(authorizations.isEmpty() ? null : authorizations.get(0));
     if (key == null) {
+      String token = context.request().getParam(StreamTokenRequest.PARAMETER);
+      if (token != null && StreamTokenRequest.covers(context.normalizedPath())) {
+        return identities.authenticate(
+            HttpSecurityUtils.setRoutingContextAttribute(new StreamTokenRequest(token), context));
+      }
       return consoleSession(context, identities);
     }
     return identities.authenticate(
@@ -86,7 +93,8 @@ public class ApiKeyAuthenticationMechanism implements HttpAuthenticationMechanis
 
   @Override
   public Set<Class<? extends AuthenticationRequest>> getCredentialTypes() {
-    return Set.of(ApiKeyAuthenticationRequest.class, ConsoleSessionRequest.class);
+    return Set.of(
+        ApiKeyAuthenticationRequest.class, ConsoleSessionRequest.class, StreamTokenRequest.class);
   }
 
   @Override

@@ -57,16 +57,28 @@ public class Notification extends PanacheEntityBase {
     return find(query.toString(), params).page(0, limit).list();
   }
 
-  /** Marks the given ones (or all, when ids is null) read; already-read rows keep their time. */
-  public static int markRead(long userId, List<Long> ids) {
-    if (ids == null) {
-      return update(
-          "readAt = ?1 where userId = ?2 and readAt is null", OffsetDateTime.now(), userId);
+  /**
+   * Marks the given ones (or all, when ids is null) read and returns the ids this changed;
+   * already-read rows keep their time.
+   */
+  @SuppressWarnings("unchecked")
+  public static List<Long> markRead(long userId, List<Long> ids) {
+    String sql =
+        "update notifications set read_at = now() where user_id = ?1 and read_at is null"
+            + (ids == null ? "" : " and id in (?2)")
+            + " returning id";
+    var query = getEntityManager().createNativeQuery(sql, Long.class).setParameter(1, userId);
+    if (ids != null) {
+      if (ids.isEmpty()) {
+        return List.of();
+      }
+      query.setParameter(2, ids);
     }
-    return update(
-        "readAt = ?1 where userId = ?2 and readAt is null and id in ?3",
-        OffsetDateTime.now(),
-        userId,
-        ids);
+    return (List<Long>) query.getResultList();
+  }
+
+  /** How many of the user's notifications are unread. */
+  public static long unreadCount(long userId) {
+    return count("userId = ?1 and readAt is null", userId);
   }
 }

@@ -13,7 +13,6 @@ import io.pulse.common.jobs.JobType;
 import io.pulse.common.notification.NotificationDispatch;
 import io.pulse.common.tracing.Traceparent;
 import jakarta.annotation.security.RolesAllowed;
-import jakarta.transaction.Transactional;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
@@ -47,8 +46,11 @@ public class NotificationResource {
   private final JobEnqueuer enqueuer;
   private final JobQuota quota;
   private final DispatchRequests dispatches;
+  private final InboxReads reads;
 
-  public NotificationResource(JobEnqueuer enqueuer, DispatchRequests dispatches, JobQuota quota) {
+  public NotificationResource(
+      JobEnqueuer enqueuer, DispatchRequests dispatches, JobQuota quota, InboxReads reads) {
+    this.reads = reads;
     this.quota = quota;
     this.enqueuer = enqueuer;
     this.dispatches = dispatches;
@@ -139,11 +141,10 @@ public class NotificationResource {
   @POST
   @Path("/users/{id}/notifications/read")
   @RolesAllowed(Scope.JOBS_WRITE)
-  @Transactional
   @Operation(
       summary = "Mark notifications read",
       description =
-          "Either the ids given or `\"all\": true`. Idempotent: marking read ones again changes nothing, and `marked` counts the ones this call changed. Enqueues nothing.")
+          "Either the ids given or `\"all\": true`. Idempotent: marking read ones again changes nothing, and `marked` counts the ones this call changed. Enqueues nothing; the user's live streams get a `notification.read` event with the new unread count.")
   @SecurityRequirement(name = ApiDocs.API_KEY, scopes = Scope.JOBS_WRITE)
   @RequestBody(
       content =
@@ -168,6 +169,6 @@ public class NotificationResource {
     if (all == (request.ids() != null)) {
       throw ProblemException.badField("ids", "give either ids or \"all\": true");
     }
-    return new ReadResult(Notification.markRead(userId, all ? null : request.ids()));
+    return new ReadResult(reads.markRead(userId, all ? null : request.ids()));
   }
 }

@@ -19,6 +19,13 @@ public final class Topology {
   public static final String RETRY_EXCHANGE = "pulse.retry";
   public static final String DEAD_EXCHANGE = "pulse.dead";
 
+  /**
+   * Topic exchange of inbox events ({@code notification.created}, {@code .read}, {@code
+   * .recalled}), routed by {@link #eventRoutingKey}. Hints for live clients, never the record: no
+   * queue of ours is bound to it; each API instance binds an exclusive queue of its own.
+   */
+  public static final String EVENTS_EXCHANGE = "pulse.events";
+
   // Our own headers never start with "x-": RabbitMQ reserves those, and its x-death counting
   // changed in 4.0, so the attempt count is kept by us.
   public static final String ATTEMPT = "pulse-attempt";
@@ -69,6 +76,11 @@ public final class Topology {
     return "pulse." + type + ".dlq";
   }
 
+  /** The routing key of one user's inbox events: {@code user.42}. */
+  public static String eventRoutingKey(long userId) {
+    return "user." + userId;
+  }
+
   public static String retryQueue(Duration tier) {
     return "pulse.retry." + tierName(tier);
   }
@@ -89,12 +101,14 @@ public final class Topology {
   }
 
   /**
-   * Declares exchanges, retry tiers and, for each job type, its work queue and dead-letter queue.
+   * Declares exchanges (the events exchange too), retry tiers and, for each job type, its work
+   * queue and dead-letter queue.
    */
   public void declare(Channel channel, Collection<String> jobTypes) throws IOException {
     channel.exchangeDeclare(JOBS_EXCHANGE, BuiltinExchangeType.DIRECT, true);
     channel.exchangeDeclare(RETRY_EXCHANGE, BuiltinExchangeType.HEADERS, true);
     channel.exchangeDeclare(DEAD_EXCHANGE, BuiltinExchangeType.DIRECT, true);
+    channel.exchangeDeclare(EVENTS_EXCHANGE, BuiltinExchangeType.TOPIC, true);
     for (Duration tier : retryTiers) {
       declareRetryTier(channel, tier);
     }

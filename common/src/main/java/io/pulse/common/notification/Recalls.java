@@ -1,5 +1,8 @@
 package io.pulse.common.notification;
 
+import io.pulse.common.events.InboxEvent;
+import io.pulse.common.events.InboxEvents;
+import io.pulse.common.events.UnreadCounts;
 import io.pulse.common.jobs.JobLedger;
 import io.pulse.common.jobs.JobLedgerException;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -12,7 +15,9 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import javax.sql.DataSource;
 
@@ -36,10 +41,12 @@ public class Recalls {
 
   private final DataSource dataSource;
   private final JobLedger ledger;
+  private final InboxEvents events;
 
-  public Recalls(DataSource dataSource, JobLedger ledger) {
+  public Recalls(DataSource dataSource, JobLedger ledger, InboxEvents events) {
     this.dataSource = dataSource;
     this.ledger = ledger;
+    this.events = events;
   }
 
   /** What a recall is of: every notification naming a source, or one dispatch job. */
@@ -100,28 +107,49 @@ public class Recalls {
                       .formatted(bySource ? "source" : "notification_job_id"),
                   match);
           String notificationsOf = bySource ? "source" : "job_id";
-          int removed =
-              update(
+          List<long[]> removed =
+              idsAndUsers(
                   connection,
-                  "delete from notifications where %s = ? and read_at is null"
+                  "delete from notifications where %s = ? and read_at is null returning id, user_id"
                       .formatted(notificationsOf),
                   match);
-          int marked =
-              update(
+          List<long[]> marked =
+              idsAndUsers(
                   connection,
                   """
                   update notifications set recalled_at = now()
                   where %s = ? and read_at is not null and recalled_at is null
+                  returning id, user_id
                   """
                       .formatted(notificationsOf),
                   match);
+          publishRecalled(connection, removed, marked);
           List<UUID> jobs = new ArrayList<>(skipped);
           if (!bySource) {
             jobs.add(target.dispatchJobId());
           }
           int cancelled = ledger.cancelScheduled(jobs, target.source());
-          return new Outcome(key, first, removed, marked, skipped.size(), cancelled);
+          return new Outcome(key, first, removed.size(), marked.size(), skipped.size(), cancelled);
         });
+  }
+
+  /**
+   * One {@code notification.recalled} per user whose inbox lost or changed items, sent once the
+   * recall commits.
+   */
+  private void publishRecalled(Connection connection, List<long[]> removed, List<long[]> marked)
+      throws SQLException {
+    Map<Long, List<Long>> idsByUser = new TreeMap<>();
+    for (List<long[]> rows : List.of(removed, marked)) {
+      for (long[] row : rows) {
+        idsByUser.computeIfAbsent(row[1], user -> new ArrayList<>()).add(row[0]);
+      }
+    }
+    Map<Long, Long> unread = UnreadCounts.of(connection, idsByUser.keySet());
+    events.afterCommit(
+        idsByUser.entrySet().stream()
+            .map(e -> InboxEvent.recalled(e.getKey(), unread.get(e.getKey()), e.getValue()))
+            .toList());
   }
 
   /**
@@ -185,6 +213,21 @@ public class Recalls {
     try (PreparedStatement statement = connection.prepareStatement(sql)) {
       statement.setObject(1, param);
       return statement.executeUpdate();
+    }
+  }
+
+  /** Rows of (notification id, user id) a statement returned. */
+  private static List<long[]> idsAndUsers(Connection connection, String sql, Object param)
+      throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      statement.setObject(1, param);
+      List<long[]> rows = new ArrayList<>();
+      try (ResultSet result = statement.executeQuery()) {
+        while (result.next()) {
+          rows.add(new long[] {result.getLong(1), result.getLong(2)});
+        }
+      }
+      return rows;
     }
   }
 

@@ -1,13 +1,19 @@
 package io.pulse.workers.notification;
 
+import io.pulse.common.events.InboxEvent;
+import io.pulse.common.events.InboxEvents;
+import io.pulse.common.events.UnreadCounts;
 import io.pulse.common.notification.NotificationDispatch;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
 import org.hibernate.Session;
@@ -29,18 +35,24 @@ public class InAppNotificationWriter {
            with ordinality as j(job_id, type, title, body, link, actor_id, source, job_index)
            using (job_index)
       on conflict (user_id, job_id) do nothing
+      returning id, user_id
       """;
 
   /** One dispatch's in-app notifications: the same notice to each of its recipients. */
   public record Notice(UUID jobId, NotificationDispatch notification, List<Long> recipients) {}
 
   private final EntityManager em;
+  private final InboxEvents events;
 
-  public InAppNotificationWriter(EntityManager em) {
+  public InAppNotificationWriter(EntityManager em, InboxEvents events) {
     this.em = em;
+    this.events = events;
   }
 
-  /** Runs in the caller's transaction; returns how many rows were new. */
+  /**
+   * Runs in the caller's transaction; returns how many rows were new. Each new row becomes a {@code
+   * notification.created} event, published once the transaction commits.
+   */
   public int write(List<Notice> notices) {
     int pairs = notices.stream().mapToInt(n -> n.recipients().size()).sum();
     if (pairs == 0) {
@@ -76,10 +88,27 @@ public class InAppNotificationWriter {
                     8, array(connection, "bigint", notices, n -> n.notification().actorId()));
                 insert.setArray(
                     9, array(connection, "text", notices, n -> n.notification().source()));
-                inserted[0] = insert.executeUpdate();
+                inserted[0] = announce(connection, insert.executeQuery());
               }
             });
     return inserted[0];
+  }
+
+  /** Queues one created event per new row (a redelivered dispatch inserts, and sends, none). */
+  private int announce(Connection connection, ResultSet rows) throws SQLException {
+    List<long[]> inserted = new ArrayList<>();
+    try (rows) {
+      while (rows.next()) {
+        inserted.add(new long[] {rows.getLong(1), rows.getLong(2)});
+      }
+    }
+    Map<Long, Long> unread =
+        UnreadCounts.of(connection, inserted.stream().map(row -> row[1]).toList());
+    events.afterCommit(
+        inserted.stream()
+            .map(row -> InboxEvent.created(row[1], unread.get(row[1]), row[0]))
+            .toList());
+    return inserted.size();
   }
 
   private static Array array(

@@ -1,0 +1,111 @@
+package io.pulse.api.live;
+
+import io.pulse.common.events.InboxEvent;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.helpers.queues.Queues;
+import io.smallrye.mutiny.operators.multi.processors.UnicastProcessor;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * This instance's open streams, by user, and the fan-out of inbox events to them. A stream is a
+ * bounded Mutiny processor, not a thread: an event for a user with no stream here costs one map
+ * lookup, and a client that stopped reading fills its own buffer, which fails its stream (the
+ * client is disconnected and resumes with {@code Last-Event-ID}) and holds up no other.
+ */
+@ApplicationScoped
+public class LiveStreams {
+  /** Put into every stream by one timer: a comment line, no thread or timer per stream. */
+  static final InboxEvent HEARTBEAT = new InboxEvent("heartbeat", 0, 0, List.of());
+
+  private final ConcurrentMap<Long, Set<Subscription>> byUser = new ConcurrentHashMap<>();
+  private final AtomicInteger open = new AtomicInteger();
+  private final StreamConfig config;
+  private final Vertx vertx;
+  private long timer = -1;
+
+  public LiveStreams(StreamConfig config, Vertx vertx) {
+    this.config = config;
+    this.vertx = vertx;
+  }
+
+  void start(@Observes StartupEvent event) {
+    timer = vertx.setPeriodic(config.heartbeat().toMillis(), tick -> beat());
+  }
+
+  /** Ends every stream cleanly (the client reconnects elsewhere with {@code Last-Event-ID}). */
+  void stop(@Observes ShutdownEvent event) {
+    vertx.cancelTimer(timer);
+    byUser.values().forEach(streams -> streams.forEach(stream -> stream.events.onComplete()));
+  }
+
+  private void beat() {
+    byUser.values().forEach(streams -> streams.forEach(stream -> stream.events.onNext(HEARTBEAT)));
+  }
+
+  /** One open stream's live events; closed when the stream ends, however it ends. */
+  public final class Subscription {
+    private final long userId;
+    private final UnicastProcessor<InboxEvent> events;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private Subscription(long userId) {
+      this.userId = userId;
+      // Events that arrive while the stream's replay is read wait here, so none falls between.
+      this.events =
+          UnicastProcessor.create(Queues.<InboxEvent>get(config.clientBuffer()).get(), this::close);
+    }
+
+    public Multi<InboxEvent> events() {
+      return events;
+    }
+
+    public void close() {
+      if (closed.compareAndSet(false, true)) {
+        byUser.computeIfPresent(
+            userId,
+            (user, streams) -> {
+              streams.remove(this);
+              return streams.isEmpty() ? null : streams;
+            });
+        open.decrementAndGet();
+      }
+    }
+  }
+
+  /** A new stream's subscription, or empty when this instance holds its limit already. */
+  public Optional<Subscription> open(long userId) {
+    int now;
+    do {
+      now = open.get();
+      if (now >= config.maxConnections()) {
+        return Optional.empty();
+      }
+    } while (!open.compareAndSet(now, now + 1));
+    Subscription subscription = new Subscription(userId);
+    byUser.computeIfAbsent(userId, user -> ConcurrentHashMap.newKeySet()).add(subscription);
+    return Optional.of(subscription);
+  }
+
+  public int openCount() {
+    return open.get();
+  }
+
+  /** Hands an event to the user's streams here. */
+  public void deliver(InboxEvent event) {
+    Set<Subscription> streams = byUser.get(event.userId());
+    if (streams != null) {
+      streams.forEach(stream -> stream.events.onNext(event));
+    }
+  }
+}
