@@ -6,6 +6,8 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import type { paths } from "./schema.js";
 
 export type { paths, components } from "./schema.js";
+export { notificationStream } from "./stream.js";
+export type { StreamEvent, StreamOptions, InboxItem } from "./stream.js";
 
 export type PulseClient = Client<paths>;
 

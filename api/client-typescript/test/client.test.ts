@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { createPulseClient, verifyWebhook } from "../src/index.js";
+import { createPulseClient, notificationStream, verifyWebhook } from "../src/index.js";
 
 const url = process.env.PULSE_URL ?? "http://127.0.0.1:8080";
 const key = process.env.PULSE_KEY ?? "";
@@ -50,4 +50,28 @@ test("verifies a signed webhook and refuses a tampered or stale one", () => {
   assert.equal(verifyWebhook([secret], body + " ", header, 300, now), false);
   assert.equal(verifyWebhook(["another"], body, header, 300, now), false);
   assert.equal(verifyWebhook([secret], body, header, 300, now + 301), false);
+});
+
+test("reads the live stream with a stream token: the unread count on connect", async () => {
+  const pulse = createPulseClient(url, key);
+  const minted = await pulse.POST("/api/v1/users/{id}/stream-tokens", {
+    params: { path: { id: 4243 } },
+  });
+  assert.equal(minted.response.status, 200, JSON.stringify(minted.error));
+  const token = minted.data?.token;
+  assert.ok(token);
+  const stop = new AbortController();
+  const events = notificationStream(url, 4243, { token, signal: stop.signal });
+  const first = await events.next();
+  stop.abort();
+  assert.deepEqual(first.value, { event: "unread", unread: 0 });
+});
+
+test("a token for one user does not open another's stream", async () => {
+  const pulse = createPulseClient(url, key);
+  const minted = await pulse.POST("/api/v1/users/{id}/stream-tokens", {
+    params: { path: { id: 4243 } },
+  });
+  const other = notificationStream(url, 4244, { token: minted.data?.token });
+  await assert.rejects(() => other.next(), /HTTP 401/);
 });
