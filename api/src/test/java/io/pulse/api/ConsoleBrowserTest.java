@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.rabbitmq.client.AMQP;
 import io.pulse.common.jobs.JobType;
 import io.pulse.common.messaging.Topology;
+import io.pulse.common.testing.Browsers;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;

@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pulse.common.testing.Browsers;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
 import java.io.File;
@@ -29,6 +30,10 @@ import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The packaged api and workers as two separate processes, as they run in production, against the
@@ -94,7 +99,7 @@ class EndToEndIT {
   }
 
   @Test
-  void aDeadJobReplayedThroughTheAdminApiRunsOnceOnAWorker() throws Exception {
+  void aDeadJobReplayedFromTheConsoleRunsOnceOnAWorker() throws Exception {
     String title = "poison-" + System.nanoTime();
     // The fault: the database refuses this notification's inbox row, so every attempt fails
     // (retryable) until the job is dead; dropping the trigger is the operator's fix.
@@ -113,14 +118,9 @@ class EndToEndIT {
               org.hamcrest.Matchers.containsString("refused by the test"));
       exec("drop trigger " + trigger + " on notifications");
 
-      String replay = "{\"jobIds\":[\"" + job + "\"]}";
-      call()
-          .body(replay)
-          .post("/api/v1/admin/dead-letters/replay")
-          .then()
-          .statusCode(200)
-          .body("replayed[0].jobId", equalTo(job))
-          .body("replayed[0].source", equalTo("dlq"));
+      // The operator's way: the console's dry run and replay, in a real browser, which go
+      // through the admin API's replay; then a real worker runs the job.
+      replayInTheConsole(job);
       await()
           .atMost(Duration.ofSeconds(30))
           .untilAsserted(
@@ -130,6 +130,7 @@ class EndToEndIT {
                       .then()
                       .body("status", equalTo("succeeded"))
                       .body("attempts", equalTo(1)));
+      String replay = "{\"jobIds\":[\"" + job + "\"]}";
       call()
           .body(replay)
           .post("/api/v1/admin/dead-letters/replay")
@@ -406,6 +407,42 @@ class EndToEndIT {
                       HttpResponse.BodyHandlers.ofString());
               return response.statusCode() == 200;
             });
+  }
+
+  /**
+   * Signs in to the packaged API's console, opens the dead job, dry-runs and confirms its replay,
+   * and checks the result page; a screenshot of each step goes to target/screenshots.
+   */
+  static void replayInTheConsole(String job) {
+    WebDriver browser = Browsers.chromium(1280, 1000);
+    try {
+      WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+      String console = "http://127.0.0.1:" + API_PORT + "/console";
+      browser.get(console + "/sign-in");
+      browser.findElement(By.id("key")).sendKeys(KEY);
+      browser.findElement(By.id("sign-in")).click();
+      wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-in-as")));
+      browser.get(console + "/jobs/" + job);
+      assertEquals("dead", text(wait, "#job-status"));
+      assertTrue(
+          text(wait, "#job-error").contains("refused by the test"), text(wait, "#job-error"));
+      Browsers.screenshot(browser, "e2e-console-dead-job");
+      wait.until(ExpectedConditions.elementToBeClickable(By.id("replay-job"))).click();
+      assertTrue(
+          text(wait, "#dry-run").startsWith("1 dead job(s) would be queued again"),
+          text(wait, "#dry-run"));
+      wait.until(ExpectedConditions.elementToBeClickable(By.id("confirm-replay"))).click();
+      assertEquals("1 moved, 0 skipped.", text(wait, "#replay-result"));
+      Browsers.screenshot(browser, "e2e-console-replayed");
+    } finally {
+      browser.quit();
+    }
+  }
+
+  private static String text(WebDriverWait wait, String css) {
+    return wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(css)))
+        .getText()
+        .trim();
   }
 
   /** Posts a notification, answered 202; returns its job id. */

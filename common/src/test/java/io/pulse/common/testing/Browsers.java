@@ -1,4 +1,4 @@
-package io.pulse.api;
+package io.pulse.common.testing;
 
 import java.io.File;
 import java.io.IOException;
@@ -14,14 +14,14 @@ import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 
 /** Headless Chromium for the browser tests, and their screenshots under target/. */
-final class Browsers {
+public final class Browsers {
   private Browsers() {}
 
   /**
    * Debian's chromium and its matching chromedriver (deploy/services.sh installs both), so Selenium
    * Manager never has to download a browser.
    */
-  static WebDriver chromium(int width, int height) {
+  public static WebDriver chromium(int width, int height) {
     ChromeOptions options = new ChromeOptions();
     options.setBinary("/usr/bin/chromium");
     options.addArguments(
@@ -37,7 +37,7 @@ final class Browsers {
     return new ChromeDriver(service, options);
   }
 
-  static Path screenshot(WebDriver browser, String name) {
+  public static Path screenshot(WebDriver browser, String name) {
     Path file = Path.of("target", "screenshots", name + ".png");
     try {
       Files.createDirectories(file.getParent());
