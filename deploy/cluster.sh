@@ -97,6 +97,9 @@ launch() {
   write_config "$n"
   log "starting $(node "$n") (AMQP $(amqp_port "$n"), management $(mgmt_port "$n"), log $dir/log)"
   # HOME is where the Erlang cookie lives: the rabbitmq user's, shared with the CLI tools.
+  # Mnesia's directory is given to the VM itself, not only set later by RabbitMQ's prelaunch: when
+  # the three nodes boot at once, a peer's schema update once reached a node before that, and its
+  # Mnesia tried the working directory instead ("Cannot create Mnesia dir", the node never booted).
   as_rabbitmq env HOME=/var/lib/rabbitmq \
     RABBITMQ_NODENAME="$(node "$n")" \
     RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 \
@@ -105,6 +108,7 @@ launch() {
     RABBITMQ_CONFIG_FILE="$dir/rabbitmq.conf" \
     RABBITMQ_ENABLED_PLUGINS_FILE="$dir/enabled_plugins" \
     RABBITMQ_MNESIA_BASE="$dir/mnesia" \
+    RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-mnesia dir \"$dir/mnesia/$(node "$n")\"" \
     RABBITMQ_LOG_BASE="$dir/log" \
     RABBITMQ_PID_FILE="$dir/pid" \
     "$SERVER" -detached >>"$dir/log/startup.log" 2>&1
