@@ -277,4 +277,51 @@ class ConsoleAccessTest {
         .statusCode(200)
         .body(containsString("2026-12-06T00:00:00Z"));
   }
+
+  @Test
+  void badInputToConsolePagesIsA4xxAndWritesNothing() {
+    ConsoleSession session = ConsoleSession.signIn(ADMIN_KEY);
+    long keys = count(em, "select count(*) from api_keys");
+    long audit = count(em, "select count(*) from audit_events");
+    for (String path :
+        new String[] {
+          "/console/jobs/not-a-uuid",
+          "/console/dead-letters/replay?jobId=not-a-uuid",
+          "/console/dead-letters/replay?type=no.such.type",
+          "/console/dead-letters/replay?type=" + TYPE + "&limit=0",
+          "/console/dead-letters/replay?type=" + TYPE + "&limit=abc",
+          "/console/users/abc",
+          "/console/users?id=abc"
+        }) {
+      int status = session.request().get(path).statusCode();
+      assertTrue(status >= 400 && status < 500, path + " answered " + status);
+    }
+    session
+        .request()
+        .formParam("csrf", session.csrf())
+        .formParam("jobId", "not-a-uuid")
+        .post("/console/dead-letters/replay")
+        .then()
+        .statusCode(400)
+        .body(containsString("jobIds[0]"));
+    session
+        .request()
+        .formParam("csrf", session.csrf())
+        .formParam("name", "")
+        .formParam("scope", "read")
+        .post("/console/api-keys")
+        .then()
+        .statusCode(400);
+    session
+        .request()
+        .formParam("csrf", session.csrf())
+        .formParam("name", "x")
+        .formParam("scope", "root")
+        .post("/console/api-keys")
+        .then()
+        .statusCode(400)
+        .body(containsString("scopes"));
+    assertEquals(keys, count(em, "select count(*) from api_keys"), "no key written");
+    assertEquals(audit, count(em, "select count(*) from audit_events"), "nothing audited");
+  }
 }

@@ -45,12 +45,9 @@ final class ScheduledBench {
       throw new IllegalStateException("the enqueue took past the due time: " + enqueue);
     }
     try (Connection db = DriverManager.getConnection(settings.jdbcUrl(), "pulse", "pulse")) {
-      Instant deadline = due.plus(Duration.ofSeconds(120));
+      Duration within = Duration.between(Instant.now(), due.plus(Duration.ofSeconds(120)));
+      BenchCalls.until(within, Duration.ofMillis(500), () -> published(db, due) >= ids.size());
       long published = published(db, due);
-      while (published < ids.size() && Instant.now().isBefore(deadline)) {
-        Thread.sleep(500);
-        published = published(db, due);
-      }
       return new Result(
           ids.size(),
           published,

@@ -35,6 +35,7 @@ final class ConsoleCsrf {
         Problem.of(
             Response.Status.FORBIDDEN,
             "csrf",
-            "the form's CSRF token is missing or not this session's; reload the page and try again"));
+            "the form's CSRF token is missing or does not match the signed-in console;"
+                + " reload the page and try again"));
   }
 }
