@@ -26,6 +26,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -183,7 +184,7 @@ public class ConsoleJobs {
   }
 
   private static String known(
-      String field, String value, java.util.Collection<String> known, List<String> errors) {
+      String field, String value, Collection<String> known, List<String> errors) {
     if (blankToNull(value) == null) {
       return null;
     }
