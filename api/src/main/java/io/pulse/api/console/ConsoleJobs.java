@@ -64,6 +64,7 @@ public class ConsoleJobs {
       @QueryParam("status") String status,
       @QueryParam("from") String from,
       @QueryParam("to") String to,
+      @QueryParam("parent") String parent,
       @QueryParam("before") String before) {
     List<String> errors = new ArrayList<>();
     JobSearch search =
@@ -73,7 +74,8 @@ public class ConsoleJobs {
             known("type", type, JobType.ALL, errors),
             status(status, errors),
             instant("from", from, errors),
-            instant("to", to, errors));
+            instant("to", to, errors),
+            uuid("parent", parent, errors));
     UUID beforeId = uuid("before", before, errors);
     List<JobSummary> rows = List.of();
     String next = null;
@@ -88,6 +90,7 @@ public class ConsoleJobs {
       query.put("status", status);
       query.put("from", from);
       query.put("to", to);
+      query.put("parent", parent);
       next = page.next(last -> href(query, last.id()));
     }
     return ConsolePages.jobs(
@@ -99,6 +102,7 @@ public class ConsoleJobs {
                 orEmpty(status),
                 orEmpty(from),
                 orEmpty(to),
+                orEmpty(parent),
                 errors,
                 rows,
                 next,
@@ -119,6 +123,7 @@ public class ConsoleJobs {
     String payload = pretty(job.payload);
     JobStatus status = job.jobStatus();
     String queue = queueOf(job.type, status);
+    List<JobLedger.JobSummary> followUps = ledger.children(id, PAGE + 1);
     return ConsolePages.job(
             Nav.of(identity),
             new JobPageView(
@@ -128,7 +133,10 @@ public class ConsoleJobs {
                 payload.length() > FOLD_AT,
                 status == JobStatus.DEAD,
                 where(status, queue),
-                queue == null ? null : links.queue(queue)))
+                queue == null ? null : links.queue(queue),
+                ledger.attempts(id, PAGE),
+                followUps.size() > PAGE ? followUps.subList(0, PAGE) : followUps,
+                followUps.size() > PAGE))
         .render();
   }
 

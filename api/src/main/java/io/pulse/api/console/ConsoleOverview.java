@@ -80,7 +80,14 @@ public class ConsoleOverview {
     List<JobLedger.MinuteFigures> minutes =
         ledger.minuteFigures(now.minus(Duration.ofHours(1)), COUNT_BOUND);
     return new OverviewFigures(
-        overview, error, rows, minutes, COUNT_BOUND, links.queuePrefix(), now);
+        overview,
+        error,
+        rows,
+        minutes,
+        ledger.oldestUnfinished(),
+        COUNT_BOUND,
+        links.queuePrefix(),
+        now);
   }
 
   /** A count, marked as a lower bound when the window held more jobs than were counted. */

@@ -11,6 +11,7 @@ public record JobsView(
     String status,
     String from,
     String to,
+    String parent,
     List<String> errors,
     List<JobSummary> rows,
     String nextHref,

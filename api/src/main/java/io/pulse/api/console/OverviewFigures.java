@@ -14,12 +14,23 @@ public record OverviewFigures(
     String queuesError,
     List<StatusRow> statuses,
     List<JobLedger.MinuteFigures> minutes,
+    JobLedger.JobSummary oldestUnfinished,
     int bound,
     String queuePrefix,
     Instant at) {
 
   /** Jobs of one status created in the last hour and the last 24 hours ("n+" past the bound). */
   public record StatusRow(String status, String lastHour, String lastDay) {}
+
+  /** How long the oldest unfinished job has waited, as "3 min 20 s". */
+  public String oldestAge() {
+    if (oldestUnfinished == null) {
+      return "";
+    }
+    long seconds =
+        Math.max(0, java.time.Duration.between(oldestUnfinished.createdAt(), at).toSeconds());
+    return seconds < 60 ? seconds + " s" : seconds / 60 + " min " + seconds % 60 + " s";
+  }
 
   /** "12.3" for a latency in ms. */
   public String ms(double millis) {

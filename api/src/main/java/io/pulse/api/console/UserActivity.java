@@ -38,9 +38,13 @@ public class UserActivity {
       String messageId,
       Instant builtAt) {}
 
-  /** One period's digests over all users: how many were sent and how many had nothing to say. */
+  /**
+   * One period's digests over all users: how many digest.build jobs the planner created ({@code
+   * planned}, null for a run planned before runs were counted), how many were sent and how many had
+   * nothing to say.
+   */
   public record DigestRun(
-      String period, Instant periodStart, long sent, long empty, Instant last) {}
+      String period, Instant periodStart, Long planned, long sent, long empty, Instant last) {}
 
   private final EntityManager em;
 
@@ -91,13 +95,21 @@ public class UserActivity {
         .toList();
   }
 
-  /** The digest periods built since {@code since}, newest first. */
+  /** The digest periods planned or built since {@code since}, newest first. */
   public List<DigestRun> digestRuns(Instant since) {
     return rows(
-            "select period, period_start, count(*) filter (where status = 'sent'),"
-                + " count(*) filter (where status = 'empty'), max(built_at) from digests"
-                + " where built_at >= ?1 group by period, period_start"
-                + " order by period_start desc, period limit 100",
+            """
+            with built as (
+                select period, period_start, count(*) filter (where status = 'sent') as sent,
+                       count(*) filter (where status = 'empty') as empty, max(built_at) as last
+                from digests where built_at >= ?1 group by period, period_start),
+            planned as (select * from digest_runs where first_planned_at >= ?1)
+            select coalesce(p.period, b.period), coalesce(p.period_start, b.period_start),
+                   p.planned, coalesce(b.sent, 0), coalesce(b.empty, 0), b.last
+            from planned p full join built b
+                on b.period = p.period and b.period_start = p.period_start
+            order by 2 desc, 1 limit 100
+            """,
             OffsetDateTime.ofInstant(since, ZoneOffset.UTC))
         .stream()
         .map(
@@ -105,9 +117,10 @@ public class UserActivity {
                 new DigestRun(
                     (String) r[0],
                     SqlTimes.instant(r[1]),
-                    ((Number) r[2]).longValue(),
+                    r[2] == null ? null : ((Number) r[2]).longValue(),
                     ((Number) r[3]).longValue(),
-                    SqlTimes.instant(r[4])))
+                    ((Number) r[4]).longValue(),
+                    SqlTimes.instant(r[5])))
         .toList();
   }
 

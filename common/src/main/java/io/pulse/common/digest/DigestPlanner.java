@@ -15,8 +15,11 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
@@ -113,6 +116,7 @@ public class DigestPlanner {
     List<JobMessage> messages = due.stream().map(DigestPlanner::message).toList();
     Set<UUID> inserted = enqueuer.insertInCurrentTransaction(messages);
     markPlanned(due);
+    countPlanned(period, due, inserted);
     List<JobMessage> mine = messages.stream().filter(m -> inserted.contains(m.jobId())).toList();
     long last = users.isEmpty() ? afterId : ((Number) users.get(users.size() - 1)[0]).longValue();
     return new Page(users.size(), last, mine);
@@ -143,6 +147,45 @@ public class DigestPlanner {
                         "timestamptz",
                         due.stream().map(j -> java.sql.Timestamp.from(j.periodStart())).toArray()));
                 update.executeUpdate();
+              }
+            });
+  }
+
+  /**
+   * Adds the jobs this call created to their run's planned count, which the console shows beside
+   * the digests sent: only inserted jobs count, so a rerun or a second node adds nothing.
+   */
+  private void countPlanned(DigestPeriod period, List<DigestJob> due, Set<UUID> inserted) {
+    Map<Instant, Long> perStart =
+        due.stream()
+            .filter(job -> inserted.contains(job.jobId()))
+            .collect(
+                Collectors.groupingBy(DigestJob::periodStart, TreeMap::new, Collectors.counting()));
+    if (perStart.isEmpty()) {
+      return;
+    }
+    em.unwrap(org.hibernate.Session.class)
+        .doWork(
+            connection -> {
+              try (var upsert =
+                  connection.prepareStatement(
+                      """
+                      insert into digest_runs (period, period_start, planned)
+                      select ?, t.start, t.planned from unnest(?, ?) as t(start, planned)
+                      on conflict (period, period_start)
+                      do update set planned = digest_runs.planned + excluded.planned
+                      """)) {
+                upsert.setString(1, period.key());
+                upsert.setArray(
+                    2,
+                    connection.createArrayOf(
+                        "timestamptz",
+                        perStart.keySet().stream().map(java.sql.Timestamp::from).toArray()));
+                upsert.setArray(
+                    3,
+                    connection.createArrayOf(
+                        "integer", perStart.values().stream().map(Long::intValue).toArray()));
+                upsert.executeUpdate();
               }
             });
   }

@@ -62,6 +62,10 @@ public class Job extends PanacheEntityBase {
   @Column(name = "send_at")
   public OffsetDateTime sendAt;
 
+  /** The job whose handler created this one; null for a job the API accepted. */
+  @Column(name = "parent_id")
+  public UUID parentId;
+
   public JobStatus jobStatus() {
     return JobStatus.fromWire(status);
   }

@@ -228,6 +228,11 @@ public class JobEnqueuer {
     return ledger.insertFollowUps(jobs);
   }
 
+  /** As {@link #insertInCurrentTransaction(List)}, with the job that created each one. */
+  public Set<UUID> insertInCurrentTransaction(List<JobMessage> jobs, List<UUID> parents) {
+    return ledger.insertFollowUps(jobs, parents);
+  }
+
   /**
    * Publishes jobs whose rows are committed, pipelining the confirms. What the broker does not
    * confirm stays unpublished in the ledger for the sweeper; nothing is lost by returning early.

@@ -17,6 +17,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -151,11 +152,11 @@ public class JobLedger {
 
   private static final String INSERT_FOLLOW_UPS =
       """
-      insert into jobs (id, type, status, payload, idempotency_key, traceparent,
+      insert into jobs (id, type, status, payload, idempotency_key, traceparent, parent_id,
                         created_at, updated_at)
-      select id, type, '%s', cast(payload as jsonb), key, trace, now(), now()
-      from unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[])
-          as t(id, type, payload, key, trace)
+      select id, type, '%s', cast(payload as jsonb), key, trace, parent, now(), now()
+      from unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::uuid[])
+          as t(id, type, payload, key, trace, parent)
       on conflict do nothing
       returning id
       """
@@ -169,6 +170,14 @@ public class JobLedger {
    * @return the ids this call inserted: only those are the caller's to publish
    */
   public Set<UUID> insertFollowUps(List<JobMessage> jobs) {
+    return insertFollowUps(jobs, Collections.nCopies(jobs.size(), null));
+  }
+
+  /**
+   * As {@link #insertFollowUps(List)}, with the job that created each one ({@code parents}, in the
+   * same order; null for none), which the console shows as the job's parent and follow-ups.
+   */
+  public Set<UUID> insertFollowUps(List<JobMessage> jobs, List<UUID> parents) {
     if (jobs.isEmpty()) {
       return new HashSet<>();
     }
@@ -180,6 +189,7 @@ public class JobLedger {
             insert.setArray(3, texts(connection, jobs, j -> JobCodec.text(j.body())));
             insert.setArray(4, texts(connection, jobs, JobMessage::idempotencyKey));
             insert.setArray(5, texts(connection, jobs, JobMessage::traceparent));
+            insert.setArray(6, uuids(connection, parents, Function.identity()));
             return ids(insert);
           }
         });
@@ -187,19 +197,21 @@ public class JobLedger {
 
   private static final String INSERT_SCHEDULED_FOLLOW_UPS =
       """
-      insert into jobs (id, type, status, payload, idempotency_key, traceparent,
+      insert into jobs (id, type, status, payload, idempotency_key, traceparent, parent_id,
                         created_at, updated_at, send_at)
-      select id, type, '%s', cast(payload as jsonb), key, trace, now(), now(), send_at
-      from unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::timestamptz[])
-          as t(id, type, payload, key, trace, send_at)
+      select id, type, '%s', cast(payload as jsonb), key, trace, parent, now(), now(), send_at
+      from unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::timestamptz[],
+                  ?::uuid[])
+          as t(id, type, payload, key, trace, send_at, parent)
       on conflict do nothing
       """
           .formatted(JobStatus.SCHEDULED.wire());
 
   /**
-   * A follow-up job that waits in the ledger until {@code sendAt}, then the poller publishes it.
+   * A follow-up job that waits in the ledger until {@code sendAt}, then the poller publishes it;
+   * {@code parentId} is the job that created it.
    */
-  public record Deferred(JobMessage message, Instant sendAt) {}
+  public record Deferred(JobMessage message, Instant sendAt, UUID parentId) {}
 
   /**
    * As {@link #insertFollowUps}, for follow-ups due later: their rows are written {@code scheduled}
@@ -220,6 +232,7 @@ public class JobLedger {
             insert.setArray(4, texts(connection, jobs, d -> d.message().idempotencyKey()));
             insert.setArray(5, texts(connection, jobs, d -> d.message().traceparent()));
             insert.setArray(6, texts(connection, jobs, d -> utc(d.sendAt()).toString()));
+            insert.setArray(7, uuids(connection, jobs, Deferred::parentId));
             return insert.executeUpdate();
           }
         });
@@ -556,17 +569,21 @@ public class JobLedger {
           try (PreparedStatement upsert =
               connection.prepareStatement(
                   """
-                  insert into jobs (id, type, status, attempts, last_error, next_attempt_at,
-                                    created_at, updated_at, published_at, finished_at)
-                  values (?, ?, ?, ?, ?, ?, ?, now(), now(), case when ? then now() end)
-                  on conflict (id) do update set
-                      status = excluded.status,
-                      attempts = greatest(jobs.attempts, excluded.attempts),
-                      last_error = excluded.last_error,
-                      next_attempt_at = excluded.next_attempt_at,
-                      updated_at = now(),
-                      finished_at = excluded.finished_at
-                  where %s
+                  with failed as (
+                      insert into jobs (id, type, status, attempts, last_error, next_attempt_at,
+                                        created_at, updated_at, published_at, finished_at)
+                      values (?, ?, ?, ?, ?, ?, ?, now(), now(), case when ? then now() end)
+                      on conflict (id) do update set
+                          status = excluded.status,
+                          attempts = greatest(jobs.attempts, excluded.attempts),
+                          last_error = excluded.last_error,
+                          next_attempt_at = excluded.next_attempt_at,
+                          updated_at = now(),
+                          finished_at = excluded.finished_at
+                      where %s
+                      returning id, attempts)
+                  insert into job_attempts (job_id, attempt, status, error)
+                  select id, ?, ?, ? from failed
                   """
                       .formatted(JobStatus.sqlFrom("jobs.status", status)))) {
             upsert.setObject(1, message.jobId());
@@ -580,6 +597,11 @@ public class JobLedger {
                 Types.TIMESTAMP_WITH_TIMEZONE);
             upsert.setObject(7, utc(message.createdAt()));
             upsert.setBoolean(8, status.isFinal());
+            // The row keeps the last error; each failed attempt is kept in job_attempts, so the
+            // console can show the timeline.
+            upsert.setInt(9, message.attempt());
+            upsert.setString(10, status.wire());
+            upsert.setString(11, error);
             return upsert.executeUpdate();
           }
         });
@@ -776,7 +798,13 @@ public class JobLedger {
    * through the time-ordered ids, so the search walks the primary key backwards from {@code to}.
    */
   public record JobSearch(
-      UUID id, String idempotencyKey, String type, JobStatus status, Instant from, Instant to) {}
+      UUID id,
+      String idempotencyKey,
+      String type,
+      JobStatus status,
+      Instant from,
+      Instant to,
+      UUID parent) {}
 
   /** Jobs matching {@code search}, newest first, with ids below {@code beforeId} when given. */
   public List<JobSummary> search(JobSearch search, UUID beforeId, int limit) {
@@ -787,6 +815,10 @@ public class JobLedger {
     if (search.id() != null) {
       sql.append(" and id = ?");
       params.add(search.id());
+    }
+    if (search.parent() != null) {
+      sql.append(" and parent_id = ?");
+      params.add(search.parent());
     }
     if (search.idempotencyKey() != null) {
       sql.append(" and idempotency_key = ?");
@@ -819,17 +851,61 @@ public class JobLedger {
     }
     sql.append(" order by id desc limit ?");
     params.add(limit);
+    return query(sql.toString(), JobLedger::summary, params.toArray());
+  }
+
+  private static JobSummary summary(ResultSet rows) throws SQLException {
+    return new JobSummary(
+        rows.getObject(1, UUID.class),
+        rows.getString(2),
+        rows.getString(3),
+        rows.getInt(4),
+        rows.getString(5),
+        rows.getObject(6, OffsetDateTime.class).toInstant());
+  }
+
+  /** The jobs {@code parent}'s handler created, oldest first (served by the parent index). */
+  public List<JobSummary> children(UUID parent, int limit) {
     return query(
-        sql.toString(),
+        "select id, type, status, attempts, last_error, created_at from jobs"
+            + " where parent_id = ? order by id limit ?",
+        JobLedger::summary,
+        parent,
+        limit);
+  }
+
+  /**
+   * The oldest job not finished yet (queued, running or retrying), or null: how far behind the
+   * workers are, read from a partial index that holds only unfinished jobs.
+   */
+  public JobSummary oldestUnfinished() {
+    List<JobSummary> oldest =
+        query(
+            "select id, type, status, attempts, last_error, created_at from jobs"
+                + " where status in ('%s', '%s', '%s') order by id limit 1"
+                    .formatted(
+                        JobStatus.QUEUED.wire(),
+                        JobStatus.RUNNING.wire(),
+                        JobStatus.RETRYING.wire()),
+            JobLedger::summary);
+    return oldest.isEmpty() ? null : oldest.get(0);
+  }
+
+  /** One failed attempt of a job. */
+  public record Attempt(int attempt, String status, String error, Instant at) {}
+
+  /** A job's failed attempts, oldest first. */
+  public List<Attempt> attempts(UUID id, int limit) {
+    return query(
+        "select attempt, status, error, at from job_attempts where job_id = ? order by id limit ?",
         rows ->
-            new JobSummary(
-                rows.getObject(1, UUID.class),
+            new Attempt(
+                rows.getInt(1),
                 rows.getString(2),
                 rows.getString(3),
-                rows.getInt(4),
-                rows.getString(5),
-                rows.getObject(6, OffsetDateTime.class).toInstant()),
-        params.toArray());
+                rows.getObject(4, OffsetDateTime.class).toInstant()),
+        id,
+        limit);
   }
 
   /**

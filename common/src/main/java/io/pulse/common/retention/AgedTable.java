@@ -35,6 +35,22 @@ enum AgedTable {
       "built_at < ?",
       "select min(built_at) from digests",
       RetentionConfig::digests),
+  /** A run's planned count goes with its digests. */
+  DIGEST_RUNS(
+      "digest_runs",
+      "period, period_start",
+      "first_planned_at",
+      "first_planned_at < ?",
+      "select min(first_planned_at) from digest_runs",
+      RetentionConfig::digests),
+  /** Failed attempts stay as long as dead jobs do, in the order of their serial id. */
+  JOB_ATTEMPTS(
+      "job_attempts",
+      "id",
+      "id",
+      "at < ?",
+      "select at from job_attempts order by id limit 1",
+      RetentionConfig::deadJobs),
   USED_UNSUBSCRIBE_TOKENS(
       "digest_unsubscribes",
       "token_hash",

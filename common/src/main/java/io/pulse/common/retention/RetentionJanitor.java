@@ -104,6 +104,8 @@ public class RetentionJanitor {
             && aged(AgedTable.NOTIFICATIONS, now)
             && capNotifications()
             && aged(AgedTable.DIGESTS, now)
+            && aged(AgedTable.DIGEST_RUNS, now)
+            && aged(AgedTable.JOB_ATTEMPTS, now)
             && aged(AgedTable.USED_UNSUBSCRIBE_TOKENS, now)
             && aged(AgedTable.REVOKED_API_KEYS, now);
     recordAges(now);

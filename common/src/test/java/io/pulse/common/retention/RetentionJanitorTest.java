@@ -47,7 +47,7 @@ class RetentionJanitorTest {
   void clean() throws SQLException {
     // Other tests' recent rows stay put; only this test's old rows should be in play.
     sql("delete from notifications", "delete from deliveries", "delete from digests");
-    sql("delete from digest_unsubscribes", "delete from api_keys");
+    sql("delete from digest_unsubscribes", "delete from api_keys", "delete from digest_runs");
   }
 
   @Test
@@ -106,6 +106,9 @@ class RetentionJanitorTest {
             + " ("
             + user
             + ", 'daily', now() - interval '89 days', 'sent', 1, 0, now() - interval '89 days')",
+        "insert into digest_runs (period, period_start, planned, first_planned_at) values"
+            + " ('daily', now() - interval '91 days', 3, now() - interval '91 days'),"
+            + " ('daily', now() - interval '89 days', 3, now() - interval '89 days')",
         "insert into digest_unsubscribes (token_hash, user_id, used_at) values"
             + " ('old', 1, now() - interval '32 days'), ('young', 1, now() - interval '30 days')",
         "insert into api_keys (id, name, key_hash, scopes, created_at, revoked_at) values"
@@ -122,6 +125,11 @@ class RetentionJanitorTest {
     assertEquals(
         0, count("select count(*) from deliveries where notification_job_id = '" + oldJob + "'"));
     assertEquals(1, count("select count(*) from digests where user_id = " + user));
+    assertEquals(
+        1,
+        count(
+            "select count(*) from digest_runs where first_planned_at > now() - interval '90 days'"));
+    assertEquals(1, count("select count(*) from digest_runs"));
     assertEquals(1, count("select count(*) from digest_unsubscribes where token_hash = 'young'"));
     assertEquals(1, count("select count(*) from digest_unsubscribes"));
     assertEquals(
@@ -129,7 +137,7 @@ class RetentionJanitorTest {
     assertEquals(2, count("select count(*) from api_keys"));
     for (String rows :
         new String[] {
-          "notifications", "deliveries", "digests", "digest_unsubscribes", "api_keys"
+          "notifications", "deliveries", "digests", "digest_runs", "digest_unsubscribes", "api_keys"
         }) {
       assertEquals(1.0, removed(rows), rows);
     }

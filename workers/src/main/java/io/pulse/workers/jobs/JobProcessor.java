@@ -169,11 +169,7 @@ public class JobProcessor {
                   }
                 }
                 handler.handleAll(fresh);
-                List<JobMessage> followUps = new ArrayList<>();
-                for (BatchJobHandler.Job job : fresh) {
-                  followUps.addAll(job.context().followUps());
-                }
-                enqueuer.insertInCurrentTransaction(followUps);
+                insertFollowUps(fresh.stream().map(BatchJobHandler.Job::context).toList());
                 return null;
               });
     } catch (RuntimeException e) {
@@ -407,6 +403,19 @@ public class JobProcessor {
     }
   }
 
+  /** The follow-ups these jobs asked for, each with its parent, in one statement. */
+  private void insertFollowUps(List<JobContext> contexts) {
+    List<JobMessage> followUps = new ArrayList<>();
+    List<UUID> parents = new ArrayList<>();
+    for (JobContext context : contexts) {
+      for (JobMessage followUp : context.followUps()) {
+        followUps.add(followUp);
+        parents.add(context.jobId());
+      }
+    }
+    enqueuer.insertInCurrentTransaction(followUps, parents);
+  }
+
   @SuppressWarnings({"unchecked", "rawtypes"})
   private boolean runInTransaction(Prepared job, boolean alreadyMarked) throws Exception {
     JobMessage message = job.message();
@@ -418,7 +427,7 @@ public class JobProcessor {
       return false;
     }
     ((JobHandler) job.handler()).handle(job.payload(), context);
-    enqueuer.insertInCurrentTransaction(context.followUps());
+    insertFollowUps(List.of(context));
     if (!marked) {
       // A job without a ledger row (published by hand): claim wrote it as running.
       ledger.succeeded(message);

@@ -135,7 +135,7 @@ public class NotificationDispatchHandler implements BatchJobHandler<Notification
               job.context()
                   .followUpMessage(
                       JobType.NOTIFICATION_EMAIL, recipient + ":" + Channel.EMAIL, delivery);
-          deferred.add(new JobLedger.Deferred(message, sendAt));
+          deferred.add(new JobLedger.Deferred(message, sendAt, job.context().jobId()));
           pending.add(
               new DeliveryLedger.Pending(
                   message.jobId(),

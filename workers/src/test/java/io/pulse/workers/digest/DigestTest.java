@@ -167,6 +167,15 @@ class DigestTest {
                   + began
                   + "'");
       assertEquals(planned, published, "each planned digest published by one node only");
+      assertEquals(
+          db.count(
+              "select count(*) from jobs where type = 'digest.build'"
+                  + " and payload->>'period' = 'daily'"
+                  + " and payload->>'periodStart' = '2027-03-10T08:00:00Z'"),
+          db.count(
+              "select planned from digest_runs where period = 'daily'"
+                  + " and period_start = '2027-03-10T08:00:00Z'"),
+          "the run's planned count has each job once, whichever node created it");
       String jobs = "select count(*) from jobs where type = 'digest.build'" + mine;
       assertEquals(last - first + 1, db.count(jobs), "one ledger row per user and period");
       await()

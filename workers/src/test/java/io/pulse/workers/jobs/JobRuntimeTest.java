@@ -77,6 +77,10 @@ class JobRuntimeTest {
         "backoff grows: " + firstGap / 1_000_000 + " ms then " + secondGap / 1_000_000 + " ms");
     assertEquals(3, ledgerInt(job, "attempts"));
     assertEquals(null, ledger(job, "last_error"));
+    assertEquals(
+        2L,
+        count("select count(*) from job_attempts where job_id = '" + job + "'"),
+        "the two failed attempts are kept after the job succeeded");
   }
 
   @Test
@@ -134,6 +138,11 @@ class JobRuntimeTest {
     awaitDead(job);
     assertEquals(4, ledgerInt(job, "attempts"));
     assertThat(ledger(job, "last_error"), containsString("mail server unreachable"));
+    String attempts = "select count(*) from job_attempts where job_id = '" + job + "'";
+    assertEquals(3L, count(attempts + " and status = 'retrying' and attempt between 1 and 3"));
+    assertEquals(1L, count(attempts + " and status = 'dead' and attempt = 4"));
+    assertEquals(
+        4L, count(attempts + " and error like '%mail server unreachable%'"), "each error kept");
   }
 
   @Test

@@ -99,6 +99,13 @@ class NotificationChannelsTest {
                 + "' and status = 'sent'"),
         "the Message-ID is the delivery's recorded provider id");
     assertEquals(3L, count("select count(*) from notifications where job_id = '" + job + "'"));
+    assertEquals(
+        2L,
+        count(
+            "select count(*) from jobs where type = 'notification.email' and parent_id = '"
+                + job
+                + "'"),
+        "each email job names the dispatch that created it as its parent");
   }
 
   @Test
