@@ -14,10 +14,10 @@ import java.util.stream.Collectors;
  * live node. Without automatic recovery the client walks the list in order (it shuffles only for
  * recovery), so while every node is up the first one carries all of an instance's connections.
  */
-final class BrokerAddresses implements AddressResolver {
+public final class BrokerAddresses implements AddressResolver {
   private final List<Address> addresses;
 
-  BrokerAddresses(RabbitConfig config) {
+  public BrokerAddresses(RabbitConfig config) {
     this.addresses =
         config
             .addresses()

@@ -11,15 +11,13 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
 import io.pulse.common.testing.TestRabbitConfig;
+import io.pulse.common.testing.TlsBrokerNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
@@ -41,32 +39,18 @@ import org.junit.jupiter.api.io.TempDir;
  * "localhost" only. The script makes the CA and the certificates; the test uses its files.
  */
 class AmqpsConnectionTest {
-  private static final Path SCRIPT = Path.of("..", "deploy", "rabbitmq-tls.sh");
-  private static final Path DIR = Path.of("/tmp/pulse-rabbitmq-tls");
-  private static final int AMQPS_PORT = 5691;
-  private static FileChannel lockFile;
-  private static FileLock lock;
+  private static final Path DIR = TlsBrokerNode.DIR;
+  private static final int AMQPS_PORT = TlsBrokerNode.AMQPS_PORT;
+  private static TlsBrokerNode node;
 
   @BeforeAll
   static void startTlsNode() throws Exception {
-    // Another build on this machine may be using (or stopping) the same node.
-    lockFile =
-        FileChannel.open(
-            Path.of("/tmp/pulse-rabbitmq-tls.lock"),
-            StandardOpenOption.CREATE,
-            StandardOpenOption.WRITE);
-    lock = lockFile.lock();
-    script("start");
+    node = TlsBrokerNode.start();
   }
 
   @AfterAll
   static void stopTlsNode() throws Exception {
-    try {
-      script("stop");
-    } finally {
-      lock.release();
-      lockFile.close();
-    }
+    node.close();
   }
 
   @Test
@@ -205,27 +189,11 @@ class AmqpsConnectionTest {
     assertTrue(cause instanceof SSLException, "caused by an SSLException: " + failure);
   }
 
-  /** The settings of the good path: CA file, client certificate, host name checked. */
   private static Map<String, String> tls(String host, String caFile) {
-    Map<String, String> properties = new HashMap<>();
-    properties.put("pulse.rabbitmq.host", host);
-    properties.put("pulse.rabbitmq.port", "" + AMQPS_PORT);
-    properties.put("pulse.rabbitmq.tls.enabled", "true");
-    properties.put("pulse.rabbitmq.tls.ca-file", DIR.resolve(caFile).toString());
-    properties.put("pulse.rabbitmq.tls.key-store", DIR.resolve("client.p12").toString());
-    properties.put("pulse.rabbitmq.tls.key-store-password", "pulse");
-    return properties;
+    return TlsBrokerNode.settings(host, caFile);
   }
 
   private static Connection open(Map<String, String> properties) throws IOException {
     return new RabbitConnections(TestRabbitConfig.of(properties)).open("tls test");
-  }
-
-  private static void script(String command) throws Exception {
-    Process process =
-        new ProcessBuilder("bash", SCRIPT.toString(), command).redirectErrorStream(true).start();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(process.waitFor(240, TimeUnit.SECONDS), "deploy/rabbitmq-tls.sh " + command);
-    assertEquals(0, process.exitValue(), "deploy/rabbitmq-tls.sh " + command + ":\n" + output);
   }
 }
