@@ -90,9 +90,7 @@ public class DigestRepository {
             .setParameter(2, utc(since))
             .setParameter(3, limit)
             .getResultList();
-    return rows.stream()
-        .map(r -> new NotificationLine((String) r[0], (String) r[1], (String) r[2], (String) r[3]))
-        .toList();
+    return lines(rows);
   }
 
   /**
@@ -147,6 +145,10 @@ public class DigestRepository {
             .setParameter(2, utc(since))
             .setParameter(3, limit)
             .getResultList();
+    return lines(rows);
+  }
+
+  private static List<NotificationLine> lines(List<Object[]> rows) {
     return rows.stream()
         .map(r -> new NotificationLine((String) r[0], (String) r[1], (String) r[2], (String) r[3]))
         .toList();
