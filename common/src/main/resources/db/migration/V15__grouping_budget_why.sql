@@ -31,8 +31,16 @@ alter table deliveries
                                'no_address', 'no_subscription', 'quiet_hours')),
     -- The end of the recipient's quiet hours an email was deferred to.
     add column deferred_until timestamptz,
-    -- For a notification folded into a group: the job that opened the group's inbox item.
-    add column grouped_into   uuid;
+    -- For a notification folded into a group: the job that opened the group's inbox item (or,
+    -- for a recipient without in-app, the group's email).
+    add column grouped_into   uuid,
+    -- On the email that opened a group's window: later ones within the window are grouped.
+    add column group_key      text;
+
+-- A recipient who turned in-app off has no item to fold into: their group's window is its first
+-- email, found here.
+create index deliveries_email_group on deliveries (user_id, group_key, created_at desc)
+    where group_key is not null;
 
 -- What the budget held back, per user, for the next digest or catch-up mail.
 create index deliveries_held_back on deliveries (user_id, updated_at)

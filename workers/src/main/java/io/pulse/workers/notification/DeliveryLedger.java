@@ -23,8 +23,8 @@ public class DeliveryLedger {
   }
 
   /**
-   * A delivery that will run: its job's id, the dispatch, and, for an email quiet hours moved, the
-   * end of the window it waits for.
+   * A delivery that will run: its job's id, the dispatch, for an email quiet hours moved the end of
+   * the window it waits for, and for the email that opens a group's window its key.
    */
   public record Pending(
       UUID id,
@@ -32,9 +32,10 @@ public class DeliveryLedger {
       long userId,
       String channel,
       String source,
-      Instant deferredUntil) {
+      Instant deferredUntil,
+      String groupKey) {
     public Pending(UUID id, UUID notificationJobId, long userId, String channel, String source) {
-      this(id, notificationJobId, userId, channel, source, null);
+      this(id, notificationJobId, userId, channel, source, null, null);
     }
   }
 
@@ -73,11 +74,13 @@ public class DeliveryLedger {
   private static final String INSERT =
       """
       insert into deliveries (id, notification_job_id, user_id, channel, source, status,
-                              skip_reason, deferred_until, grouped_into)
-      select id, job_id, user_id, channel, source, status, reason, deferred_until, grouped_into
+                              skip_reason, deferred_until, grouped_into, group_key)
+      select id, job_id, user_id, channel, source, status, reason, deferred_until, grouped_into,
+             group_key
       from unnest(?::uuid[], ?::uuid[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[],
-                  ?::timestamptz[], ?::uuid[])
-          as t(id, job_id, user_id, channel, source, status, reason, deferred_until, grouped_into)
+                  ?::timestamptz[], ?::uuid[], ?::text[])
+          as t(id, job_id, user_id, channel, source, status, reason, deferred_until, grouped_into,
+               group_key)
       on conflict do nothing
       """;
 
@@ -99,7 +102,8 @@ public class DeliveryLedger {
                       "pending",
                       null,
                       p.deferredUntil() == null ? null : Timestamp.from(p.deferredUntil()),
-                      null
+                      null,
+                      p.groupKey()
                     })
             .toList());
   }
@@ -119,13 +123,14 @@ public class DeliveryLedger {
                       "skipped",
                       s.reason(),
                       null,
-                      s.groupedInto()
+                      s.groupedInto(),
+                      null
                     })
             .toList());
   }
 
   private static final String[] COLUMN_TYPES = {
-    "uuid", "uuid", "bigint", "text", "text", "text", "text", "timestamptz", "uuid"
+    "uuid", "uuid", "bigint", "text", "text", "text", "text", "timestamptz", "uuid", "text"
   };
 
   private void insert(List<Object[]> rows) {

@@ -111,6 +111,17 @@ public class InboxGroups {
       where d.id = t.id
       """;
 
+  private static final String OPEN_EMAIL_WINDOWS =
+      """
+      select distinct on (d.user_id, d.group_key) d.user_id, d.group_key, d.notification_job_id
+      from deliveries d
+      join unnest(?::bigint[], ?::text[], ?::bigint[]) as t(u, g, window_ms)
+        on d.user_id = t.u and d.group_key = t.g
+      where d.group_key is not null and d.channel = 'email' and d.grouped_into is null
+        and d.created_at > now() - t.window_ms * interval '1 millisecond'
+      order by d.user_id, d.group_key, d.created_at desc
+      """;
+
   /** One grouped notification to one recipient; the batch's order is the order they arrived. */
   public record Member(
       UUID jobId, NotificationDispatch notification, long recipient, Duration window) {
@@ -262,6 +273,54 @@ public class InboxGroups {
     }
     decide(connection, members, outcomes);
     announce(connection, changed);
+  }
+
+  /**
+   * For recipients who turned in-app off for the type, and so have no item to fold into: the
+   * group's window is its first email (the delivery row carrying the key), under the same lock as
+   * an item's fold. Returns, per member, whether its email opens a window or is grouped into the
+   * one whose job is given. A dispatch that runs again finds its own email: it opened it.
+   */
+  public Map<Pair, Outcome> emailWindows(List<Member> members) {
+    Map<Pair, Outcome> outcomes = new HashMap<>();
+    if (members.isEmpty()) {
+      return outcomes;
+    }
+    Map<GroupOf, List<Member>> groups = new TreeMap<>();
+    members.forEach(m -> groups.computeIfAbsent(m.group(), g -> new ArrayList<>()).add(m));
+    List<GroupOf> keys = List.copyOf(groups.keySet());
+    Map<GroupOf, UUID> open = new HashMap<>();
+    em.unwrap(Session.class)
+        .doWork(
+            connection -> {
+              execute(connection, LOCK, keys);
+              try (PreparedStatement select = connection.prepareStatement(OPEN_EMAIL_WINDOWS)) {
+                bindGroups(connection, select, keys);
+                select.setArray(
+                    3,
+                    connection.createArrayOf(
+                        "bigint",
+                        keys.stream()
+                            .map(k -> groups.get(k).get(0).window().toMillis())
+                            .toArray()));
+                try (ResultSet rows = select.executeQuery()) {
+                  while (rows.next()) {
+                    open.put(
+                        new GroupOf(rows.getLong(1), rows.getString(2)),
+                        rows.getObject(3, UUID.class));
+                  }
+                }
+              }
+            });
+    groups.forEach(
+        (group, inGroup) -> {
+          UUID opener = open.getOrDefault(group, inGroup.get(0).jobId());
+          for (Member member : inGroup) {
+            boolean opens = member.jobId().equals(opener);
+            outcomes.put(member.pair(), new Outcome(opens ? Fold.OPENED : Fold.FOLDED, opener));
+          }
+        });
+    return outcomes;
   }
 
   /** The pairs whose in-app claim this run inserted. */

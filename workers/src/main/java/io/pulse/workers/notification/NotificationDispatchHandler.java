@@ -100,6 +100,7 @@ public class NotificationDispatchHandler implements BatchJobHandler<Notification
 
     List<InAppNotificationWriter.Notice> notices = new ArrayList<>();
     List<InboxGroups.Member> grouped = new ArrayList<>();
+    List<InboxGroups.Member> emailOnly = new ArrayList<>();
     List<DeliveryLedger.Skipped> skipped = new ArrayList<>();
     // A recalled dispatch reaches no one; each recipient's in-app decision says so.
     for (Job<NotificationDispatch> job : batch) {
@@ -125,13 +126,23 @@ public class NotificationDispatchHandler implements BatchJobHandler<Notification
         }
       }
       notices.add(new InAppNotificationWriter.Notice(job.context().jobId(), payload, plain));
+      if (window.isPresent()) {
+        // No in-app item to fold into: the group's window is its first email.
+        for (Long recipient : recipientsOff(Channel.IN_APP, payload, ofType)) {
+          if (ofType.get(recipient).contains(Channel.EMAIL)) {
+            emailOnly.add(
+                new InboxGroups.Member(job.context().jobId(), payload, recipient, window.get()));
+          }
+        }
+      }
       for (Long recipient : recipientsOff(Channel.IN_APP, payload, ofType)) {
         skipped.add(skip(job, recipient, Channel.IN_APP, "preference"));
       }
       emailRecipients.addAll(recipientsOn(Channel.EMAIL, payload, ofType));
     }
     inApp.write(notices);
-    Map<InboxGroups.Pair, InboxGroups.Outcome> folds = groups.fold(grouped);
+    Map<InboxGroups.Pair, InboxGroups.Outcome> folds = new HashMap<>(groups.fold(grouped));
+    folds.putAll(groups.emailWindows(emailOnly));
     Set<Long> withAddress = channels.emails(List.copyOf(emailRecipients)).keySet();
 
     Map<Long, RecipientChannels.QuietClock> quiet =
@@ -192,9 +203,24 @@ public class NotificationDispatchHandler implements BatchJobHandler<Notification
                     recipient,
                     Channel.EMAIL,
                     payload.source(),
-                    sendAt.isAfter(due) ? sendAt : null));
+                    sendAt.isAfter(due) ? sendAt : null,
+                    fold == null ? null : payload.groupKey()));
           } else {
-            follow(job, recipient, Channel.EMAIL, JobType.NOTIFICATION_EMAIL, pending);
+            UUID id =
+                job.context()
+                    .followUp(
+                        JobType.NOTIFICATION_EMAIL,
+                        recipient + ":" + Channel.EMAIL,
+                        delivery(job, recipient, false));
+            pending.add(
+                new DeliveryLedger.Pending(
+                    id,
+                    job.context().jobId(),
+                    recipient,
+                    Channel.EMAIL,
+                    payload.source(),
+                    null,
+                    fold == null ? null : payload.groupKey()));
           }
         }
         // Webhooks are not deferred nor grouped: they go to the platform, not to a person, and

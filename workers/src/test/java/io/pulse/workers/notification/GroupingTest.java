@@ -191,6 +191,42 @@ class GroupingTest {
   }
 
   @Test
+  void withoutInAppTheGroupsEmailStillGoesOutOncePerWindow() {
+    long user = fixtures.user("group-email-only@uni.example", TYPE, "email");
+    String key = "email-only:" + user;
+    UUID first = UUID.randomUUID();
+    handle(dispatch(user, key, "First", 1L), context(first));
+    handle(dispatch(user, key, "Second", 2L), context(UUID.randomUUID()));
+    handle(dispatch(user, key, "Third", 3L), context(UUID.randomUUID()));
+    assertEquals(
+        "pending -, skipped grouped, skipped grouped",
+        db.one(
+            "select string_agg(status || ' ' || coalesce(skip_reason, '-'), ', ' order by created_at,"
+                + " status) from deliveries where channel = 'email' and user_id = "
+                + user));
+    assertEquals(
+        2,
+        db.count(
+            "select count(*) from deliveries where grouped_into = '"
+                + first
+                + "' and channel = 'email' and user_id = "
+                + user));
+    assertEquals(0, db.count("select count(*) from notifications where user_id = " + user));
+
+    // After the window, the next email opens a new one.
+    db.exec(
+        "update deliveries set created_at = created_at - interval '11 minutes' where user_id = "
+            + user);
+    handle(dispatch(user, key, "Later", 4L), context(UUID.randomUUID()));
+    assertEquals(
+        2,
+        db.count(
+            "select count(*) from deliveries where channel = 'email' and status = 'pending'"
+                + " and user_id = "
+                + user));
+  }
+
+  @Test
   void aTypeWithoutAWindowIgnoresTheKey() {
     long user = fixtures.user(null, null);
     for (int i = 0; i < 2; i++) {
