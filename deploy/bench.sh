@@ -164,6 +164,9 @@ main() {
     "-Dpulse.api.limits.requests-per-second=1000000"
     "-Dpulse.api.limits.burst=1000000"
     "-Dpulse.digests.unsubscribe-secret=bench-unsubscribe-secret"
+    # The grouping scenario's type: in-app only, notifications with one groupKey fold for an hour.
+    "-Dpulse.notifications.types.\"bench.grouped\".default-channels=in_app"
+    "-Dpulse.notifications.types.\"bench.grouped\".group-window=1h"
     "-Dquarkus.management.port=$API_MANAGEMENT_PORT" "-Dquarkus.management.host=127.0.0.1"
     # the notification benchmark's GreenMail listens here
     "-Dquarkus.mailer.port=3125" "-Dquarkus.mailer.start-tls=DISABLED"

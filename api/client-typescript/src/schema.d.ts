@@ -480,6 +480,52 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/users/{id}/notifications/{jobId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Why a user got a notification, or did not
+         * @description For one `notification.dispatch` job (the `jobId` that `POST /notifications` answered) and one of its recipients: each channel the dispatch decided on, with the decision and when. `sent` (`providerId`: the email's Message-ID, the webhook receiver's request id; `itemId` for the inbox), `skipped` with a `reason`: `preference` (the user's channels, or the type's defaults, leave it out), `no_address` (no email), `no_subscription` (no push subscription), `quiet_hours` (waits until `deferredUntil`), `budget` (over the user's daily budget; listed in the next digest), `read` (read in the app before an escalation was due), `recalled`, `grouped` (folded into the inbox item `groupedInto`, whose email already went out); `retrying` (`error`, `nextAttemptAt`), `dead` (`error`), or `pending` (not run yet). Read from the jobs ledger and the deliveries only: one row per recipient and channel. `channels` is empty until the dispatch has run (`dispatch` shows its ledger status). `404` when the job is not a notification dispatch or the user was not one of its recipients. Reads only.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                    jobId: components["schemas"]["UUID"];
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Each channel's decision */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NotificationDecisions"];
+                    };
+                };
+                400: components["responses"]["BadRequest"];
+                401: components["responses"]["Unauthorized"];
+                403: components["responses"]["Forbidden"];
+                404: components["responses"]["NotFound"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/communities/{id}": {
         parameters: {
             query?: never;
@@ -1221,7 +1267,7 @@ export interface paths {
         };
         /**
          * Read a user's channels
-         * @description Every known notification type with the channels that apply now, and which types are critical. Reads only.
+         * @description Every known notification type with the channels that apply now, which types are critical, the quiet hours and the daily budget that applies. Reads only.
          */
         get: {
             parameters: {
@@ -1249,8 +1295,8 @@ export interface paths {
             };
         };
         /**
-         * Choose a user's channels and quiet hours
-         * @description Sets the channels per notification type; types left out keep their choice (or the defaults), an empty list opts out of the type, and critical types are always delivered on their default channels. quietHours {start, end} (HH:mm on the user's own clock, start != end, may cross midnight) defers the emails of non-critical types until the window ends; null clears it, leaving it out keeps it. Either part may be left out, not both. Idempotent; concurrent PUTs never deadlock (types are written in order). Answers the channels and quiet hours that apply now.
+         * Choose a user's channels, quiet hours and daily budget
+         * @description Sets the channels per notification type; types left out keep their choice (or the defaults), an empty list opts out of the type, and critical types are always delivered on their default channels. quietHours {start, end} (HH:mm on the user's own clock, start != end, may cross midnight) defers the emails of non-critical types until the window ends; null clears it, leaving it out keeps it. dailyBudget (0 up to the platform's `pulse.notifications.daily-budget`, default 20) lowers how many emails (and pushes) of non-critical types the user gets a day, on their own clock; past it deliveries are skipped (reason `budget`) and listed in the next digest; null goes back to the platform's budget. Any part may be left out, not all. Idempotent; concurrent PUTs never deadlock (types are written in order). Answers the channels and quiet hours that apply now.
          */
         put: {
             parameters: {
@@ -1481,6 +1527,33 @@ export interface components {
             /** Format: int64 */
             dailyJobQuota?: number;
         };
+        ChannelDecision: {
+            /** @description in_app, email, webhook (push once it exists) */
+            channel?: string;
+            /** @description sent, skipped (see reason), pending (not run yet), retrying (see error), dead (see error) */
+            decision?: string;
+            /** @description Why it was skipped: preference, no_address, no_subscription, quiet_hours, budget, read, recalled, grouped */
+            reason?: string;
+            /** @description When this decision was taken (or, pending, when it was made pending) */
+            at?: components["schemas"]["OffsetDateTime"];
+            /** @description The inbox item (in_app, sent) */
+            itemId?: string;
+            /** @description The email's Message-ID, the webhook receiver's request id, or the push endpoint's host */
+            providerId?: string;
+            /** @description quiet_hours: when the window ends and the email goes out */
+            deferredUntil?: components["schemas"]["OffsetDateTime"];
+            /** @description grouped: the inbox item it was folded into */
+            groupedInto?: components["schemas"]["GroupedInto"];
+            /** @description retrying or dead: the last error */
+            error?: string;
+            /** @description retrying: when the next attempt is due; pending: when it is due */
+            nextAttemptAt?: components["schemas"]["OffsetDateTime"];
+            /**
+             * Format: int32
+             * @description Send attempts so far
+             */
+            attempts?: number;
+        };
         CommunityRequest: {
             name: string;
         };
@@ -1541,6 +1614,11 @@ export interface components {
         FieldError: {
             field?: string;
             message?: string;
+        };
+        GroupedInto: {
+            /** @description The item's id now (null once it left the inbox) */
+            itemId?: string | null;
+            jobId?: string;
         };
         Inbox: {
             items?: components["schemas"]["NotificationView"][];
@@ -1615,6 +1693,16 @@ export interface components {
             /** Format: int64 */
             dailyJobQuota?: number;
         };
+        NotificationDecisions: {
+            /** Format: int64 */
+            userId?: number;
+            jobId?: components["schemas"]["UUID"];
+            /** @description The notification type */
+            type?: string;
+            /** @description The dispatch job's status in the ledger: until it has run, no channel is decided */
+            dispatch?: string;
+            channels?: components["schemas"]["ChannelDecision"][];
+        };
         NotificationRequest: {
             type: string;
             recipientIds: number[];
@@ -1625,6 +1713,7 @@ export interface components {
             actorId?: number;
             sendAt?: components["schemas"]["OffsetDateTime"];
             source?: string;
+            groupKey?: string;
         };
         NotificationView: {
             id?: string;
@@ -1638,6 +1727,15 @@ export interface components {
             read?: boolean;
             source?: string;
             recalled?: boolean;
+            /** @description The group this item collects; null for a plain item */
+            groupKey?: string | null;
+            /**
+             * Format: int32
+             * @description How many notifications this item stands for (1 unless grouped)
+             */
+            count?: number;
+            /** @description The latest actors, newest first, at most 5 */
+            actorIds?: number[];
         };
         /**
          * Format: date-time
@@ -1672,6 +1770,11 @@ export interface components {
             quietHours?: components["schemas"]["QuietHoursWindow"] | null;
             /** @description The user's time zone (PUT /users/{id}); UTC until the user has one */
             timeZone?: string;
+            /**
+             * Format: int32
+             * @description Budgeted deliveries (email, push) of non-critical types a day: the user's own budget, or the platform's
+             */
+            dailyBudget?: number;
         };
         PreferencesRequest: {
             /** @description Channels per notification type; types left out keep their setting */
@@ -1685,6 +1788,11 @@ export interface components {
                 /** @example 07:00 */
                 end?: string;
             } | null;
+            /**
+             * Format: int32
+             * @description The most emails (and pushes) of non-critical types a day, on the user's own clock: 0 up to pulse.notifications.daily-budget; null goes back to the platform's budget, leaving the field out keeps it
+             */
+            dailyBudget?: number | null;
         };
         Problem: {
             type?: string;

@@ -64,9 +64,20 @@ class NotificationRecallTest {
         "skipped recalled",
         one(
             em,
-            "select status || ' ' || skip_reason from deliveries where notification_job_id = '"
+            "select status || ' ' || skip_reason from deliveries where channel = 'email'"
+                + " and notification_job_id = '"
                 + sent
                 + "'"));
+    assertEquals(
+        "skipped recalled",
+        one(
+            em,
+            "select status || ' ' || skip_reason from deliveries where channel = 'in_app'"
+                + " and notification_job_id = '"
+                + sent
+                + "' and user_id <> "
+                + user),
+        "the unread item the recall removed leaves its in-app decision for \"why\"");
     assertEquals(
         1,
         count(

@@ -203,6 +203,10 @@ class NotificationResourceTest {
         "actor zero | {\"type\":\"mention\",\"recipientIds\":[1],\"title\":\"t\",\"actorId\":0} | actorId",
         "unknown type | {\"type\":\"no.such.type\",\"recipientIds\":[1],\"title\":\"t\"} | type",
         "title an object | {\"type\":\"mention\",\"recipientIds\":[1],\"title\":{}} | title",
+        "group key too long | {\"type\":\"mention\",\"recipientIds\":[1],\"title\":\"t\",\"groupKey\":\"%s\"} | groupKey",
+        "group key empty | {\"type\":\"mention\",\"recipientIds\":[1],\"title\":\"t\",\"groupKey\":\"\"} | groupKey",
+        "group key with a space | {\"type\":\"mention\",\"recipientIds\":[1],\"title\":\"t\",\"groupKey\":\"post 9\"} | groupKey",
+        "group key a number | {\"type\":\"mention\",\"recipientIds\":[1],\"title\":\"t\",\"groupKey\":9} | groupKey",
       })
   void badInputIs400NamingTheFieldAndEnqueuesNothing(String name, String body, String field) {
     long jobsBefore = count(em, "select count(*) from jobs");

@@ -65,6 +65,7 @@ class PermissionMatrixTest {
     REQUIRED.put("GET /api/v1/admin/dead-letters", Scope.ADMIN);
     REQUIRED.put("POST /api/v1/admin/dead-letters/replay", Scope.ADMIN);
     REQUIRED.put("POST /api/v1/admin/feeds/{userId}/rebuild", Scope.ADMIN);
+    REQUIRED.put("GET /api/v1/admin/users/{id}/notifications/{jobId}", Scope.ADMIN);
     REQUIRED.put("GET /digests/unsubscribe", PUBLIC);
     REQUIRED.put("POST /digests/unsubscribe", PUBLIC);
   }

@@ -63,11 +63,16 @@ class PreferencesResourceTest {
         "quiet end missing | {\"quietHours\":{\"start\":\"22:00\"}} | quietHours.end | HH:mm",
         "quiet start equals end | {\"quietHours\":{\"start\":\"22:00\",\"end\":\"22:00\"}} | quietHours | differ",
         "channels not a map | {\"channels\":[\"email\"]} | channels | object",
+        "budget above the platform's | {\"dailyBudget\":21} | dailyBudget | 0 to 20",
+        "budget negative | {\"dailyBudget\":-1} | dailyBudget | 0 to 20",
+        "budget as text | {\"dailyBudget\":\"5\"} | dailyBudget | dailyBudget",
+        "budget a fraction | {\"dailyBudget\":1.5} | dailyBudget | dailyBudget",
       })
   void badPreferencesAre400AndWriteNothing(String name, String body, String field, String says) {
     String rows =
         "select (select count(*) from notification_preferences where user_id = 3002)"
-            + " + (select count(*) from quiet_hours where user_id = 3002)";
+            + " + (select count(*) from quiet_hours where user_id = 3002)"
+            + " + (select count(*) from notification_budgets where user_id = 3002)";
     long before = count(em, rows);
     admin()
         .body(body)
@@ -152,6 +157,39 @@ class PreferencesResourceTest {
    * Concurrent PUTs name the same types in opposite orders: row by row, two of them would lock each
    * other's rows and the database would abort one as a deadlock.
    */
+  /** The daily budget: the platform's until lowered, kept when left out, null goes back. */
+  @Test
+  void aUserCanLowerTheDailyBudgetAndGoBack() {
+    long user = 3_100_000L + (System.nanoTime() & 0xFFFF);
+    String path = "/api/v1/users/" + user + "/preferences";
+    admin().get(path).then().statusCode(200).body("dailyBudget", equalTo(20));
+    admin()
+        .body("{\"dailyBudget\":5}")
+        .put(path)
+        .then()
+        .statusCode(200)
+        .body("dailyBudget", equalTo(5));
+    admin()
+        .body("{\"channels\":{\"mention\":[\"email\"]}}")
+        .put(path)
+        .then()
+        .statusCode(200)
+        .body("dailyBudget", equalTo(5));
+    admin()
+        .body("{\"dailyBudget\":0}")
+        .put(path)
+        .then()
+        .statusCode(200)
+        .body("dailyBudget", equalTo(0));
+    admin()
+        .body("{\"dailyBudget\":null}")
+        .put(path)
+        .then()
+        .statusCode(200)
+        .body("dailyBudget", equalTo(20));
+    assertEquals(0, count(em, "select count(*) from notification_budgets where user_id = " + user));
+  }
+
   @Test
   void concurrentPutsOfTheSameTypesInAnyOrderAllSucceed() throws Exception {
     String forward =

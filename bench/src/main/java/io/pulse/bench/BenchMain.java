@@ -91,6 +91,9 @@ public final class BenchMain {
       if (settings.runs("scheduled")) {
         bench.scheduledLateness();
       }
+      if (settings.runs("group")) {
+        bench.grouping();
+      }
       bench.peakMemory();
       bench.notes(e2e, batched, loadBefore);
 
@@ -324,6 +327,34 @@ public final class BenchMain {
             r.published(),
             r.jobs(),
             seconds(r.enqueue()),
+            settled,
+            r.complete() ? "" : "; INCOMPLETE"));
+  }
+
+  /**
+   * Opt-in ({@code -Dbench.scenarios=group}): 10,000 notifications into 100 groups next to 10,000
+   * plain ones, as a ratio.
+   */
+  private void grouping() throws Exception {
+    log("11. grouping: 10,000 notifications into 100 groups, and 10,000 plain ones");
+    String settled = settle();
+    GroupingBench.Result r = new GroupingBench(settings, Duration.ofSeconds(180)).run();
+    complete &= r.complete();
+    table.row(
+        "11",
+        "Grouping: 10,000 notifications into 100 groups, next to 10,000 plain ones",
+        String.format(
+            "**%,.0f grouped notifications/s** (%.2f of plain: %,.0f/s)",
+            r.groupedPerSecond(), r.groupedPerSecond() / r.plainPerSecond(), r.plainPerSecond()),
+        String.format(
+            "POST /notifications/batch, 100 per request (one per user), in-app only, from the first"
+                + " request until every effect is in the inbox: grouped %.1f s (%,d items, counts"
+                + " summing to %,d), plain %.1f s (%,d items); %s%s",
+            seconds(r.grouped()),
+            r.groupedItems(),
+            r.groupedCount(),
+            seconds(r.plain()),
+            r.plainItems(),
             settled,
             r.complete() ? "" : "; INCOMPLETE"));
   }

@@ -86,12 +86,17 @@ final class PulseApi {
           .append(scheduled)
           .append("}");
     }
+    return postBatch(body.append("]").toString(), size);
+  }
+
+  /** {@code POST /api/v1/notifications/batch} of a JSON array of {@code size} notifications. */
+  List<UUID> postBatch(String array, int size) throws IOException, InterruptedException {
     HttpRequest request =
         HttpRequest.newBuilder(batch)
             .timeout(Duration.ofSeconds(30))
             .header("Authorization", authorization)
             .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body.append("]").toString()))
+            .POST(HttpRequest.BodyPublishers.ofString(array))
             .build();
     HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() != 202) {

@@ -21,7 +21,7 @@ import javax.sql.DataSource;
 public class InboxItems {
   private static final String COLUMNS =
       "id, type, title, body, link, actor_id, created_at, read_at is not null, source,"
-          + " recalled_at is not null";
+          + " recalled_at is not null, group_key, group_count, actor_ids";
 
   private final DataSource dataSource;
 
@@ -87,7 +87,12 @@ public class InboxItems {
                   rows.getObject(7, OffsetDateTime.class),
                   rows.getBoolean(8),
                   rows.getString(9),
-                  rows.getBoolean(10)));
+                  rows.getBoolean(10),
+                  rows.getString(11),
+                  rows.getInt(12),
+                  NotificationView.actors(
+                      rows.getArray(13) == null ? null : (Long[]) rows.getArray(13).getArray(),
+                      rows.getObject(6, Long.class))));
         }
       }
       return items;

@@ -43,6 +43,7 @@ public class DispatchRequests {
         request.body(),
         request.link(),
         request.actorId(),
-        request.source());
+        request.source(),
+        request.groupKey());
   }
 }

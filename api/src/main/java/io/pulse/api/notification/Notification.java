@@ -38,6 +38,19 @@ public class Notification extends PanacheEntityBase {
 
   public String source;
 
+  /** Notifications with this key within the type's group window are folded into this item. */
+  @Column(name = "group_key")
+  public String groupKey;
+
+  /** How many notifications this item stands for: 1, or more for a group. */
+  @Column(name = "group_count")
+  public int groupCount;
+
+  /** A group's latest actors, newest first (at most 5); null for a plain item. */
+  @Column(name = "actor_ids")
+  @org.hibernate.annotations.JdbcTypeCode(org.hibernate.type.SqlTypes.ARRAY)
+  public Long[] actorIds;
+
   /** Set when a recall found it read already; unread ones are deleted by the recall. */
   @Column(name = "recalled_at")
   public OffsetDateTime recalledAt;

@@ -1,6 +1,7 @@
 package io.pulse.api.notification;
 
 import io.pulse.api.validation.SendTime;
+import io.pulse.common.notification.NotificationDispatch;
 import io.pulse.common.notification.Recalls;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotEmpty;
@@ -15,7 +16,8 @@ import java.util.List;
 /**
  * Body of {@code POST /notifications} (and of each item of {@code /notifications/batch}); {@code
  * sendAt} schedules it; {@code source} names what it is about, so a recall of the source withdraws
- * it.
+ * it; {@code groupKey} folds it into the recipient's open inbox item of that key (types with a
+ * group window).
  */
 public record NotificationRequest(
     @NotBlank
@@ -32,7 +34,10 @@ public record NotificationRequest(
     @SendTime OffsetDateTime sendAt,
     @Size(min = 1, max = Recalls.MAX_SOURCE)
         @Pattern(regexp = RecallRequest.SOURCE_PATTERN, message = RecallRequest.SOURCE_MESSAGE)
-        String source) {
+        String source,
+    @Size(min = 1, max = NotificationDispatch.MAX_GROUP_KEY)
+        @Pattern(regexp = RecallRequest.SOURCE_PATTERN, message = RecallRequest.SOURCE_MESSAGE)
+        String groupKey) {
 
   /** When the notification is to go out, or null for now. */
   public Instant sendInstant() {

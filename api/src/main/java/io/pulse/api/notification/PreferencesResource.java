@@ -51,7 +51,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
                 @ExampleObject(
                     name = "200",
                     value =
-                        "{\"channels\":{\"comment.reply\":[\"in_app\",\"email\"]},\"critical\":[\"account.security\"],\"quietHours\":{\"start\":\"22:00\",\"end\":\"07:00\"},\"timeZone\":\"Asia/Seoul\"}")))
+                        "{\"channels\":{\"comment.reply\":[\"in_app\",\"email\"]},\"critical\":[\"account.security\"],\"quietHours\":{\"start\":\"22:00\",\"end\":\"07:00\"},\"timeZone\":\"Asia/Seoul\",\"dailyBudget\":20}")))
 @Tag(name = ApiDocs.NOTIFICATIONS)
 @Path("/api/v1/users/{id}/preferences")
 @Consumes(MediaType.APPLICATION_JSON)
@@ -72,9 +72,9 @@ public class PreferencesResource {
   @RolesAllowed(Scope.JOBS_WRITE)
   @Transactional
   @Operation(
-      summary = "Choose a user's channels and quiet hours",
+      summary = "Choose a user's channels, quiet hours and daily budget",
       description =
-          "Sets the channels per notification type; types left out keep their choice (or the defaults), an empty list opts out of the type, and critical types are always delivered on their default channels. quietHours {start, end} (HH:mm on the user's own clock, start != end, may cross midnight) defers the emails of non-critical types until the window ends; null clears it, leaving it out keeps it. Either part may be left out, not both. Idempotent; concurrent PUTs never deadlock (types are written in order). Answers the channels and quiet hours that apply now.")
+          "Sets the channels per notification type; types left out keep their choice (or the defaults), an empty list opts out of the type, and critical types are always delivered on their default channels. quietHours {start, end} (HH:mm on the user's own clock, start != end, may cross midnight) defers the emails of non-critical types until the window ends; null clears it, leaving it out keeps it. dailyBudget (0 up to the platform's `pulse.notifications.daily-budget`, default 20) lowers how many emails (and pushes) of non-critical types the user gets a day, on their own clock; past it deliveries are skipped (reason `budget`) and listed in the next digest; null goes back to the platform's budget. Any part may be left out, not all. Idempotent; concurrent PUTs never deadlock (types are written in order). Answers the channels and quiet hours that apply now.")
   @SecurityRequirement(name = ApiDocs.API_KEY, scopes = Scope.JOBS_WRITE)
   @RequestBody(
       content =
@@ -84,7 +84,7 @@ public class PreferencesResource {
                   @ExampleObject(
                       name = "request",
                       value =
-                          "{\"channels\":{\"comment.reply\":[\"in_app\",\"email\"],\"mention\":[]},\"quietHours\":{\"start\":\"22:00\",\"end\":\"07:00\"}}")))
+                          "{\"channels\":{\"comment.reply\":[\"in_app\",\"email\"],\"mention\":[]},\"quietHours\":{\"start\":\"22:00\",\"end\":\"07:00\"},\"dailyBudget\":10}")))
   @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
   @APIResponse(responseCode = "401", ref = ApiDocs.UNAUTHORIZED)
   @APIResponse(responseCode = "403", ref = ApiDocs.FORBIDDEN)
@@ -94,10 +94,22 @@ public class PreferencesResource {
     List<Problem.FieldError> errors = new ArrayList<>();
     if (request.channels() != null) {
       request.channels().forEach((type, channels) -> check(type, channels, errors));
-    } else if (request.quietHours() == null) {
+    } else if (request.quietHours() == null && request.dailyBudget() == null) {
       errors.add(
           new Problem.FieldError(
-              "channels", "must not be null (send channels, quietHours or both)"));
+              "channels", "must not be null (send channels, quietHours, dailyBudget or some)"));
+    }
+    Integer budget = null;
+    if (request.dailyBudget() != null && request.dailyBudget().isPresent()) {
+      budget = request.dailyBudget().get();
+      if (budget < 0 || budget > config.dailyBudget()) {
+        errors.add(
+            new Problem.FieldError(
+                "dailyBudget",
+                "must be 0 to "
+                    + config.dailyBudget()
+                    + " (a user can lower the platform's daily budget, not raise it)"));
+      }
     }
     QuietHours quietHours = null;
     if (request.quietHours() != null && request.quietHours().isPresent()) {
@@ -129,6 +141,9 @@ public class PreferencesResource {
     if (request.quietHours() != null) {
       quietHoursStore.save(userId, quietHours);
     }
+    if (request.dailyBudget() != null) {
+      saveBudget(userId, budget);
+    }
     return read(userId);
   }
 
@@ -137,7 +152,7 @@ public class PreferencesResource {
   @Operation(
       summary = "Read a user's channels",
       description =
-          "Every known notification type with the channels that apply now, and which types are critical. Reads only.")
+          "Every known notification type with the channels that apply now, which types are critical, the quiet hours and the daily budget that applies. Reads only.")
   @SecurityRequirement(name = ApiDocs.API_KEY, scopes = Scope.READ)
   @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
   @APIResponse(responseCode = "401", ref = ApiDocs.UNAUTHORIZED)
@@ -191,6 +206,36 @@ public class PreferencesResource {
     }
   }
 
+  /** Sets the user's own budget, or drops it (back to the platform's) when null. */
+  private void saveBudget(long userId, Integer budget) {
+    if (budget == null) {
+      em.createNativeQuery("delete from notification_budgets where user_id = ?1")
+          .setParameter(1, userId)
+          .executeUpdate();
+      return;
+    }
+    em.createNativeQuery(
+            """
+            insert into notification_budgets (user_id, daily_budget) values (?1, ?2)
+            on conflict (user_id) do update
+            set daily_budget = excluded.daily_budget, updated_at = now()
+            """)
+        .setParameter(1, userId)
+        .setParameter(2, budget)
+        .executeUpdate();
+  }
+
+  /** The budget that applies: the user's own (never above the platform's), or the platform's. */
+  private int budget(long userId) {
+    List<?> own =
+        em.createNativeQuery("select daily_budget from notification_budgets where user_id = ?1")
+            .setParameter(1, userId)
+            .getResultList();
+    return own.isEmpty()
+        ? config.dailyBudget()
+        : Math.min(config.dailyBudget(), ((Number) own.get(0)).intValue());
+  }
+
   private Preferences read(long userId) {
     @SuppressWarnings("unchecked")
     List<Object[]> rows =
@@ -219,6 +264,10 @@ public class PreferencesResource {
             .map(hours -> new QuietHoursWindow(hours.startText(), hours.endText()))
             .orElse(null);
     return new Preferences(
-        effective, critical.stream().sorted().toList(), quiet, quietHoursStore.timeZone(userId));
+        effective,
+        critical.stream().sorted().toList(),
+        quiet,
+        quietHoursStore.timeZone(userId),
+        budget(userId));
   }
 }

@@ -15,8 +15,18 @@ import java.util.UUID;
  */
 public record DigestJob(
     @Positive long userId,
-    @NotNull @Pattern(regexp = "daily|weekly") String period,
+    @NotNull @Pattern(regexp = "daily|weekly|" + DigestJob.CATCH_UP) String period,
     @NotNull Instant periodStart) {
+
+  /**
+   * The period of a catch-up mail: what the daily budget held back, for a user with digests off,
+   * sent at the digest hour after it happened.
+   */
+  public static final String CATCH_UP = "catchup";
+
+  public boolean catchUp() {
+    return CATCH_UP.equals(period);
+  }
 
   public String idempotencyKey() {
     return "digest:" + userId + ":" + period + ":" + periodStart;

@@ -31,6 +31,26 @@ public interface NotificationConfig {
   @WithDefault("unsubscribe@pulse.example")
   String unsubscribeMailbox();
 
+  /**
+   * How many budgeted deliveries (see {@link #budgetChannels()}) of non-critical types one user
+   * gets per day of their own calendar; a user may set a lower budget. Past it a delivery ends
+   * {@code skipped} with reason {@code budget} and is listed in the user's next digest.
+   */
+  @WithDefault("20")
+  int dailyBudget();
+
+  /**
+   * The channels that reach a person's pocket and count towards the daily budget. {@code push}
+   * counts as soon as a push channel delivers; webhooks go to the platform and never count.
+   */
+  @WithDefault("email,push")
+  Set<String> budgetChannels();
+
+  /** Whether deliveries on {@code channel} count towards (and are limited by) the budget. */
+  default boolean countsTowardsBudget(String channel) {
+    return budgetChannels().contains(channel);
+  }
+
   interface TypeSettings {
     @WithDefault("in_app")
     List<String> defaultChannels();
@@ -46,6 +66,19 @@ public interface NotificationConfig {
      * in-app and email. Absent: the email goes out at once.
      */
     Optional<java.time.Duration> emailIfUnreadAfter();
+
+    /**
+     * Grouping: notifications of this type with one {@code groupKey} for one recipient within this
+     * window of the first are folded into that first one's inbox item (count, latest actors, newest
+     * text), and its email goes out once, for the first. Absent: no grouping.
+     */
+    Optional<java.time.Duration> groupWindow();
+  }
+
+  /** The group window of a type, if it groups. */
+  default Optional<java.time.Duration> groupWindow(String type) {
+    TypeSettings settings = types().get(type);
+    return settings == null ? Optional.empty() : settings.groupWindow();
   }
 
   /** The escalation delay of a type's email, if it has one. */

@@ -110,7 +110,22 @@ public class Recalls {
           List<long[]> removed =
               idsAndUsers(
                   connection,
-                  "delete from notifications where %s = ? and read_at is null returning id, user_id"
+                  // An unread item leaves the inbox; its in-app decision is kept in deliveries,
+                  // so "why" still finds it.
+                  """
+                  with gone as (
+                      delete from notifications where %s = ? and read_at is null
+                      returning id, user_id, job_id, source),
+                  noted as (
+                      insert into deliveries (id, notification_job_id, user_id, channel, status,
+                                              skip_reason, source)
+                      select gen_random_uuid(), job_id, user_id, 'in_app', 'skipped', 'recalled',
+                             source
+                      from gone
+                      on conflict (notification_job_id, user_id, channel) do update
+                      set status = 'skipped', skip_reason = 'recalled', updated_at = now())
+                  select id, user_id from gone
+                  """
                       .formatted(notificationsOf),
                   match);
           List<long[]> marked =

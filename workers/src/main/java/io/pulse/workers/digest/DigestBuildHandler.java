@@ -62,6 +62,8 @@ public class DigestBuildHandler implements JobHandler<DigestJob> {
   public record Digest(
       String name,
       String period,
+      boolean catchUp,
+      List<Item> heldBack,
       List<Item> notifications,
       long moreNotifications,
       List<Item> posts,
@@ -75,7 +77,10 @@ public class DigestBuildHandler implements JobHandler<DigestJob> {
   @Override
   public void handle(DigestJob job, JobContext context) {
     DigestRepository.Recipient user = digests.lockRecipient(job.userId()).orElse(null);
-    if (user == null || user.email() == null || !job.period().equals(user.digest())) {
+    // A catch-up mail is for a user with digests off; one who turned them on since gets what was
+    // held back in the next digest instead.
+    String wanted = job.catchUp() ? "off" : job.period();
+    if (user == null || user.email() == null || !wanted.equals(user.digest())) {
       // Deleted, no address, unsubscribed or changed cadence since the period was planned.
       LOG.infof("digest %s not built: the user no longer wants it", job.idempotencyKey());
       return;
@@ -85,13 +90,16 @@ public class DigestBuildHandler implements JobHandler<DigestJob> {
     }
     Instant now = Instant.now();
     Instant since = since(job, user);
-    long unread = digests.unreadCount(job.userId(), since);
+    // What the daily budget held back is listed whether or not the user reads the rest.
+    List<DigestRepository.NotificationLine> heldBack =
+        digests.heldBack(job.userId(), since, config.maxNotifications());
+    long unread = job.catchUp() ? 0 : digests.unreadCount(job.userId(), since);
     List<DigestRepository.NotificationLine> notifications =
         unread == 0 ? List.of() : digests.unread(job.userId(), since, config.maxNotifications());
     List<DigestRepository.PostLine> posts =
-        digests.newPosts(job.userId(), since, config.maxPosts());
-    if (notifications.isEmpty() && posts.isEmpty()) {
-      digests.record(job, false, 0, 0, null, now);
+        job.catchUp() ? List.of() : digests.newPosts(job.userId(), since, config.maxPosts());
+    if (heldBack.isEmpty() && notifications.isEmpty() && posts.isEmpty()) {
+      digests.record(job, false, 0, 0, 0, null, now);
       return;
     }
     String unsubscribe =
@@ -100,6 +108,8 @@ public class DigestBuildHandler implements JobHandler<DigestJob> {
         new Digest(
             user.name(),
             job.period(),
+            job.catchUp(),
+            heldBack.stream().map(this::item).toList(),
             notifications.stream().map(this::item).toList(),
             unread - notifications.size(),
             posts.stream().map(this::item).toList(),
@@ -111,11 +121,14 @@ public class DigestBuildHandler implements JobHandler<DigestJob> {
                 subject(digest, unread),
                 DigestEmailTemplates.digestEmail(digest).render())
             .setText(DigestEmailTemplates.digestEmailText(digest).render())
-            .addHeader("List-Unsubscribe", "<" + unsubscribe + ">")
-            .addHeader("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
             .addHeader("X-Pulse-Digest", job.idempotencyKey());
+    if (!job.catchUp()) {
+      // A catch-up mail goes to a user with digests off already: there is no digest to leave.
+      mail.addHeader("List-Unsubscribe", "<" + unsubscribe + ">")
+          .addHeader("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+    }
     String messageId = mailer.send(mail, context);
-    digests.record(job, true, unread, posts.size(), messageId, now);
+    digests.record(job, true, unread, posts.size(), heldBack.size(), messageId, now);
   }
 
   private Item item(DigestRepository.NotificationLine n) {
@@ -127,16 +140,26 @@ public class DigestBuildHandler implements JobHandler<DigestJob> {
     return new Item(p.title(), detail, links.absolute("/posts/" + p.id()));
   }
 
-  /** From the last digest sent; a first digest covers one period back. */
+  /**
+   * From the last digest sent; a first digest covers one period back, a first catch-up mail the day
+   * before it.
+   */
   private Instant since(DigestJob job, DigestRepository.Recipient user) {
     if (user.lastDigestAt() != null) {
       return user.lastDigestAt();
+    }
+    if (job.catchUp()) {
+      return job.periodStart().minus(java.time.Duration.ofDays(1));
     }
     return DigestPeriod.of(job.period())
         .previousStart(job.periodStart(), ZoneId.of(user.timeZone()), config.sendHour());
   }
 
   private static String subject(Digest digest, long unread) {
+    if (digest.catchUp()) {
+      int held = digest.heldBack().size();
+      return "While you were away: " + held + (held == 1 ? " notification" : " notifications");
+    }
     String what =
         unread > 0
             ? unread + (unread == 1 ? " unread notification" : " unread notifications")

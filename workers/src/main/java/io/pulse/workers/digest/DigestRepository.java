@@ -90,9 +90,7 @@ public class DigestRepository {
             .setParameter(2, utc(since))
             .setParameter(3, limit)
             .getResultList();
-    return rows.stream()
-        .map(r -> new NotificationLine((String) r[0], (String) r[1], (String) r[2], (String) r[3]))
-        .toList();
+    return lines(rows);
   }
 
   /**
@@ -124,14 +122,52 @@ public class DigestRepository {
         .toList();
   }
 
+  /**
+   * What the daily budget held back since {@code since}, newest first: each notification once,
+   * whichever of its channels were held. Its text comes from the dispatch in the jobs ledger.
+   */
+  @SuppressWarnings("unchecked")
+  public List<NotificationLine> heldBack(long userId, Instant since, int limit) {
+    List<Object[]> rows =
+        em.createNativeQuery(
+                """
+                select type, title, body, link from (
+                    select distinct on (d.notification_job_id)
+                           j.payload ->> 'type' as type, j.payload ->> 'title' as title,
+                           j.payload ->> 'body' as body, j.payload ->> 'link' as link,
+                           d.updated_at
+                    from deliveries d join jobs j on j.id = d.notification_job_id
+                    where d.user_id = ?1 and d.skip_reason = 'budget' and d.updated_at > ?2
+                    order by d.notification_job_id, d.updated_at) as held
+                order by updated_at desc limit ?3
+                """)
+            .setParameter(1, userId)
+            .setParameter(2, utc(since))
+            .setParameter(3, limit)
+            .getResultList();
+    return lines(rows);
+  }
+
+  private static List<NotificationLine> lines(List<Object[]> rows) {
+    return rows.stream()
+        .map(r -> new NotificationLine((String) r[0], (String) r[1], (String) r[2], (String) r[3]))
+        .toList();
+  }
+
   /** Records the digest; a sent one also moves the user's last-digest time. */
   public void record(
-      DigestJob job, boolean sent, long notifications, int posts, String messageId, Instant at) {
+      DigestJob job,
+      boolean sent,
+      long notifications,
+      int posts,
+      int heldBack,
+      String messageId,
+      Instant at) {
     em.createNativeQuery(
             """
             insert into digests (user_id, period, period_start, status, notifications, posts,
-                                 message_id, built_at)
-            values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                                 message_id, built_at, held_back)
+            values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
             on conflict do nothing
             """)
         .setParameter(1, job.userId())
@@ -142,6 +178,7 @@ public class DigestRepository {
         .setParameter(6, posts)
         .setParameter(7, messageId)
         .setParameter(8, utc(at))
+        .setParameter(9, heldBack)
         .executeUpdate();
     if (sent) {
       em.createNativeQuery("update users set last_digest_at = ?2 where id = ?1")

@@ -1,18 +1,29 @@
 package io.pulse.workers.notification;
 
 import io.pulse.common.notification.ChannelDelivery;
+import io.pulse.workers.digest.CatchUpMails;
 import io.pulse.workers.jobs.JobContext;
 import io.pulse.workers.jobs.JobHandler;
+import jakarta.inject.Inject;
+import java.time.Instant;
+import java.util.Optional;
 
 /**
  * Sends one notification to one recipient on one external channel, at most once per recorded send:
  * the delivery row is locked, left alone when already sent or skipped (recalled), and marked sent
  * in the same transaction as the job. A crash between the send and that commit sends again, with
- * the same id (Message-ID, Idempotency-Key), which is what lets the receiver drop the repeat.
+ * the same id (Message-ID, Idempotency-Key), which is what lets the receiver drop the repeat. A
+ * channel that reaches a person counts towards the user's {@link DailyBudget}: past it the delivery
+ * ends {@code skipped} with reason {@code budget}, and is listed in the user's next digest (or,
+ * with digests off, a catch-up mail the next morning).
  */
 public abstract class ChannelDeliveryHandler implements JobHandler<ChannelDelivery> {
   protected final DeliveryLedger deliveries;
   private final InAppReadState inApp;
+
+  // Field-injected, so each channel's handler keeps its constructor.
+  @Inject DailyBudget budget;
+  @Inject CatchUpMails catchUps;
 
   protected ChannelDeliveryHandler(DeliveryLedger deliveries, InAppReadState inApp) {
     this.deliveries = deliveries;
@@ -29,7 +40,8 @@ public abstract class ChannelDeliveryHandler implements JobHandler<ChannelDelive
 
   @Override
   public void handle(ChannelDelivery delivery, JobContext context) throws Exception {
-    if (deliveries.alreadyFinal(context.jobId())) {
+    Optional<DeliveryLedger.Locked> row = deliveries.lock(context.jobId());
+    if (row.map(DeliveryLedger.Locked::isFinal).orElse(false)) {
       return;
     }
     // Escalation: the in-app row stays locked until this commits, so a read either lands before
@@ -38,6 +50,19 @@ public abstract class ChannelDeliveryHandler implements JobHandler<ChannelDelive
         && !inApp.lockAndCheckUnread(delivery.userId(), delivery.notificationJobId())) {
       deliveries.skipped(context.jobId(), "read", context.attempt());
       return;
+    }
+    // The budget is asked last, when the send is certain otherwise: a delivery skipped for being
+    // read or recalled costs the user nothing. A failed send rolls its place back.
+    String channel = row.map(DeliveryLedger.Locked::channel).orElse(null);
+    if (channel != null && budget.applies(delivery.type(), channel)) {
+      DailyBudget.Taken taken = budget.take(delivery.userId(), Instant.now());
+      if (!taken.taken()) {
+        deliveries.skipped(context.jobId(), "budget", context.attempt());
+        if ("off".equals(taken.owner().digest())) {
+          catchUps.schedule(delivery.userId(), taken.owner().zone(), Instant.now());
+        }
+        return;
+      }
     }
     String providerId = send(delivery, context);
     deliveries.sent(context.jobId(), providerId, context.attempt());

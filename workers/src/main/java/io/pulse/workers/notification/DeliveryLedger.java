@@ -2,13 +2,17 @@ package io.pulse.workers.notification;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
+import java.nio.charset.StandardCharsets;
+import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import org.hibernate.Session;
 
 /**
- * The {@code deliveries} table: one row per notification, recipient and external channel. A row
- * marked {@code sent} is never sent again, whatever the broker redelivers.
+ * The {@code deliveries} table: one row per notification, recipient and channel the dispatch
+ * decided on (pending, then sent, failed or skipped; or skipped at once, with why). A row marked
+ * {@code sent} is never sent again, whatever the broker redelivers.
  */
 @ApplicationScoped
 public class DeliveryLedger {
@@ -18,67 +22,167 @@ public class DeliveryLedger {
     this.em = em;
   }
 
+  /**
+   * A delivery that will run: its job's id, the dispatch, for an email quiet hours moved the end of
+   * the window it waits for, and for the email that opens a group's window its key.
+   */
   public record Pending(
-      UUID id, UUID notificationJobId, long userId, String channel, String source) {}
+      UUID id,
+      UUID notificationJobId,
+      long userId,
+      String channel,
+      String source,
+      Instant deferredUntil,
+      String groupKey) {
+    public Pending(UUID id, UUID notificationJobId, long userId, String channel, String source) {
+      this(id, notificationJobId, userId, channel, source, null, null);
+    }
+  }
+
+  /**
+   * A channel the dispatch decided not to use for a recipient, with why ({@code preference}, {@code
+   * no_address}, {@code grouped} into the item opened by {@code groupedInto}). Recorded so that
+   * "why" reads it back; its id is the one the delivery's job would have had.
+   */
+  public record Skipped(
+      UUID notificationJobId,
+      long userId,
+      String channel,
+      String source,
+      String reason,
+      UUID groupedInto) {
+    public Skipped(
+        UUID notificationJobId, long userId, String channel, String source, String reason) {
+      this(notificationJobId, userId, channel, source, reason, null);
+    }
+
+    UUID id() {
+      return decisionId(notificationJobId, userId, channel);
+    }
+  }
+
+  /**
+   * The id of a recipient's delivery on a channel: the id {@link
+   * io.pulse.workers.jobs.JobContext#followUp} gives its job, so a decision recorded without a job
+   * and the job it would have had agree.
+   */
+  public static UUID decisionId(UUID notificationJobId, long userId, String channel) {
+    return UUID.nameUUIDFromBytes(
+        (notificationJobId + ":" + userId + ":" + channel).getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static final String INSERT =
+      """
+      insert into deliveries (id, notification_job_id, user_id, channel, source, status,
+                              skip_reason, deferred_until, grouped_into, group_key)
+      select id, job_id, user_id, channel, source, status, reason, deferred_until, grouped_into,
+             group_key
+      from unnest(?::uuid[], ?::uuid[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[],
+                  ?::timestamptz[], ?::uuid[], ?::text[])
+          as t(id, job_id, user_id, channel, source, status, reason, deferred_until, grouped_into,
+               group_key)
+      on conflict do nothing
+      """;
 
   /**
    * Records pending deliveries, of one dispatch or of a batch, in one statement; existing ones (a
    * redelivered dispatch) stay.
    */
   public void insertPending(List<Pending> deliveries) {
-    if (deliveries.isEmpty()) {
+    insert(
+        deliveries.stream()
+            .map(
+                p ->
+                    new Object[] {
+                      p.id(),
+                      p.notificationJobId(),
+                      p.userId(),
+                      p.channel(),
+                      p.source(),
+                      "pending",
+                      null,
+                      p.deferredUntil() == null ? null : Timestamp.from(p.deferredUntil()),
+                      null,
+                      p.groupKey()
+                    })
+            .toList());
+  }
+
+  /** Records decisions not to deliver, in one statement; existing ones stay. */
+  public void insertSkipped(List<Skipped> skipped) {
+    insert(
+        skipped.stream()
+            .map(
+                s ->
+                    new Object[] {
+                      s.id(),
+                      s.notificationJobId(),
+                      s.userId(),
+                      s.channel(),
+                      s.source(),
+                      "skipped",
+                      s.reason(),
+                      null,
+                      s.groupedInto(),
+                      null
+                    })
+            .toList());
+  }
+
+  private static final String[] COLUMN_TYPES = {
+    "uuid", "uuid", "bigint", "text", "text", "text", "text", "timestamptz", "uuid", "text"
+  };
+
+  private void insert(List<Object[]> rows) {
+    if (rows.isEmpty()) {
       return;
     }
     em.unwrap(Session.class)
         .doWork(
             connection -> {
-              try (var insert =
-                  connection.prepareStatement(
-                      """
-                      insert into deliveries (id, notification_job_id, user_id, channel, source)
-                      select id, job_id, user_id, channel, source
-                      from unnest(?, ?, ?, ?, ?) as t(id, job_id, user_id, channel, source)
-                      on conflict do nothing
-                      """)) {
-                insert.setArray(
-                    1,
-                    connection.createArrayOf(
-                        "uuid", deliveries.stream().map(Pending::id).toArray()));
-                insert.setArray(
-                    2,
-                    connection.createArrayOf(
-                        "uuid", deliveries.stream().map(Pending::notificationJobId).toArray()));
-                insert.setArray(
-                    3,
-                    connection.createArrayOf(
-                        "bigint", deliveries.stream().map(Pending::userId).toArray()));
-                insert.setArray(
-                    4,
-                    connection.createArrayOf(
-                        "text", deliveries.stream().map(Pending::channel).toArray()));
-                insert.setArray(
-                    5,
-                    connection.createArrayOf(
-                        "text", deliveries.stream().map(Pending::source).toArray()));
+              try (var insert = connection.prepareStatement(INSERT)) {
+                for (int column = 0; column < COLUMN_TYPES.length; column++) {
+                  int at = column;
+                  insert.setArray(
+                      column + 1,
+                      connection.createArrayOf(
+                          COLUMN_TYPES[column], rows.stream().map(row -> row[at]).toArray()));
+                }
                 insert.executeUpdate();
               }
             });
   }
 
-  /**
-   * Locks the delivery for this transaction; true when it is final already: sent, or skipped (its
-   * notification was recalled, or read before an escalation was due). A recall waits for this lock,
-   * so it either skips the delivery before it is sent or finds it sent.
-   */
-  public boolean alreadyFinal(UUID id) {
-    List<?> status =
-        em.createNativeQuery("select status from deliveries where id = ?1 for update")
-            .setParameter(1, id)
-            .getResultList();
-    return !status.isEmpty() && ("sent".equals(status.get(0)) || "skipped".equals(status.get(0)));
+  /** A locked delivery row: where it stands and on which channel. */
+  public record Locked(String status, String channel) {
+    /** Sent, or skipped (recalled, read, over the budget): nothing more to do. */
+    public boolean isFinal() {
+      return "sent".equals(status) || "skipped".equals(status);
+    }
   }
 
-  /** Ends a delivery unsent, with why ({@code recalled}, {@code read}). */
+  /**
+   * Locks the delivery for this transaction: a recall waits for this lock, so it either skips the
+   * delivery before it is sent or finds it sent. Empty for a delivery with no row.
+   */
+  public java.util.Optional<Locked> lock(UUID id) {
+    @SuppressWarnings("unchecked")
+    List<Object[]> rows =
+        em.createNativeQuery("select status, channel from deliveries where id = ?1 for update")
+            .setParameter(1, id)
+            .getResultList();
+    return rows.stream().findFirst().map(row -> new Locked((String) row[0], (String) row[1]));
+  }
+
+  /**
+   * Locks the delivery for this transaction; true when it is final already: sent, or skipped (its
+   * notification was recalled, or read before an escalation was due).
+   */
+  public boolean alreadyFinal(UUID id) {
+    return lock(id).map(Locked::isFinal).orElse(false);
+  }
+
+  /** Ends a delivery unsent, with why ({@code recalled}, {@code read}, {@code budget}). */
   public void skipped(UUID id, String reason, int attempt) {
     em.createNativeQuery(
             """

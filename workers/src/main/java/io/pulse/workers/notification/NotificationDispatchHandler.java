@@ -34,12 +34,17 @@ import org.jboss.logging.Logger;
  * email lookup, one quiet-hours lookup, one in-app insert, one delivery insert. An email due in the
  * recipient's quiet hours (non-critical types), or escalated only if unread, is left as a scheduled
  * job due when it may go out. A recalled dispatch (by its source or its id) writes nothing; see
- * {@link Recalls} for how a recall racing this handler is ordered.
+ * {@link Recalls} for how a recall racing this handler is ordered. A grouped notification (a {@code
+ * groupKey} and a type with a group window) is folded into its recipient's open inbox item ({@link
+ * InboxGroups}), and its email goes out only for the notification that opened the item. Every
+ * channel decided for a recipient leaves one {@code deliveries} row, skips included (opted out, no
+ * address, grouped), so "why" can be answered from the ledger.
  */
 @ApplicationScoped
 public class NotificationDispatchHandler implements BatchJobHandler<NotificationDispatch> {
   private static final Logger LOG = Logger.getLogger(NotificationDispatchHandler.class);
   private final InAppNotificationWriter inApp;
+  private final InboxGroups groups;
   private final RecipientChannels channels;
   private final DeliveryLedger deliveries;
   private final NotificationConfig config;
@@ -48,6 +53,7 @@ public class NotificationDispatchHandler implements BatchJobHandler<Notification
 
   public NotificationDispatchHandler(
       InAppNotificationWriter inApp,
+      InboxGroups groups,
       RecipientChannels channels,
       DeliveryLedger deliveries,
       NotificationConfig config,
@@ -56,6 +62,7 @@ public class NotificationDispatchHandler implements BatchJobHandler<Notification
     this.recalls = recalls;
     this.ledger = ledger;
     this.inApp = inApp;
+    this.groups = groups;
     this.channels = channels;
     this.deliveries = deliveries;
     this.config = config;
@@ -92,17 +99,50 @@ public class NotificationDispatchHandler implements BatchJobHandler<Notification
             chosen.put(type, channels.resolve(type, recipients.stream().distinct().toList())));
 
     List<InAppNotificationWriter.Notice> notices = new ArrayList<>();
+    List<InboxGroups.Member> grouped = new ArrayList<>();
+    List<InboxGroups.Member> emailOnly = new ArrayList<>();
+    List<DeliveryLedger.Skipped> skipped = new ArrayList<>();
+    // A recalled dispatch reaches no one; each recipient's in-app decision says so.
+    for (Job<NotificationDispatch> job : batch) {
+      if (!jobs.contains(job)) {
+        for (Long recipient : recipientsOf(job.payload())) {
+          skipped.add(skip(job, recipient, Channel.IN_APP, "recalled"));
+        }
+      }
+    }
     Set<Long> emailRecipients = new TreeSet<>();
     for (Job<NotificationDispatch> job : jobs) {
-      Map<Long, Set<String>> ofType = chosen.get(job.payload().type());
-      notices.add(
-          new InAppNotificationWriter.Notice(
-              job.context().jobId(),
-              job.payload(),
-              recipientsOn(Channel.IN_APP, job.payload(), ofType)));
-      emailRecipients.addAll(recipientsOn(Channel.EMAIL, job.payload(), ofType));
+      NotificationDispatch payload = job.payload();
+      Map<Long, Set<String>> ofType = chosen.get(payload.type());
+      Optional<Duration> window =
+          payload.groupKey() == null ? Optional.empty() : config.groupWindow(payload.type());
+      List<Long> plain = new ArrayList<>();
+      for (Long recipient : recipientsOn(Channel.IN_APP, payload, ofType)) {
+        if (window.isPresent()) {
+          grouped.add(
+              new InboxGroups.Member(job.context().jobId(), payload, recipient, window.get()));
+        } else {
+          plain.add(recipient);
+        }
+      }
+      notices.add(new InAppNotificationWriter.Notice(job.context().jobId(), payload, plain));
+      if (window.isPresent()) {
+        // No in-app item to fold into: the group's window is its first email.
+        for (Long recipient : recipientsOff(Channel.IN_APP, payload, ofType)) {
+          if (ofType.get(recipient).contains(Channel.EMAIL)) {
+            emailOnly.add(
+                new InboxGroups.Member(job.context().jobId(), payload, recipient, window.get()));
+          }
+        }
+      }
+      for (Long recipient : recipientsOff(Channel.IN_APP, payload, ofType)) {
+        skipped.add(skip(job, recipient, Channel.IN_APP, "preference"));
+      }
+      emailRecipients.addAll(recipientsOn(Channel.EMAIL, payload, ofType));
     }
     inApp.write(notices);
+    Map<InboxGroups.Pair, InboxGroups.Outcome> folds = new HashMap<>(groups.fold(grouped));
+    folds.putAll(groups.emailWindows(emailOnly));
     Set<Long> withAddress = channels.emails(List.copyOf(emailRecipients)).keySet();
 
     Map<Long, RecipientChannels.QuietClock> quiet =
@@ -112,51 +152,97 @@ public class NotificationDispatchHandler implements BatchJobHandler<Notification
     List<DeliveryLedger.Pending> pending = new ArrayList<>();
     List<JobLedger.Deferred> deferred = new ArrayList<>();
     for (Job<NotificationDispatch> job : jobs) {
-      Map<Long, Set<String>> ofType = chosen.get(job.payload().type());
-      Optional<Duration> escalateAfter = config.emailIfUnreadAfter(job.payload().type());
-      boolean critical = config.critical(job.payload().type());
-      for (Long recipient : recipientsOn(Channel.EMAIL, job.payload(), ofType)) {
-        if (!withAddress.contains(recipient)) {
+      NotificationDispatch payload = job.payload();
+      Map<Long, Set<String>> ofType = chosen.get(payload.type());
+      Optional<Duration> escalateAfter = config.emailIfUnreadAfter(payload.type());
+      boolean critical = config.critical(payload.type());
+      boolean webhooks = config.webhook().url().isPresent();
+      for (Long recipient : recipientsOf(payload)) {
+        InboxGroups.Outcome fold =
+            folds.get(new InboxGroups.Pair(job.context().jobId(), recipient));
+        if (fold != null && fold.fold() == InboxGroups.Fold.REPEATED) {
+          // This dispatch ran before for this recipient: its decisions are all recorded.
           continue;
         }
-        // Escalation only if unread: the email waits for the delay, and its handler sends it only
-        // if the in-app item is still unread by then.
-        boolean onlyIfUnread =
-            escalateAfter.isPresent() && ofType.get(recipient).contains(Channel.IN_APP);
-        Instant due = onlyIfUnread ? now.plus(escalateAfter.get()) : now;
-        // Quiet hours are asked at the time the email would go out, so an escalation that falls
-        // into them waits for their end too; critical types never wait for them.
-        RecipientChannels.QuietClock clock = critical ? null : quiet.get(recipient);
-        Instant sendAt = clock == null ? due : clock.sendAt(due);
-        if (sendAt.isAfter(now)) {
-          // The email waits in the ledger (the scheduled path) until it is due.
-          ChannelDelivery delivery = delivery(job, recipient, onlyIfUnread);
-          JobMessage message =
-              job.context()
-                  .followUpMessage(
-                      JobType.NOTIFICATION_EMAIL, recipient + ":" + Channel.EMAIL, delivery);
-          deferred.add(new JobLedger.Deferred(message, sendAt, job.context().jobId()));
-          pending.add(
-              new DeliveryLedger.Pending(
-                  message.jobId(),
+        Set<String> on = ofType.get(recipient);
+        if (!on.contains(Channel.EMAIL)) {
+          skipped.add(skip(job, recipient, Channel.EMAIL, "preference"));
+        } else if (!withAddress.contains(recipient)) {
+          skipped.add(skip(job, recipient, Channel.EMAIL, "no_address"));
+        } else if (fold != null && fold.fold() == InboxGroups.Fold.FOLDED) {
+          // A group's email went out (or waits) for the notification that opened its item.
+          skipped.add(
+              new DeliveryLedger.Skipped(
                   job.context().jobId(),
                   recipient,
                   Channel.EMAIL,
-                  job.payload().source()));
+                  payload.source(),
+                  "grouped",
+                  fold.itemJobId()));
         } else {
-          follow(job, recipient, Channel.EMAIL, JobType.NOTIFICATION_EMAIL, pending);
+          // Escalation only if unread: the email waits for the delay, and its handler sends it
+          // only if the in-app item is still unread by then.
+          boolean onlyIfUnread = escalateAfter.isPresent() && on.contains(Channel.IN_APP);
+          Instant due = onlyIfUnread ? now.plus(escalateAfter.get()) : now;
+          // Quiet hours are asked at the time the email would go out, so an escalation that falls
+          // into them waits for their end too; critical types never wait for them.
+          RecipientChannels.QuietClock clock = critical ? null : quiet.get(recipient);
+          Instant sendAt = clock == null ? due : clock.sendAt(due);
+          if (sendAt.isAfter(now)) {
+            // The email waits in the ledger (the scheduled path) until it is due.
+            ChannelDelivery delivery = delivery(job, recipient, onlyIfUnread);
+            JobMessage message =
+                job.context()
+                    .followUpMessage(
+                        JobType.NOTIFICATION_EMAIL, recipient + ":" + Channel.EMAIL, delivery);
+            deferred.add(new JobLedger.Deferred(message, sendAt, job.context().jobId()));
+            pending.add(
+                new DeliveryLedger.Pending(
+                    message.jobId(),
+                    job.context().jobId(),
+                    recipient,
+                    Channel.EMAIL,
+                    payload.source(),
+                    sendAt.isAfter(due) ? sendAt : null,
+                    fold == null ? null : payload.groupKey()));
+          } else {
+            UUID id =
+                job.context()
+                    .followUp(
+                        JobType.NOTIFICATION_EMAIL,
+                        recipient + ":" + Channel.EMAIL,
+                        delivery(job, recipient, false));
+            pending.add(
+                new DeliveryLedger.Pending(
+                    id,
+                    job.context().jobId(),
+                    recipient,
+                    Channel.EMAIL,
+                    payload.source(),
+                    null,
+                    fold == null ? null : payload.groupKey()));
+          }
         }
-      }
-      // Webhooks are not deferred: they go to the platform, not to a person, and the platform
-      // decides how (and when) to reach its users.
-      if (config.webhook().url().isPresent()) {
-        for (Long recipient : recipientsOn(Channel.WEBHOOK, job.payload(), ofType)) {
-          follow(job, recipient, Channel.WEBHOOK, JobType.NOTIFICATION_WEBHOOK, pending);
+        // Webhooks are not deferred nor grouped: they go to the platform, not to a person, and
+        // the platform decides how (and when) to reach its users.
+        if (webhooks) {
+          if (on.contains(Channel.WEBHOOK)) {
+            follow(job, recipient, Channel.WEBHOOK, JobType.NOTIFICATION_WEBHOOK, pending);
+          } else {
+            skipped.add(skip(job, recipient, Channel.WEBHOOK, "preference"));
+          }
         }
       }
     }
     deliveries.insertPending(pending);
+    deliveries.insertSkipped(skipped);
     ledger.insertScheduledFollowUps(deferred);
+  }
+
+  private static DeliveryLedger.Skipped skip(
+      Job<NotificationDispatch> job, long recipient, String channel, String reason) {
+    return new DeliveryLedger.Skipped(
+        job.context().jobId(), recipient, channel, job.payload().source(), reason);
   }
 
   /**
@@ -207,6 +293,19 @@ public class NotificationDispatchHandler implements BatchJobHandler<Notification
       }
     }
     return List.copyOf(recipients);
+  }
+
+  /** The job's recipients, in id order and each once. */
+  private static List<Long> recipientsOf(NotificationDispatch payload) {
+    return payload.recipientIds().stream().distinct().sorted().toList();
+  }
+
+  /** The job's recipients, in id order and each once, that do not get {@code channel}. */
+  private static List<Long> recipientsOff(
+      String channel, NotificationDispatch payload, Map<Long, Set<String>> chosen) {
+    return recipientsOf(payload).stream()
+        .filter(recipient -> !chosen.get(recipient).contains(channel))
+        .toList();
   }
 
   /** The job's recipients, in id order and each once, that get {@code channel}. */

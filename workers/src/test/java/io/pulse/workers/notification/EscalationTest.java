@@ -139,7 +139,11 @@ class EscalationTest {
   }
 
   private UUID deferredEmail(UUID job) {
-    String id = db.one("select id from deliveries where notification_job_id = '" + job + "'");
+    String id =
+        db.one(
+            "select id from deliveries where channel = 'email' and notification_job_id = '"
+                + job
+                + "'");
     UUID email = UUID.fromString(id);
     assertEquals("scheduled", db.jobStatus(email));
     assertEquals("pending -", delivery(job));
@@ -172,7 +176,8 @@ class EscalationTest {
 
   private String delivery(UUID job) {
     return db.one(
-        "select status || ' ' || coalesce(skip_reason, '-') from deliveries where notification_job_id = '"
+        "select status || ' ' || coalesce(skip_reason, '-') from deliveries"
+            + " where channel = 'email' and notification_job_id = '"
             + job
             + "'");
   }

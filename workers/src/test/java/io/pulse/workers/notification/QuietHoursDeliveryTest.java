@@ -75,6 +75,10 @@ class QuietHoursDeliveryTest {
     assertEquals("scheduled", db.jobStatus(email));
     assertEquals(end, sendAt(email), "due when the window ends, in UTC");
     assertEquals("pending -", delivery(job));
+    assertEquals(
+        end.toEpochMilli(),
+        Long.parseLong(ofEmail(job, "(extract(epoch from deferred_until) * 1000)::bigint")),
+        "the delivery records the end of the window it waits for (\"why\": quiet_hours)");
 
     poller.poll(end.minusMillis(1));
     assertEquals("scheduled", db.jobStatus(email));

@@ -69,7 +69,19 @@ class RecallTest {
     await().atMost(Duration.ofSeconds(15)).until(() -> "succeeded".equals(db.jobStatus(job)));
     assertEquals(0, inbox(job));
     assertEquals(
-        0, db.count("select count(*) from deliveries where notification_job_id = '" + job + "'"));
+        0,
+        db.count(
+            "select count(*) from deliveries where channel <> 'in_app' and notification_job_id = '"
+                + job
+                + "'"));
+    assertEquals(
+        "skipped recalled",
+        db.one(
+            "select status || ' ' || skip_reason from deliveries where channel = 'in_app'"
+                + " and notification_job_id = '"
+                + job
+                + "'"),
+        "the recipient's in-app decision records the recall");
     assertEquals(0, mail.getReceivedMessages().length);
   }
 
@@ -218,7 +230,7 @@ class RecallTest {
 
   private String status(UUID job, long user) {
     return db.one(
-        "select status from deliveries where notification_job_id = '"
+        "select status from deliveries where channel = 'email' and notification_job_id = '"
             + job
             + "' and user_id = "
             + user);
@@ -226,14 +238,18 @@ class RecallTest {
 
   private String delivery(UUID job) {
     return db.one(
-        "select status || ' ' || coalesce(skip_reason, '-') from deliveries where notification_job_id = '"
+        "select status || ' ' || coalesce(skip_reason, '-') from deliveries"
+            + " where channel = 'email' and notification_job_id = '"
             + job
             + "'");
   }
 
   private UUID deliveryId(UUID job) {
     return UUID.fromString(
-        db.one("select id from deliveries where notification_job_id = '" + job + "'"));
+        db.one(
+            "select id from deliveries where channel = 'email' and notification_job_id = '"
+                + job
+                + "'"));
   }
 
   private long advisoryLocks(boolean granted) {
