@@ -9,12 +9,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** A console session over plain HTTP, signed in the way the sign-in form does it. */
-record ConsoleSession(String cookie, String csrf) {
+public record ConsoleSession(String cookie, String csrf) {
   static final String COOKIE = "pulse_console";
   private static final Pattern CSRF = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"");
 
   /** Signs in with {@code key}; fails the test unless the console lets it in. */
-  static ConsoleSession signIn(String key) {
+  public static ConsoleSession signIn(String key) {
     Response signedIn = postSignIn(key);
     assertEquals(303, signedIn.statusCode(), signedIn.asString());
     String cookie = signedIn.cookie(COOKIE);
@@ -50,7 +50,7 @@ record ConsoleSession(String cookie, String csrf) {
     return m.find() ? m.group(1) : null;
   }
 
-  RequestSpecification request() {
+  public RequestSpecification request() {
     return given().redirects().follow(false).cookie(COOKIE, cookie);
   }
 }

@@ -3,6 +3,7 @@ package io.pulse.api.console;
 import io.pulse.api.admin.CreatedKey;
 import io.pulse.api.admin.DeadLetterReplay;
 import io.pulse.api.auth.ApiKey;
+import io.pulse.api.why.NotificationDecisions;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import java.util.List;
@@ -33,6 +34,8 @@ final class ConsolePages {
   static native TemplateInstance replayResult(Nav nav, DeadLetterReplay.Result view);
 
   static native TemplateInstance user(Nav nav, UserPageView view);
+
+  static native TemplateInstance why(Nav nav, NotificationDecisions view);
 
   static native TemplateInstance digests(Nav nav, DigestRunsView view);
 

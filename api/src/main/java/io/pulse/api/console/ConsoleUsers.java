@@ -5,6 +5,7 @@ import io.pulse.api.jobs.Ids;
 import io.pulse.api.notification.NotificationResource;
 import io.pulse.api.notification.PreferencesResource;
 import io.pulse.api.users.User;
+import io.pulse.api.why.DecisionReader;
 import io.pulse.common.jobs.JobLedger;
 import io.pulse.common.jobs.JobType;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -20,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.jboss.resteasy.reactive.RestResponse;
 
 /**
@@ -36,6 +38,7 @@ public class ConsoleUsers {
   private final PreferencesResource preferences;
   private final UserActivity activity;
   private final JobLedger ledger;
+  private final DecisionReader decisions;
   private final SecurityIdentity identity;
 
   public ConsoleUsers(
@@ -43,11 +46,13 @@ public class ConsoleUsers {
       PreferencesResource preferences,
       UserActivity activity,
       JobLedger ledger,
+      DecisionReader decisions,
       SecurityIdentity identity) {
     this.notifications = notifications;
     this.preferences = preferences;
     this.activity = activity;
     this.ledger = ledger;
+    this.decisions = decisions;
     this.identity = identity;
   }
 
@@ -73,6 +78,14 @@ public class ConsoleUsers {
                 activity.deliveries(userId, ROWS),
                 activity.digests(userId, ROWS)))
         .render();
+  }
+
+  /** "Why did they (not) get it": the admin API's decisions for one dispatch and one recipient. */
+  @GET
+  @Path("/users/{id}/notifications/{jobId}")
+  @RolesAllowed(Scope.READ)
+  public String why(@PathParam("id") long userId, @PathParam("jobId") UUID jobId) {
+    return ConsolePages.why(Nav.of(identity), decisions.read(userId, jobId)).render();
   }
 
   @GET

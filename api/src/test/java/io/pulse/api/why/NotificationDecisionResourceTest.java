@@ -94,6 +94,38 @@ class NotificationDecisionResourceTest {
   }
 
   @Test
+  void theConsoleShowsTheSameDecisionsToAReadKey() {
+    long user = IDS.incrementAndGet();
+    UUID job = dispatch(user);
+    long item = inboxItem(user, job);
+    delivery(job, user, "email", "skipped", "budget");
+    io.pulse.api.ConsoleSession session =
+        io.pulse.api.ConsoleSession.signIn(keyWithScopes(Scope.READ));
+    session
+        .request()
+        .get("/console/users/" + user)
+        .then()
+        .statusCode(200)
+        .body(containsString("/console/users/" + user + "/notifications/" + job));
+    session
+        .request()
+        .get("/console/users/" + user + "/notifications/" + job)
+        .then()
+        .statusCode(200)
+        .body(
+            containsString("<tr data-channel=\"in_app\"><td>in_app</td><td class=\"status sent\">"))
+        .body(containsString("inbox item " + item))
+        .body(
+            containsString(
+                "<tr data-channel=\"email\"><td>email</td><td class=\"status skipped\">skipped</td><td>budget</td>"));
+    session
+        .request()
+        .get("/console/users/" + (user + 1) + "/notifications/" + job)
+        .then()
+        .statusCode(404);
+  }
+
+  @Test
   void aGroupedNotificationNamesTheItemItWentInto() {
     long user = IDS.incrementAndGet();
     UUID opener = dispatch(user);

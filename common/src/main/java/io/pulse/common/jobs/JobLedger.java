@@ -963,7 +963,9 @@ public class JobLedger {
             + " from (select finished_at, extract(epoch from finished_at - created_at) * 1000"
             + " as latency from jobs where id >= ? and status = '"
             + JobStatus.SUCCEEDED.wire()
-            + "' order by id desc limit ?) recent group by 1 order by 1 desc",
+            // A row written succeeded by hand (or by an older build) may lack its finish time.
+            + "' and finished_at is not null order by id desc limit ?) recent"
+            + " group by 1 order by 1 desc",
         rows ->
             new MinuteFigures(
                 rows.getObject(1, OffsetDateTime.class).toInstant(),
