@@ -27,9 +27,12 @@ public interface NotificationConfig {
   @WithDefault("pulse.jobs")
   String messageIdDomain();
 
-  /** The mailto of a notification mail's List-Unsubscribe header. */
-  @WithDefault("unsubscribe@pulse.example")
-  String unsubscribeMailbox();
+  /**
+   * The language of users who chose none (a BCP 47 tag), and the fallback of a language no template
+   * is shipped in. Mails and pages fall back once more to {@code en}, which every template has.
+   */
+  @WithDefault("en")
+  String defaultLocale();
 
   interface TypeSettings {
     @WithDefault("in_app")
