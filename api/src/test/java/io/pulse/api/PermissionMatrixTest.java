@@ -67,6 +67,8 @@ class PermissionMatrixTest {
     REQUIRED.put("POST /api/v1/admin/feeds/{userId}/rebuild", Scope.ADMIN);
     REQUIRED.put("GET /digests/unsubscribe", PUBLIC);
     REQUIRED.put("POST /digests/unsubscribe", PUBLIC);
+    REQUIRED.put("GET /unsubscribe", PUBLIC);
+    REQUIRED.put("POST /unsubscribe", PUBLIC);
   }
 
   /**

@@ -23,6 +23,13 @@ public interface NotificationConfig {
   @WithDefault("https://campus.example")
   String platformUrl();
 
+  /**
+   * Where on the platform a user changes their notification settings (appended to {@link
+   * #platformUrl()}): mails and the unsubscribe pages link there, to undo an unsubscribe.
+   */
+  @WithDefault("/settings/notifications")
+  String settingsPath();
+
   /** The right-hand side of the Message-IDs of the mails the workers send. */
   @WithDefault("pulse.jobs")
   String messageIdDomain();
