@@ -45,7 +45,8 @@ public class DigestUnsubscribeResource {
   @PermitAll
   @Operation(
       summary = "Open a digest's unsubscribe link (links mailed before /unsubscribe)",
-      description = "As GET /unsubscribe.")
+      description =
+          "Answers as GET /unsubscribe does: the page of a digest's link, changing nothing.")
   @APIResponse(
       responseCode = "200",
       description = "The confirmation page",
@@ -59,7 +60,9 @@ public class DigestUnsubscribeResource {
   @Consumes({MediaType.APPLICATION_FORM_URLENCODED, MediaType.WILDCARD})
   @Operation(
       summary = "Unsubscribe from digests (links mailed before /unsubscribe)",
-      description = "As POST /unsubscribe, RFC 8058 one-click included.")
+      description =
+          "Answers as POST /unsubscribe does (RFC 8058 one-click included): the digest is switched"
+              + " off, each link once.")
   @APIResponse(
       responseCode = "200",
       description = "Unsubscribed",

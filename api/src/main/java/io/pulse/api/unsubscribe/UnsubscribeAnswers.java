@@ -26,9 +26,9 @@ public class UnsubscribeAnswers {
   public static final String ALL_EMAIL = "all-email";
 
   /**
-   * The page runs no script and loads nothing: it needs its inline styles (Qute escapes every
-   * value put into the page, so no one can add styles of their own) and its forms, which post back
-   * here. Nobody may frame it, so no other site can trick a click on a button.
+   * The page runs no script and loads nothing: it needs its inline styles (Qute escapes every value
+   * put into the page, so no one can add styles of their own) and its forms, which post back here.
+   * Nobody may frame it, so no other site can trick a click on a button.
    */
   static final String POLICY =
       "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
@@ -63,7 +63,8 @@ public class UnsubscribeAnswers {
     String language = languageOf(link.userId());
     boolean offerAll = offersAll(link);
     if (unsubscriber.critical(link.scope())) {
-      return render(Response.Status.CONFLICT, language, refusal(link, "critical", null, offerAll, token));
+      return render(
+          Response.Status.CONFLICT, language, refusal(link, "critical", null, offerAll, token));
     }
     if (unsubscriber.used(link, link.scope())) {
       return render(Response.Status.GONE, language, refusal(link, "used", null, offerAll, token));
@@ -72,7 +73,13 @@ public class UnsubscribeAnswers {
         Response.Status.OK,
         language,
         new UnsubscribePage(
-            "confirm", scopeName(link.scope()), link.scope().type(), null, null, token, offerAll,
+            "confirm",
+            scopeName(link.scope()),
+            link.scope().type(),
+            null,
+            null,
+            token,
+            offerAll,
             settingsUrl));
   }
 
@@ -98,17 +105,27 @@ public class UnsubscribeAnswers {
     }
     return switch (unsubscriber.apply(link, action)) {
       case CRITICAL ->
-          render(Response.Status.CONFLICT, language, refusal(link, "critical", null, offersAll(link), token));
+          render(
+              Response.Status.CONFLICT,
+              language,
+              refusal(link, "critical", null, offersAll(link), token));
       case ALREADY_USED ->
-          render(Response.Status.GONE, language, refusal(link, "used", null, offersAll(link), token));
+          render(
+              Response.Status.GONE, language, refusal(link, "used", null, offersAll(link), token));
       case DONE -> {
         boolean offerAll = action.kind() == UnsubscribeScope.Kind.EMAIL_TYPE && offersAll(link);
         yield render(
             Response.Status.OK,
             language,
             new UnsubscribePage(
-                "done", scopeName(action), action.type(), null, null, offerAll ? token : null,
-                offerAll, settingsUrl));
+                "done",
+                scopeName(action),
+                action.type(),
+                null,
+                null,
+                offerAll ? token : null,
+                offerAll,
+                settingsUrl));
       }
     };
   }
@@ -120,15 +137,28 @@ public class UnsubscribeAnswers {
   }
 
   private UnsubscribePage refusal(
-      UnsubscribeTokens.Verified link, String reason, String detail, boolean offerAll, String token) {
+      UnsubscribeTokens.Verified link,
+      String reason,
+      String detail,
+      boolean offerAll,
+      String token) {
     return new UnsubscribePage(
-        "refused", scopeName(link.scope()), link.scope().type(), reason, detail,
-        offerAll ? token : null, offerAll, settingsUrl);
+        "refused",
+        scopeName(link.scope()),
+        link.scope().type(),
+        reason,
+        detail,
+        offerAll ? token : null,
+        offerAll,
+        settingsUrl);
   }
 
   private Response refused(UnsubscribeTokens.RefusedException e, HttpHeaders headers) {
     boolean expired = e.refusal() == UnsubscribeTokens.Refusal.EXPIRED;
-    String reason = expired ? "expired" : e.refusal() == UnsubscribeTokens.Refusal.FORGED ? "forged" : "malformed";
+    String reason =
+        expired
+            ? "expired"
+            : e.refusal() == UnsubscribeTokens.Refusal.FORGED ? "forged" : "malformed";
     return render(
         expired ? Response.Status.GONE : Response.Status.BAD_REQUEST,
         languageOf(headers),

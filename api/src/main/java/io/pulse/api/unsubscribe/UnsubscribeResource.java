@@ -65,7 +65,7 @@ public class UnsubscribeResource {
   @PermitAll
   @Consumes({MediaType.APPLICATION_FORM_URLENCODED, MediaType.WILDCARD})
   @Operation(
-      summary = "Unsubscribe",
+      summary = "Unsubscribe from what a mail's link names",
       description =
           "Switches off what the link is about: the digest, or email for one notification type"
               + " (its channels less email, a preference the user can see and change back);"

@@ -6,17 +6,20 @@ import io.pulse.common.digest.UnsubscribeScope;
 import io.pulse.common.digest.UnsubscribeTokens;
 import io.pulse.common.testing.Browsers;
 import io.pulse.common.testing.PageFit;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import java.net.URL;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The unsubscribe pages in headless Chromium, in Korean and English, at a phone's width (375 px)
@@ -26,21 +29,24 @@ import org.openqa.selenium.WebDriver;
  */
 @QuarkusTest
 class UnsubscribePagesBrowserTest {
-  static long nextId = 730_000_000L + (System.currentTimeMillis() % 100_000) * 100;
-
   @TestHTTPResource("/unsubscribe")
   URL page;
 
   @Inject UnsubscribeTokens tokens;
   @Inject EntityManager em;
 
+  /** The viewport's width in this round. */
+  int width;
+
   @Test
   void everyPageFitsAPhoneAndAMailPaneInBothLanguages() {
-    for (int width : new int[] {375, 700}) {
-      WebDriver browser = Browsers.chromium(width, 900);
+    for (int each : new int[] {375, 700}) {
+      width = each;
+      WebDriver browser = Browsers.chromium(Math.max(width, 500), 900);
       try {
+        PageFit.viewport(browser, width, 800);
         for (String language : List.of("ko", "en")) {
-          long user = user(language);
+          long user = NotificationUnsubscribeTest.user(em, language);
           String type =
               tokens.issue(user, Instant.now(), UnsubscribeScope.emailOf("comment.reply"));
           String name = "unsubscribe-" + language + "-" + width;
@@ -48,15 +54,15 @@ class UnsubscribePagesBrowserTest {
           open(browser, type, name + "-confirm");
           assertEquals(language, browser.findElement(By.tagName("html")).getAttribute("lang"));
           browser.findElement(By.id("unsubscribe")).click();
-          assertEquals(
-              "done", browser.findElement(By.tagName("h1")).getAttribute("data-state"));
+          new WebDriverWait(browser, Duration.ofSeconds(30))
+              .ignoring(StaleElementReferenceException.class)
+              .until(ExpectedConditions.attributeToBe(By.tagName("h1"), "data-state", "done"));
           check(browser, name + "-done");
 
           open(browser, tokens.issue(user, Instant.now()), name + "-digest");
           // Used already: the refusal, with the offer of the rest.
           open(browser, type, name + "-used");
-          assertEquals(
-              "used", browser.findElement(By.tagName("h1")).getAttribute("data-reason"));
+          assertEquals("used", browser.findElement(By.tagName("h1")).getAttribute("data-reason"));
 
           PageFit.prefersDark(browser, true);
           open(browser, type, name + "-used-dark");
@@ -74,24 +80,8 @@ class UnsubscribePagesBrowserTest {
     check(browser, name);
   }
 
-  private static void check(WebDriver browser, String name) {
-    PageFit.assertFits(browser, name);
+  private void check(WebDriver browser, String name) {
+    PageFit.assertFits(browser, name, width);
     Browsers.screenshot(browser, name);
-  }
-
-  private long user(String locale) {
-    long id = nextId++;
-    QuarkusTransaction.requiringNew()
-        .run(
-            () ->
-                em.createNativeQuery(
-                        "insert into users (id, handle, email, digest, locale)"
-                            + " values (?1, ?2, ?3, 'daily', ?4)")
-                    .setParameter(1, id)
-                    .setParameter(2, "u" + id)
-                    .setParameter(3, "u" + id + "@uni.example")
-                    .setParameter(4, locale)
-                    .executeUpdate());
-    return id;
   }
 }

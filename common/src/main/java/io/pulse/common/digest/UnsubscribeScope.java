@@ -4,8 +4,8 @@ import java.util.Objects;
 
 /**
  * What an unsubscribe link switches off: the digest, one notification type's email, or every
- * non-critical type's email. It is signed into the link ({@link UnsubscribeTokens}), so a link from a
- * digest cannot switch off notification emails, nor one about replies those about messages.
+ * non-critical type's email. It is signed into the link ({@link UnsubscribeTokens}), so a link from
+ * a digest cannot switch off notification emails, nor one about replies those about messages.
  */
 public record UnsubscribeScope(Kind kind, String type) {
   public enum Kind {
@@ -30,7 +30,10 @@ public record UnsubscribeScope(Kind kind, String type) {
     return new UnsubscribeScope(Kind.EMAIL_TYPE, type);
   }
 
-  /** As signed into a link and stored with a used one: {@code digest}, {@code email:<type>}, {@code email:*}. */
+  /**
+   * As signed into a link and stored with a used one: {@code digest}, {@code email:<type>}, {@code
+   * email:*}.
+   */
   public String claim() {
     return switch (kind) {
       case DIGEST -> "digest";

@@ -12,10 +12,10 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Signed unsubscribe links: {@code base64url(userId.expiresAt.nonce[.scope]).base64url(hmac)}.
- * Anyone holding the link may switch off what its scope names ({@link UnsubscribeScope}: the digest,
- * or a notification type's email), without a login; nobody can make one for another user or another
- * scope, or stretch its life, without the secret. The nonce makes every link distinct, so "used
- * once" is about one link, not one user.
+ * Anyone holding the link may switch off what its scope names ({@link UnsubscribeScope}: the
+ * digest, or a notification type's email), without a login; nobody can make one for another user or
+ * another scope, or stretch its life, without the secret. The nonce makes every link distinct, so
+ * "used once" is about one link, not one user.
  *
  * <p>A digest link carries no scope claim, as before scopes existed. A scoped link is signed over
  * {@code "scoped." + body}: an API from before scopes (during a rolling deploy) finds its signature

@@ -51,7 +51,9 @@ public class UserLocales {
     }
   }
 
-  /** The user's locale: the stored tag, or the default when there is none (or it no longer parses). */
+  /**
+   * The user's locale: the stored tag, or the default when there is none (or it no longer parses).
+   */
   public Locale of(String stored) {
     return parse(stored).orElse(fallback);
   }

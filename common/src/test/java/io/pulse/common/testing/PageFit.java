@@ -11,8 +11,8 @@ import org.openqa.selenium.chromium.HasCdp;
 
 /**
  * What a page or a mail must do at a given width: scroll only downwards. Nothing may be wider than
- * the window or stick out of it on the right, which is what makes a phone show a sideways
- * scrollbar or shrink the text.
+ * the window or stick out of it on the right, which is what makes a phone show a sideways scrollbar
+ * or shrink the text.
  */
 public final class PageFit {
   private PageFit() {}
@@ -32,10 +32,25 @@ public final class PageFit {
       return [width, document.documentElement.scrollWidth, wide];
       """;
 
-  public static void assertFits(WebDriver browser, String what) {
+  /**
+   * A viewport of exactly this size. Headless Chromium keeps its window at least 500 px wide
+   * whatever {@code --window-size} says, so a phone is emulated (as DevTools' device mode does: a
+   * mobile viewport, where a page without a viewport meta is laid out 980 px wide and shrunk).
+   */
+  public static void viewport(WebDriver browser, int width, int height) {
+    ((HasCdp) browser)
+        .executeCdpCommand(
+            "Emulation.setDeviceMetricsOverride",
+            Map.of(
+                "width", width, "height", height, "deviceScaleFactor", 1, "mobile", width < 500));
+  }
+
+  /** The page is laid out at {@code expected} px (its viewport meta works) and fits in it. */
+  public static void assertFits(WebDriver browser, String what, int expected) {
     List<?> measured = (List<?>) ((JavascriptExecutor) browser).executeScript(MEASURE);
     long width = ((Number) measured.get(0)).longValue();
     long scrollWidth = ((Number) measured.get(1)).longValue();
+    assertEquals(expected, width, what + ": laid out at another width (no viewport meta?)");
     assertTrue(
         scrollWidth <= width,
         what + ": the document is " + scrollWidth + " px wide in a " + width + " px window");
@@ -49,8 +64,7 @@ public final class PageFit {
             "Emulation.setEmulatedMedia",
             Map.of(
                 "features",
-                List.of(
-                    Map.of("name", "prefers-color-scheme", "value", dark ? "dark" : "light"))));
+                List.of(Map.of("name", "prefers-color-scheme", "value", dark ? "dark" : "light"))));
   }
 
   /** The computed background colour of the first element matching the selector. */

@@ -21,10 +21,10 @@ import org.jboss.logging.Logger;
 /**
  * {@code digest.build}: one user's digest for one period. It collects what is new since the last
  * digest that was sent, renders it with Qute in the user's language (HTML, text and subject), and
- * sends it; an empty digest is
- * recorded and not sent, and does not move the user's last-digest time. The user row is locked and
- * the digest row checked first, so a redelivered job sends nothing twice; a crash between the send
- * and the commit sends again with the same Message-ID, which the receiving server can drop.
+ * sends it; an empty digest is recorded and not sent, and does not move the user's last-digest
+ * time. The user row is locked and the digest row checked first, so a redelivered job sends nothing
+ * twice; a crash between the send and the commit sends again with the same Message-ID, which the
+ * receiving server can drop.
  */
 @Singleton
 public class DigestBuildHandler implements JobHandler<DigestJob> {
@@ -84,8 +84,7 @@ public class DigestBuildHandler implements JobHandler<DigestJob> {
       digests.record(job, false, 0, 0, null, now);
       return;
     }
-    String unsubscribe =
-        config.publicUrl() + "/unsubscribe?token=" + tokens.issue(user.id(), now);
+    String unsubscribe = config.publicUrl() + "/unsubscribe?token=" + tokens.issue(user.id(), now);
     MailReader reader =
         MailReader.of(locales, DigestEmailTemplates.HTML.keySet(), user.locale(), user.timeZone());
     DigestEmail digest =

@@ -7,9 +7,9 @@ import java.util.function.Function;
 
 /**
  * The digest email in each shipped language (HTML, text, subject), type-checked against {@link
- * DigestEmail}: the build fails when a file is missing or names something the digest
- * does not have. Files: {@code templates/digest-email/<language>.html} (each fills in the texts of
- * {@code layout.html}), {@code <language>-text.txt} and {@code <language>-subject.txt}.
+ * DigestEmail}: the build fails when a file is missing or names something the digest does not have.
+ * Files: {@code templates/digest-email/<language>.html} (each fills in the texts of {@code
+ * layout.html}), {@code <language>-text.txt} and {@code <language>-subject.txt}.
  */
 @CheckedTemplate(basePath = "digest-email", defaultName = CheckedTemplate.HYPHENATED_ELEMENT_NAME)
 final class DigestEmailTemplates {

@@ -11,7 +11,9 @@ import java.util.function.Function;
  * templates/notification-email/<language>.html} (each fills in the texts of {@code layout.html})
  * and {@code <language>-text.txt}. A new language is two files and one line in each table below.
  */
-@CheckedTemplate(basePath = "notification-email", defaultName = CheckedTemplate.HYPHENATED_ELEMENT_NAME)
+@CheckedTemplate(
+    basePath = "notification-email",
+    defaultName = CheckedTemplate.HYPHENATED_ELEMENT_NAME)
 final class NotificationEmailTemplates {
   private NotificationEmailTemplates() {}
 

@@ -67,10 +67,7 @@ public class NotificationEmails {
     Object[] user = (Object[]) found.get(0);
     MailReader reader =
         MailReader.of(
-            locales,
-            NotificationEmailTemplates.HTML.keySet(),
-            (String) user[2],
-            (String) user[3]);
+            locales, NotificationEmailTemplates.HTML.keySet(), (String) user[2], (String) user[3]);
     String unsubscribe =
         notifications.critical(delivery.type())
             ? null

@@ -287,7 +287,8 @@ class DigestTest {
 
   @Test
   void aKoreanReaderGetsTheDigestInKoreanWithTheirDate() throws Exception {
-    long user = userWithNews("hangul", "Asia/Seoul", "daily", Instant.parse("2026-12-04T14:00:00Z"));
+    long user =
+        userWithNews("hangul", "Asia/Seoul", "daily", Instant.parse("2026-12-04T14:00:00Z"));
     db.exec("update users set locale = 'ko-KR' where id = " + user);
     // 08:00 in Seoul on Saturday 5 December is 23:00 UTC the day before.
     scheduler.tick(Instant.parse("2026-12-04T23:00:30Z"));
@@ -301,7 +302,8 @@ class DigestTest {
     assertThat(html, containsString("내 커뮤니티의 새 글"));
     // The platform's own words stay as they were written.
     assertThat(html, containsString("Robotics night " + user));
-    assertThat(Mails.text(message), containsString("다이제스트 수신 거부: " + publicUrl + "/unsubscribe?token="));
+    assertThat(
+        Mails.text(message), containsString("다이제스트 수신 거부: " + publicUrl + "/unsubscribe?token="));
   }
 
   @Test

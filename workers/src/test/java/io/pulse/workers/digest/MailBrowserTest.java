@@ -44,20 +44,23 @@ class MailBrowserTest {
   void everyMailFitsAPhoneAndAMailPaneInBothLanguages() throws IOException {
     Map<String, Path> mails = new LinkedHashMap<>();
     for (String language : List.of("ko", "en")) {
-      mails.put("notification-email-" + language, save("notification-email-" + language, notification(language)));
+      mails.put(
+          "notification-email-" + language,
+          save("notification-email-" + language, notification(language)));
       mails.put("digest-email-" + language, save("digest-email-" + language, digest(language)));
     }
     for (int width : new int[] {375, 700}) {
-      WebDriver browser = Browsers.chromium(width, 1400);
+      WebDriver browser = Browsers.chromium(Math.max(width, 500), 1400);
       try {
+        PageFit.viewport(browser, width, 1300);
         for (Map.Entry<String, Path> mail : mails.entrySet()) {
           String name = mail.getKey() + "-" + width;
           browser.get(mail.getValue().toUri().toString());
-          PageFit.assertFits(browser, name);
+          PageFit.assertFits(browser, name, width);
           Browsers.screenshot(browser, name);
           PageFit.prefersDark(browser, true);
           browser.navigate().refresh();
-          PageFit.assertFits(browser, name + "-dark");
+          PageFit.assertFits(browser, name + "-dark", width);
           assertEquals("rgb(27, 30, 37)", PageFit.background(browser, ".card"), name);
           Browsers.screenshot(browser, name + "-dark");
           PageFit.prefersDark(browser, false);
@@ -113,7 +116,9 @@ class MailBrowserTest {
             UUID.randomUUID(),
             reader,
             "comment.reply",
-            ko ? "내 글에 새 댓글이 달렸습니다: 12월 정기 모임 장소 변경 안내" : "New reply to your post: December meetup moves",
+            ko
+                ? "내 글에 새 댓글이 달렸습니다: 12월 정기 모임 장소 변경 안내"
+                : "New reply to your post: December meetup moves",
             (ko ? "저도 이번 모임에 참석할게요! 발표 자료는 여기 있어요: " : "Count me in! The slides are here: ")
                 + LONG_LINK,
             "/posts/" + post,
@@ -138,16 +143,37 @@ class MailBrowserTest {
                 item("새 메시지", "내일 실험실에서 볼 수 있을까요?", "최유진", null, reader))
             : List.of(
                 item("New reply: December meetup moves", "Count me in!", "Minsu Kim", null, reader),
-                item("You were mentioned", "@mina could you share the slides? " + LONG_LINK, "Seojun Park", null, reader),
-                item("New message", "Can we meet at the lab tomorrow?", "Yujin Choi", null, reader));
+                item(
+                    "You were mentioned",
+                    "@mina could you share the slides? " + LONG_LINK,
+                    "Seojun Park",
+                    null,
+                    reader),
+                item(
+                    "New message", "Can we meet at the lab tomorrow?", "Yujin Choi", null, reader));
     List<DigestEmail.Item> posts =
         ko
             ? List.of(
-                item("12월 정기 모임 안내", "이번 주 금요일 저녁 7시, 공학관 B동 3층 세미나실에서 만나요.", null, "로보틱스 동아리", reader),
+                item(
+                    "12월 정기 모임 안내",
+                    "이번 주 금요일 저녁 7시, 공학관 B동 3층 세미나실에서 만나요.",
+                    null,
+                    "로보틱스 동아리",
+                    reader),
                 item("겨울방학 해커톤 팀원 모집", "프론트엔드 개발자와 디자이너를 찾고 있어요.", null, "컴퓨터공학과 학생회", reader))
             : List.of(
-                item("December meetup", "Friday at 7 pm, Engineering Hall B, room 301.", null, "Robotics Club", reader),
-                item("Winter hackathon: looking for teammates", "We need a front-end developer and a designer.", null, "CS Student Council", reader));
+                item(
+                    "December meetup",
+                    "Friday at 7 pm, Engineering Hall B, room 301.",
+                    null,
+                    "Robotics Club",
+                    reader),
+                item(
+                    "Winter hackathon: looking for teammates",
+                    "We need a front-end developer and a designer.",
+                    null,
+                    "CS Student Council",
+                    reader));
     DigestEmail digest =
         new DigestEmail(
             ko ? "이미나" : "Mina Lee",
