@@ -7,11 +7,14 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pulse.api.Concurrently;
 import io.pulse.common.digest.UnsubscribeScope;
 import io.pulse.common.digest.UnsubscribeTokens;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
 import io.restassured.response.ValidatableResponse;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
@@ -53,6 +56,41 @@ class NotificationUnsubscribeTest {
         .statusCode(200);
     oneClick(token).statusCode(410).body(containsString("already used"));
     assertEquals(List.of("in_app", "email"), channels(user).get("comment.reply"));
+  }
+
+  /**
+   * A mail client's one-click and a person's clicks at the same moment, while the app saves the
+   * user's channels: one use of the link changes the preference, the others are told it was used,
+   * and the app's write is not lost either way (one statement each, on the row's lock).
+   */
+  @Test
+  void concurrentUsesOfOneLinkChangeThePreferenceOnce() throws Exception {
+    long user = user(null);
+    String token = tokens.issue(user, Instant.now(), REPLIES);
+    List<Response> answers =
+        Concurrently.send(
+            9,
+            i ->
+                i == 8
+                    ? admin()
+                        .body(
+                            "{\"channels\":{\"comment.reply\":[\"in_app\",\"email\",\"webhook\"]}}")
+                        .put("/api/v1/users/" + user + "/preferences")
+                    : given()
+                        .queryParam("token", token)
+                        .contentType("application/x-www-form-urlencoded")
+                        .body("List-Unsubscribe=One-Click")
+                        .post("/unsubscribe"));
+    assertEquals(200, answers.get(8).statusCode(), "the app's save");
+    assertEquals(
+        Map.of(200, 1, 410, 7), Concurrently.statuses(answers.subList(0, 8)), "one use changed it");
+    assertEquals(1L, count(em, "select count(*) from digest_unsubscribes where user_id = " + user));
+    // Whichever came last, email is off and nothing else the app saved was lost.
+    List<String> channels = channels(user).get("comment.reply");
+    assertTrue(
+        channels.equals(List.of("in_app", "webhook"))
+            || channels.equals(List.of("in_app", "email", "webhook")),
+        channels.toString());
   }
 
   @Test
