@@ -10,6 +10,9 @@ import java.util.function.Function;
  * when a file is missing or names something {@link NotificationEmail} does not have. Files: {@code
  * templates/notification-email/<language>.html} (each fills in the texts of {@code layout.html})
  * and {@code <language>-text.txt}. A new language is two files and one line in each table below.
+ *
+ * <p>Push texts, when the push channel comes, follow the same pattern: a checked class beside its
+ * handler over {@code templates/push/<language>.txt}, its language picked by {@link MailReader}.
  */
 @CheckedTemplate(
     basePath = "notification-email",
