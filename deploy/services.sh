@@ -3,7 +3,7 @@
 # the Pulse apps and their tests expect (see common/.../microprofile-config.properties):
 #   PostgreSQL 127.0.0.1:5432, role pulse/pulse, databases pulse and pulse_test
 #   RabbitMQ   127.0.0.1:5672, guest/guest, vhosts / and pulse-test, management on :15672
-#   chromium + chromedriver for the api's browser tests
+#   chromium + chromedriver for the browser tests, and a Korean font for their screenshots
 #   node + npm for the TypeScript client's tests
 #
 # Safe to run any number of times: every step checks before it changes anything.
@@ -292,13 +292,20 @@ ensure_vhosts() {
 
 # ---------------------------------------------------------------- Browser for tests
 
-# The api's browser tests (Swagger UI) drive Debian's chromium headless through chromedriver.
+# The browser tests (Swagger UI, the console, mails and unsubscribe pages) drive Debian's chromium
+# headless through chromedriver. Mails are checked in Korean too: without a CJK font their
+# screenshots show boxes (the layout checks still hold), so NanumGothic comes along.
 ensure_browser() {
   if have chromium && have chromedriver; then
     log "chromium and chromedriver are installed (browser tests)"
+  else
+    apt_install "chromium and chromedriver are needed by the browser tests" chromium chromium-driver
+  fi
+  if [[ -d /usr/share/fonts/truetype/nanum ]]; then
+    log "a Korean font is installed (fonts-nanum, for the mails' screenshots)"
     return 0
   fi
-  apt_install "chromium and chromedriver are needed by the api's browser tests" chromium chromium-driver
+  apt_install "a Korean font is needed for the screenshots of Korean mails" fonts-nanum
 }
 
 # The TypeScript client (api/client-typescript) is built and tested with Node.js and npm.

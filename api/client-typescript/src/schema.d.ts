@@ -1018,7 +1018,7 @@ export interface paths {
         get?: never;
         /**
          * Create or update a user
-         * @description An idempotent upsert. `lastActiveAt` never moves backwards; concurrent PUTs of one id apply one after the other. The PUT that brings a user back from inactivity writes a `feed.backfill` job with the user and publishes it after the commit (one the broker does not confirm is published by the sweeper), so of concurrent PUTs exactly one enqueues it.
+         * @description An idempotent upsert. `locale` (BCP 47, for example `ko` or `en-GB`) picks the language of the user's mails and pages and how their dates read; left out, the user follows pulse.notifications.default-locale; a tag that is not well-formed is 400. `lastActiveAt` never moves backwards; concurrent PUTs of one id apply one after the other. The PUT that brings a user back from inactivity writes a `feed.backfill` job with the user and publishes it after the commit (one the broker does not confirm is published by the sweeper), so of concurrent PUTs exactly one enqueues it.
          */
         put: {
             parameters: {
@@ -1389,8 +1389,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Open a digest's unsubscribe link
-         * @description The page a digest's link opens (for a person, no API key: the signed token is the credential). It only shows a button, because mail scanners fetch links; nothing changes until the form is posted.
+         * Open a digest's unsubscribe link (links mailed before /unsubscribe)
+         * @description Answers as GET /unsubscribe does: the page of a digest's link, changing nothing.
          */
         get: {
             parameters: {
@@ -1434,8 +1434,8 @@ export interface paths {
         };
         put?: never;
         /**
-         * Unsubscribe from digests
-         * @description Switches the user's digest off (also RFC 8058 one-click from the mail client). Each link works once: a second post is 410 and changes nothing.
+         * Unsubscribe from digests (links mailed before /unsubscribe)
+         * @description Answers as POST /unsubscribe does (RFC 8058 one-click included): the digest is switched off, each link once.
          */
         post: {
             parameters: {
@@ -1468,6 +1468,137 @@ export interface paths {
                 };
                 /** @description The token is not valid */
                 400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": unknown;
+                    };
+                };
+                /** @description The token expired, or its link was used already */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": unknown;
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/unsubscribe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Open an unsubscribe link
+         * @description The page a mail's unsubscribe link opens, in the user's language (for a person, no API key: the signed token is the credential). It only shows the choice, because mail scanners fetch links; nothing changes until a form is posted. A notification email's page also offers to switch off all non-critical email.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    token?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The confirmation page */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": unknown;
+                    };
+                };
+                /** @description The token is not valid, or the form asks what the link cannot do */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": unknown;
+                    };
+                };
+                /** @description The link is about a critical notification type, which cannot be switched off */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": unknown;
+                    };
+                };
+                /** @description The token expired, or its link was used already */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": unknown;
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Unsubscribe from what a mail's link names
+         * @description Switches off what the link is about: the digest, or email for one notification type (its channels less email, a preference the user can see and change back); with what=all-email, email for every non-critical type. Also RFC 8058 one-click from the mail client (body List-Unsubscribe=One-Click, no cookie, no CSRF token). Each use works once: a second post is 410 and changes nothing.
+         */
+        post: {
+            parameters: {
+                query?: {
+                    token?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/x-www-form-urlencoded": {
+                        token?: string;
+                        what?: string;
+                    };
+                    "*/*": {
+                        token?: string;
+                        what?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Unsubscribed */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": unknown;
+                    };
+                };
+                /** @description The token is not valid, or the form asks what the link cannot do */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": unknown;
+                    };
+                };
+                /** @description The link is about a critical notification type, which cannot be switched off */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1888,6 +2019,7 @@ export interface components {
             timeZone?: string;
             digest?: string;
             lastActiveAt?: components["schemas"]["OffsetDateTime"];
+            locale?: string;
         };
         UserView: {
             /** Format: int64 */
@@ -1898,6 +2030,8 @@ export interface components {
             timeZone?: string;
             digest?: string;
             lastActiveAt?: components["schemas"]["OffsetDateTime"];
+            /** @description The user's language (BCP 47): the one they chose, or pulse.notifications.default-locale */
+            locale?: string;
         };
         WorkQueue: {
             type?: string;

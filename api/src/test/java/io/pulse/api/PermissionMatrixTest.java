@@ -68,6 +68,8 @@ class PermissionMatrixTest {
     REQUIRED.put("GET /api/v1/admin/users/{id}/notifications/{jobId}", Scope.ADMIN);
     REQUIRED.put("GET /digests/unsubscribe", PUBLIC);
     REQUIRED.put("POST /digests/unsubscribe", PUBLIC);
+    REQUIRED.put("GET /unsubscribe", PUBLIC);
+    REQUIRED.put("POST /unsubscribe", PUBLIC);
   }
 
   /**

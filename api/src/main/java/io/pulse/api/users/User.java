@@ -23,6 +23,9 @@ public class User extends PanacheEntityBase {
 
   public String digest;
 
+  /** BCP 47, normalized; null follows {@code pulse.notifications.default-locale}. */
+  public String locale;
+
   @Column(name = "last_active_at")
   public OffsetDateTime lastActiveAt;
 

@@ -20,4 +20,6 @@ public record UserRequest(
     @Size(max = 100) String displayName,
     @Size(max = 64) String timeZone,
     @Pattern(regexp = "off|daily|weekly", message = "must be off, daily or weekly") String digest,
-    @PlausibleTime OffsetDateTime lastActiveAt) {}
+    @PlausibleTime OffsetDateTime lastActiveAt,
+    // Checked by UserLocales (well-formed BCP 47 with a language); the size bounds the work.
+    @Size(max = 35) String locale) {}

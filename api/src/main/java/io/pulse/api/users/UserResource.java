@@ -10,6 +10,7 @@ import io.pulse.common.jobs.JobEnqueuer;
 import io.pulse.common.jobs.JobIds;
 import io.pulse.common.jobs.JobType;
 import io.pulse.common.messaging.JobMessage;
+import io.pulse.common.notification.UserLocales;
 import io.pulse.common.tracing.Traceparent;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.annotation.security.RolesAllowed;
@@ -28,6 +29,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.util.List;
+import java.util.Locale;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
@@ -45,11 +47,14 @@ public class UserResource {
   private final EntityManager em;
   private final JobEnqueuer enqueuer;
   private final FeedConfig feed;
+  private final UserLocales locales;
 
-  public UserResource(EntityManager em, JobEnqueuer enqueuer, FeedConfig feed) {
+  public UserResource(
+      EntityManager em, JobEnqueuer enqueuer, FeedConfig feed, UserLocales locales) {
     this.em = em;
     this.enqueuer = enqueuer;
     this.feed = feed;
+    this.locales = locales;
   }
 
   /** What a PUT saved, and the backfill it brought about (written with it, published after). */
@@ -66,7 +71,7 @@ public class UserResource {
   @Operation(
       summary = "Create or update a user",
       description =
-          "An idempotent upsert. `lastActiveAt` never moves backwards; concurrent PUTs of one id apply one after the other. The PUT that brings a user back from inactivity writes a `feed.backfill` job with the user and publishes it after the commit (one the broker does not confirm is published by the sweeper), so of concurrent PUTs exactly one enqueues it.")
+          "An idempotent upsert. `locale` (BCP 47, for example `ko` or `en-GB`) picks the language of the user's mails and pages and how their dates read; left out, the user follows pulse.notifications.default-locale; a tag that is not well-formed is 400. `lastActiveAt` never moves backwards; concurrent PUTs of one id apply one after the other. The PUT that brings a user back from inactivity writes a `feed.backfill` job with the user and publishes it after the commit (one the broker does not confirm is published by the sweeper), so of concurrent PUTs exactly one enqueues it.")
   @SecurityRequirement(name = ApiDocs.API_KEY, scopes = Scope.JOBS_WRITE)
   @RequestBody(
       content =
@@ -76,7 +81,7 @@ public class UserResource {
                   @ExampleObject(
                       name = "request",
                       value =
-                          "{\"handle\":\"ada\",\"email\":\"ada@example.org\",\"displayName\":\"Ada\",\"timeZone\":\"Europe/Berlin\",\"digest\":\"daily\",\"lastActiveAt\":\"2026-11-30T09:00:00Z\"}")))
+                          "{\"handle\":\"ada\",\"email\":\"ada@example.org\",\"displayName\":\"Ada\",\"timeZone\":\"Europe/Berlin\",\"digest\":\"daily\",\"lastActiveAt\":\"2026-11-30T09:00:00Z\",\"locale\":\"de-DE\"}")))
   @APIResponse(
       responseCode = "200",
       description = "The user as saved",
@@ -88,7 +93,7 @@ public class UserResource {
                   @ExampleObject(
                       name = "200",
                       value =
-                          "{\"id\":42,\"handle\":\"ada\",\"email\":\"ada@example.org\",\"displayName\":\"Ada\",\"timeZone\":\"Europe/Berlin\",\"digest\":\"daily\",\"lastActiveAt\":\"2026-11-30T09:00:00Z\"}")))
+                          "{\"id\":42,\"handle\":\"ada\",\"email\":\"ada@example.org\",\"displayName\":\"Ada\",\"timeZone\":\"Europe/Berlin\",\"digest\":\"daily\",\"lastActiveAt\":\"2026-11-30T09:00:00Z\",\"locale\":\"de-DE\"}")))
   @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
   @APIResponse(responseCode = "401", ref = ApiDocs.UNAUTHORIZED)
   @APIResponse(responseCode = "403", ref = ApiDocs.FORBIDDEN)
@@ -101,14 +106,27 @@ public class UserResource {
     } catch (DateTimeException e) {
       throw ProblemException.badField("timeZone", "unknown time zone '" + zone + "'");
     }
-    Saved saved = QuarkusTransaction.requiringNew().call(() -> save(userId, zone, request));
+    Locale locale = null;
+    if (request.locale() != null) {
+      locale =
+          UserLocales.parse(request.locale())
+              .orElseThrow(
+                  () ->
+                      ProblemException.badField(
+                          "locale",
+                          "not a BCP 47 language tag with a language (ko, ko-KR, en-GB): '"
+                              + request.locale()
+                              + "'"));
+    }
+    String tag = locale == null ? null : locale.toLanguageTag();
+    Saved saved = QuarkusTransaction.requiringNew().call(() -> save(userId, zone, tag, request));
     // The backfill's row committed with the user; one the broker does not confirm now is
     // published by the sweeper, so the PUT stands either way.
     enqueuer.publishAll(saved.jobs());
     return saved.view();
   }
 
-  private Saved save(long userId, String zone, UserRequest request) {
+  private Saved save(long userId, String zone, String locale, UserRequest request) {
     // A new id gets its row first (concurrent creators wait on the primary key here, then find
     // it), so every PUT is an update of a row it holds locked, never an insert that can collide.
     em.createNativeQuery(
@@ -122,6 +140,7 @@ public class UserResource {
     user.displayName = request.displayName();
     user.timeZone = zone;
     user.digest = request.digest() == null ? "off" : request.digest();
+    user.locale = locale;
     OffsetDateTime activeSince = OffsetDateTime.now().minus(feed.inactiveAfter());
     boolean wasInactive = user.lastActiveAt != null && user.lastActiveAt.isBefore(activeSince);
     if (request.lastActiveAt() != null
@@ -136,7 +155,7 @@ public class UserResource {
       jobs = enqueuer.insertInCurrentTransaction(List.of(job)).isEmpty() ? List.of() : List.of(job);
     }
     user.updatedAt = OffsetDateTime.now();
-    return new Saved(UserView.of(user), jobs);
+    return new Saved(UserView.of(user, locales.of(user.locale)), jobs);
   }
 
   private static JobMessage backfill(long userId, OffsetDateTime back) {

@@ -1,6 +1,8 @@
 package io.pulse.api.users;
 
 import java.time.OffsetDateTime;
+import java.util.Locale;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 public record UserView(
     long id,
@@ -9,9 +11,20 @@ public record UserView(
     String displayName,
     String timeZone,
     String digest,
-    OffsetDateTime lastActiveAt) {
-  static UserView of(User u) {
+    OffsetDateTime lastActiveAt,
+    @Schema(
+            description =
+                "The user's language (BCP 47): the one they chose, or pulse.notifications.default-locale")
+        String locale) {
+  static UserView of(User u, Locale locale) {
     return new UserView(
-        u.id, u.handle, u.email, u.displayName, u.timeZone, u.digest, u.lastActiveAt);
+        u.id,
+        u.handle,
+        u.email,
+        u.displayName,
+        u.timeZone,
+        u.digest,
+        u.lastActiveAt,
+        locale.toLanguageTag());
   }
 }

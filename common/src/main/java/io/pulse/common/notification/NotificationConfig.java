@@ -23,13 +23,23 @@ public interface NotificationConfig {
   @WithDefault("https://campus.example")
   String platformUrl();
 
+  /**
+   * Where on the platform a user changes their notification settings (appended to {@link
+   * #platformUrl()}): mails and the unsubscribe pages link there, to undo an unsubscribe.
+   */
+  @WithDefault("/settings/notifications")
+  String settingsPath();
+
   /** The right-hand side of the Message-IDs of the mails the workers send. */
   @WithDefault("pulse.jobs")
   String messageIdDomain();
 
-  /** The mailto of a notification mail's List-Unsubscribe header. */
-  @WithDefault("unsubscribe@pulse.example")
-  String unsubscribeMailbox();
+  /**
+   * The language of users who chose none (a BCP 47 tag), and the fallback of a language no template
+   * is shipped in. Mails and pages fall back once more to {@code en}, which every template has.
+   */
+  @WithDefault("en")
+  String defaultLocale();
 
   /**
    * How many budgeted deliveries (see {@link #budgetChannels()}) of non-critical types one user

@@ -5,12 +5,13 @@ import io.pulse.common.digest.DigestJob;
 import io.pulse.common.digest.DigestPeriod;
 import io.pulse.common.digest.UnsubscribeTokens;
 import io.pulse.common.jobs.JobType;
+import io.pulse.common.notification.UserLocales;
 import io.pulse.workers.jobs.JobContext;
 import io.pulse.workers.jobs.JobHandler;
 import io.pulse.workers.notification.JobMailer;
+import io.pulse.workers.notification.MailReader;
 import io.pulse.workers.notification.PlatformLinks;
 import io.quarkus.mailer.Mail;
-import io.quarkus.qute.TemplateData;
 import jakarta.inject.Singleton;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -19,10 +20,11 @@ import org.jboss.logging.Logger;
 
 /**
  * {@code digest.build}: one user's digest for one period. It collects what is new since the last
- * digest that was sent, renders it with Qute (HTML and text), and sends it; an empty digest is
- * recorded and not sent, and does not move the user's last-digest time. The user row is locked and
- * the digest row checked first, so a redelivered job sends nothing twice; a crash between the send
- * and the commit sends again with the same Message-ID, which the receiving server can drop.
+ * digest that was sent, renders it with Qute in the user's language (HTML, text and subject), and
+ * sends it; an empty digest is recorded and not sent, and does not move the user's last-digest
+ * time. The user row is locked and the digest row checked first, so a redelivered job sends nothing
+ * twice; a crash between the send and the commit sends again with the same Message-ID, which the
+ * receiving server can drop.
  */
 @Singleton
 public class DigestBuildHandler implements JobHandler<DigestJob> {
@@ -33,18 +35,21 @@ public class DigestBuildHandler implements JobHandler<DigestJob> {
   private final UnsubscribeTokens tokens;
   private final JobMailer mailer;
   private final PlatformLinks links;
+  private final UserLocales locales;
 
   public DigestBuildHandler(
       DigestRepository digests,
       DigestConfig config,
       UnsubscribeTokens tokens,
       JobMailer mailer,
-      PlatformLinks links) {
+      PlatformLinks links,
+      UserLocales locales) {
     this.digests = digests;
     this.config = config;
     this.tokens = tokens;
     this.mailer = mailer;
     this.links = links;
+    this.locales = locales;
   }
 
   @Override
@@ -56,23 +61,6 @@ public class DigestBuildHandler implements JobHandler<DigestJob> {
   public Class<DigestJob> payloadType() {
     return DigestJob.class;
   }
-
-  /** What the templates render. */
-  @TemplateData
-  public record Digest(
-      String name,
-      String period,
-      boolean catchUp,
-      List<Item> heldBack,
-      List<Item> notifications,
-      long moreNotifications,
-      List<Item> posts,
-      String platformUrl,
-      String unsubscribeUrl) {}
-
-  /** One line of a digest: a notification, or a post with its community as the detail. */
-  @TemplateData
-  public record Item(String title, String detail, String url) {}
 
   @Override
   public void handle(DigestJob job, JobContext context) {
@@ -102,25 +90,31 @@ public class DigestBuildHandler implements JobHandler<DigestJob> {
       digests.record(job, false, 0, 0, 0, null, now);
       return;
     }
-    String unsubscribe =
-        config.publicUrl() + "/digests/unsubscribe?token=" + tokens.issue(user.id(), now);
-    Digest digest =
-        new Digest(
+    String unsubscribe = config.publicUrl() + "/unsubscribe?token=" + tokens.issue(user.id(), now);
+    MailReader reader =
+        MailReader.of(locales, DigestEmailTemplates.HTML.keySet(), user.locale(), user.timeZone());
+    DigestEmail digest =
+        new DigestEmail(
             user.name(),
             job.period(),
+            reader.date(job.periodStart()),
+            unread,
             job.catchUp(),
-            heldBack.stream().map(this::item).toList(),
-            notifications.stream().map(this::item).toList(),
+            heldBack.stream().map(n -> item(n, reader)).toList(),
+            notifications.stream().map(n -> item(n, reader)).toList(),
             unread - notifications.size(),
-            posts.stream().map(this::item).toList(),
+            posts.stream().map(p -> item(p, reader)).toList(),
             links.home(),
+            links.settings(),
             unsubscribe);
+    String language = reader.language();
     Mail mail =
         Mail.withHtml(
                 user.email(),
-                subject(digest, unread),
-                DigestEmailTemplates.digestEmail(digest).render())
-            .setText(DigestEmailTemplates.digestEmailText(digest).render())
+                // A text template ends with a line break; a subject has none.
+                DigestEmailTemplates.SUBJECT.get(language).apply(digest).render().strip(),
+                DigestEmailTemplates.HTML.get(language).apply(digest).render())
+            .setText(DigestEmailTemplates.TEXT.get(language).apply(digest).render())
             .addHeader("X-Pulse-Digest", job.idempotencyKey());
     if (!job.catchUp()) {
       // A catch-up mail goes to a user with digests off already: there is no digest to leave.
@@ -131,13 +125,24 @@ public class DigestBuildHandler implements JobHandler<DigestJob> {
     digests.record(job, true, unread, posts.size(), heldBack.size(), messageId, now);
   }
 
-  private Item item(DigestRepository.NotificationLine n) {
-    return new Item(n.title(), n.body(), links.absolute(n.link()));
+  private DigestEmail.Item item(DigestRepository.NotificationLine n, MailReader reader) {
+    return new DigestEmail.Item(
+        n.title(),
+        n.body(),
+        links.absolute(n.link()),
+        n.actor(),
+        null,
+        n.createdAt() == null ? null : reader.dateTime(n.createdAt()));
   }
 
-  private Item item(DigestRepository.PostLine p) {
-    String detail = "in " + p.community() + (p.excerpt() == null ? "" : ": " + p.excerpt());
-    return new Item(p.title(), detail, links.absolute("/posts/" + p.id()));
+  private DigestEmail.Item item(DigestRepository.PostLine p, MailReader reader) {
+    return new DigestEmail.Item(
+        p.title(),
+        p.excerpt(),
+        links.absolute("/posts/" + p.id()),
+        null,
+        p.community(),
+        p.createdAt() == null ? null : reader.dateTime(p.createdAt()));
   }
 
   /**
@@ -153,17 +158,5 @@ public class DigestBuildHandler implements JobHandler<DigestJob> {
     }
     return DigestPeriod.of(job.period())
         .previousStart(job.periodStart(), ZoneId.of(user.timeZone()), config.sendHour());
-  }
-
-  private static String subject(Digest digest, long unread) {
-    if (digest.catchUp()) {
-      int held = digest.heldBack().size();
-      return "While you were away: " + held + (held == 1 ? " notification" : " notifications");
-    }
-    String what =
-        unread > 0
-            ? unread + (unread == 1 ? " unread notification" : " unread notifications")
-            : digest.posts().size() + (digest.posts().size() == 1 ? " new post" : " new posts");
-    return "Your " + digest.period() + " Pulse digest: " + what;
   }
 }

@@ -22,11 +22,20 @@ public class DigestRepository {
   }
 
   public record Recipient(
-      long id, String email, String name, String digest, String timeZone, Instant lastDigestAt) {}
+      long id,
+      String email,
+      String name,
+      String digest,
+      String timeZone,
+      Instant lastDigestAt,
+      String locale) {}
 
-  public record NotificationLine(String type, String title, String body, String link) {}
+  /** {@code actor} is the actor's name, null when there is none or we do not know them. */
+  public record NotificationLine(
+      String type, String title, String body, String link, String actor, Instant createdAt) {}
 
-  public record PostLine(long id, String title, String excerpt, String community) {}
+  public record PostLine(
+      long id, String title, String excerpt, String community, Instant createdAt) {}
 
   /**
    * The user, locked: two deliveries of one digest (a redelivery racing a slow first) queue here.
@@ -36,7 +45,8 @@ public class DigestRepository {
     List<Object[]> rows =
         em.createNativeQuery(
                 """
-                select id, email, coalesce(display_name, handle), digest, time_zone, last_digest_at
+                select id, email, coalesce(display_name, handle), digest, time_zone, last_digest_at,
+                       locale
                 from users where id = ?1 for update
                 """)
             .setParameter(1, userId)
@@ -51,7 +61,8 @@ public class DigestRepository {
                     (String) r[2],
                     (String) r[3],
                     (String) r[4],
-                    SqlTimes.instant(r[5])));
+                    SqlTimes.instant(r[5]),
+                    (String) r[6]));
   }
 
   public boolean built(DigestJob job) {
@@ -82,15 +93,59 @@ public class DigestRepository {
     List<Object[]> rows =
         em.createNativeQuery(
                 """
-                select type, title, body, link from notifications
-                where user_id = ?1 and read_at is null and created_at > ?2
-                order by id desc limit ?3
+                select n.type, n.title, n.body, n.link, coalesce(a.display_name, a.handle),
+                       n.created_at
+                from notifications n left join users a on a.id = n.actor_id
+                where n.user_id = ?1 and n.read_at is null and n.created_at > ?2
+                order by n.id desc limit ?3
                 """)
             .setParameter(1, userId)
             .setParameter(2, utc(since))
             .setParameter(3, limit)
             .getResultList();
     return lines(rows);
+  }
+
+  /**
+   * What the daily budget held back since {@code since}, newest first: each notification once,
+   * whichever of its channels were held. Its text comes from the dispatch in the jobs ledger.
+   */
+  @SuppressWarnings("unchecked")
+  public List<NotificationLine> heldBack(long userId, Instant since, int limit) {
+    List<Object[]> rows =
+        em.createNativeQuery(
+                """
+                select type, title, body, link, actor, created_at from (
+                    select distinct on (d.notification_job_id)
+                           j.payload ->> 'type' as type, j.payload ->> 'title' as title,
+                           j.payload ->> 'body' as body, j.payload ->> 'link' as link,
+                           coalesce(a.display_name, a.handle) as actor,
+                           j.created_at, d.updated_at
+                    from deliveries d join jobs j on j.id = d.notification_job_id
+                    left join users a on a.id = (j.payload ->> 'actorId')::bigint
+                    where d.user_id = ?1 and d.skip_reason = 'budget' and d.updated_at > ?2
+                    order by d.notification_job_id, d.updated_at) as held
+                order by updated_at desc limit ?3
+                """)
+            .setParameter(1, userId)
+            .setParameter(2, utc(since))
+            .setParameter(3, limit)
+            .getResultList();
+    return lines(rows);
+  }
+
+  private static List<NotificationLine> lines(List<Object[]> rows) {
+    return rows.stream()
+        .map(
+            r ->
+                new NotificationLine(
+                    (String) r[0],
+                    (String) r[1],
+                    (String) r[2],
+                    (String) r[3],
+                    (String) r[4],
+                    SqlTimes.instant(r[5])))
+        .toList();
   }
 
   /**
@@ -102,7 +157,7 @@ public class DigestRepository {
     List<Object[]> rows =
         em.createNativeQuery(
                 """
-                select p.id, p.title, p.excerpt, c.name
+                select p.id, p.title, p.excerpt, c.name, p.created_at
                 from community_members m
                 join posts p on p.community_id = m.community_id
                 join communities c on c.id = p.community_id
@@ -118,39 +173,11 @@ public class DigestRepository {
         .map(
             r ->
                 new PostLine(
-                    ((Number) r[0]).longValue(), (String) r[1], (String) r[2], (String) r[3]))
-        .toList();
-  }
-
-  /**
-   * What the daily budget held back since {@code since}, newest first: each notification once,
-   * whichever of its channels were held. Its text comes from the dispatch in the jobs ledger.
-   */
-  @SuppressWarnings("unchecked")
-  public List<NotificationLine> heldBack(long userId, Instant since, int limit) {
-    List<Object[]> rows =
-        em.createNativeQuery(
-                """
-                select type, title, body, link from (
-                    select distinct on (d.notification_job_id)
-                           j.payload ->> 'type' as type, j.payload ->> 'title' as title,
-                           j.payload ->> 'body' as body, j.payload ->> 'link' as link,
-                           d.updated_at
-                    from deliveries d join jobs j on j.id = d.notification_job_id
-                    where d.user_id = ?1 and d.skip_reason = 'budget' and d.updated_at > ?2
-                    order by d.notification_job_id, d.updated_at) as held
-                order by updated_at desc limit ?3
-                """)
-            .setParameter(1, userId)
-            .setParameter(2, utc(since))
-            .setParameter(3, limit)
-            .getResultList();
-    return lines(rows);
-  }
-
-  private static List<NotificationLine> lines(List<Object[]> rows) {
-    return rows.stream()
-        .map(r -> new NotificationLine((String) r[0], (String) r[1], (String) r[2], (String) r[3]))
+                    ((Number) r[0]).longValue(),
+                    (String) r[1],
+                    (String) r[2],
+                    (String) r[3],
+                    SqlTimes.instant(r[4])))
         .toList();
   }
 

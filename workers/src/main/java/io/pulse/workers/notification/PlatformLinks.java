@@ -7,13 +7,20 @@ import jakarta.enterprise.context.ApplicationScoped;
 @ApplicationScoped
 public class PlatformLinks {
   private final String platformUrl;
+  private final String settingsPath;
 
   public PlatformLinks(NotificationConfig config) {
     this.platformUrl = config.platformUrl();
+    this.settingsPath = config.settingsPath();
   }
 
   public String home() {
     return platformUrl;
+  }
+
+  /** The user's notification settings, where an unsubscribe is undone. */
+  public String settings() {
+    return absolute(settingsPath);
   }
 
   public String absolute(String link) {

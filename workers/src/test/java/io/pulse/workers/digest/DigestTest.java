@@ -19,6 +19,7 @@ import io.pulse.common.jobs.JobEnqueuer;
 import io.pulse.common.jobs.JobType;
 import io.pulse.common.messaging.JobMessage;
 import io.pulse.workers.TestSql;
+import io.pulse.workers.notification.Mails;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -287,10 +288,31 @@ class DigestTest {
     assertThat(raw, containsString("Robotics night " + user));
     assertThat(raw, not(containsString("Deleted post " + user)));
     String header = message.getHeader("List-Unsubscribe")[0];
-    assertThat(header, containsString(publicUrl + "/digests/unsubscribe?token="));
+    assertThat(header, containsString(publicUrl + "/unsubscribe?token="));
     assertEquals("List-Unsubscribe=One-Click", message.getHeader("List-Unsubscribe-Post")[0]);
     String token = header.substring(header.indexOf("token=") + 6, header.length() - 1);
     assertEquals(user, tokens.verify(token, Instant.now()).userId());
+  }
+
+  @Test
+  void aKoreanReaderGetsTheDigestInKoreanWithTheirDate() throws Exception {
+    long user =
+        userWithNews("hangul", "Asia/Seoul", "daily", Instant.parse("2026-12-04T14:00:00Z"));
+    db.exec("update users set locale = 'ko-KR' where id = " + user);
+    // 08:00 in Seoul on Saturday 5 December is 23:00 UTC the day before.
+    scheduler.tick(Instant.parse("2026-12-04T23:00:30Z"));
+    awaitMails(user, 1);
+    MimeMessage message = messagesTo(user).get(0);
+    assertEquals("Pulse 일간 다이제스트: 읽지 않은 알림 1개", message.getSubject());
+    String html = Mails.html(message);
+    assertThat(html, containsString("<html lang=\"ko\">"));
+    assertThat(html, containsString("2026년 12월 5일 토요일"));
+    assertThat(html, containsString("hangul님, 안녕하세요."));
+    assertThat(html, containsString("내 커뮤니티의 새 글"));
+    // The platform's own words stay as they were written.
+    assertThat(html, containsString("Robotics night " + user));
+    assertThat(
+        Mails.text(message), containsString("다이제스트 수신 거부: " + publicUrl + "/unsubscribe?token="));
   }
 
   @Test

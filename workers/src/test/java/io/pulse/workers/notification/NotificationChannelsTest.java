@@ -89,7 +89,7 @@ class NotificationChannelsTest {
     assertThat(raw, containsString("text/plain"));
     assertThat(raw, containsString("text/html"));
     assertThat(raw, containsString("https://campus.example/posts/9"));
-    assertThat(message.getHeader("List-Unsubscribe")[0], containsString("mailto:"));
+    assertThat(message.getHeader("List-Unsubscribe")[0], containsString("/unsubscribe?token="));
     String messageId = message.getMessageID();
     assertEquals(
         1L,
