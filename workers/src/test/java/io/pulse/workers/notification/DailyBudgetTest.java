@@ -145,6 +145,14 @@ class DailyBudgetTest {
             "select string_agg(day || ' ' || spent, ', ' order by day)"
                 + " from notification_budget_days where user_id = "
                 + user));
+    assertEquals(true, take(user, Instant.parse("2026-12-02T15:10:00Z")));
+    assertEquals(
+        "2026-12-02 1, 2026-12-03 1",
+        db.one(
+            "select string_agg(day || ' ' || spent, ', ' order by day)"
+                + " from notification_budget_days where user_id = "
+                + user),
+        "a new day's first send drops the days before yesterday");
   }
 
   @Test
