@@ -62,6 +62,14 @@ public class DailyBudget {
             .setParameter(2, day)
             .setParameter(3, owner.budget())
             .getResultList();
+    if (!spent.isEmpty() && ((Number) spent.get(0)).intValue() == 1) {
+      // The user's first send of a new day: their earlier days are done with. Kept from growing
+      // here, once per user and day, rather than by a sweep over the whole table.
+      em.createNativeQuery("delete from notification_budget_days where user_id = ?1 and day < ?2")
+          .setParameter(1, userId)
+          .setParameter(2, day.minusDays(1))
+          .executeUpdate();
+    }
     return new Taken(!spent.isEmpty(), owner, day);
   }
 
