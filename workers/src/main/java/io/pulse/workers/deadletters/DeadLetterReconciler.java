@@ -1,9 +1,11 @@
 package io.pulse.workers.deadletters;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.GetResponse;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pulse.common.jobs.JobLedger;
@@ -27,6 +29,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -39,9 +43,9 @@ import org.jboss.logging.Logger;
  * {@code pulse.dead-letters.every} it compares a DLQ's depth with the ledger's dead count of the
  * type; when the queue holds more than the dead jobs it can explain (copies of jobs replayed since,
  * or parked by the broker's delivery limit while their rows stayed {@code queued}), or dead rows
- * lack the payload a replay needs, it makes one pass over the queue: every message is taken with
- * basic.get and held unacked (so the pass sees each once), judged by {@link DeadLetterVerdict}
- * against its row, and then dropped (acked) or handed back to the queue in order.
+ * lack the payload a replay needs, it makes one pass over the queue: every message is consumed and
+ * held unacked (so the pass sees each once), judged by {@link DeadLetterVerdict} against its row,
+ * and then dropped (acked) or handed back to the queue in order.
  *
  * <p>A pass costs the depth of one queue, runs on its own thread off every request path, and only
  * when the counts disagree, so replays and the work queues never wait for it. Several worker nodes
@@ -197,22 +201,20 @@ public class DeadLetterReconciler {
     int filled = 0;
     int left = 0;
     try (Channel channel = connection.createChannel()) {
+      Held held = new Held(channel, config.batch() * 2);
+      // No prefetch limit: every message of the pass stays unacked until its end, so each is seen
+      // once (AMQP's limit, 65,535, is below a deep DLQ). Memory stays bounded all the same: the
+      // consumer hands deliveries over through a bounded queue and the client's dispatch waits.
+      channel.basicQos(0);
+      String consumerTag = channel.basicConsume(dlq, false, "dead-letter-reconciler", held);
       // New dead letters arriving during the pass are looked at too, up to one batch more.
       long bound = depthAtStart + config.batch();
-      boolean empty = false;
-      while (!empty && seen < bound) {
-        List<DeadLetterCopy> batch = new ArrayList<>(config.batch());
-        while (batch.size() < config.batch() && seen < bound) {
-          GetResponse message = channel.basicGet(dlq, false);
-          if (message == null) {
-            empty = true;
-            break;
-          }
-          seen++;
-          batch.add(
-              DeadLetterCopy.of(
-                  message.getEnvelope().getDeliveryTag(), message.getProps(), message.getBody()));
+      while (seen < bound) {
+        List<DeadLetterCopy> batch = held.next(config.batch(), bound - seen);
+        if (batch.isEmpty()) {
+          break;
         }
+        seen += batch.size();
         Map<UUID, DeadLetterRow> rows =
             ledger.deadLetterRows(
                 batch.stream().map(DeadLetterCopy::jobId).filter(id -> id != null).toList());
@@ -251,6 +253,8 @@ public class DeadLetterReconciler {
           }
         }
       }
+      held.close();
+      channel.basicCancel(consumerTag);
       // Everything still held goes back, in order (basic.nack: on RabbitMQ 4.3+ a nack does not
       // count as a failed delivery toward a delivery limit).
       channel.basicNack(0, true, true);
@@ -270,6 +274,59 @@ public class DeadLetterReconciler {
             + " payload(s), left %d unknown",
         dlq, seen, dropped, marked, filled, left);
     return pass;
+  }
+
+  /**
+   * The pass's consumer: deliveries wait in a bounded queue for the pass to take them; a full queue
+   * holds up the channel's dispatch (and so the broker), not memory.
+   */
+  private static final class Held extends DefaultConsumer {
+    /** No delivery for this long: the queue has nothing more to give. */
+    private static final long IDLE_MILLIS = 2_000;
+
+    private final BlockingQueue<DeadLetterCopy> arrived;
+    private volatile boolean closed;
+
+    Held(Channel channel, int capacity) {
+      super(channel);
+      this.arrived = new ArrayBlockingQueue<>(capacity);
+    }
+
+    @Override
+    public void handleDelivery(
+        String consumerTag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
+      DeadLetterCopy copy = DeadLetterCopy.of(envelope.getDeliveryTag(), properties, body);
+      try {
+        while (!closed && !arrived.offer(copy, 100, TimeUnit.MILLISECONDS)) {
+          // the pass is busy with the ledger: wait for room
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    /** Up to {@code max} deliveries (at most {@code left}); empty once the queue went quiet. */
+    List<DeadLetterCopy> next(int max, long left) throws IOException {
+      List<DeadLetterCopy> batch = new ArrayList<>(max);
+      try {
+        DeadLetterCopy first = arrived.poll(IDLE_MILLIS, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          return batch;
+        }
+        batch.add(first);
+        arrived.drainTo(batch, (int) Math.min(max, left) - 1);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted during a dead-letter pass", e);
+      }
+      return batch;
+    }
+
+    /** Stops taking deliveries; what was not taken stays unacked and goes back with the rest. */
+    void close() {
+      closed = true;
+      arrived.clear();
+    }
   }
 
   /**
