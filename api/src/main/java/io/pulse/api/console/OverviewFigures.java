@@ -4,22 +4,31 @@ import io.pulse.api.admin.QueueOverview;
 import io.pulse.common.jobs.JobLedger;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The overview's figures, each with where it came from: the queues from the management API (null
- * with {@code queuesError} when it did not answer), the job counts from the ledger.
+ * with {@code queuesError} when it did not answer), the job counts from the ledger, and the
+ * ledger's dead jobs per type next to the broker's dead letters (the workers' reconciler keeps them
+ * equal within a minute or two).
  */
 public record OverviewFigures(
     QueueOverview queues,
     String queuesError,
     List<StatusRow> statuses,
     List<JobLedger.MinuteFigures> minutes,
+    Map<String, Long> deadJobs,
     int bound,
     String queuePrefix,
     Instant at) {
 
   /** Jobs of one status created in the last hour and the last 24 hours ("n+" past the bound). */
   public record StatusRow(String status, String lastHour, String lastDay) {}
+
+  /** Dead jobs of a type in the ledger. */
+  public long deadJobsOf(String type) {
+    return deadJobs.getOrDefault(type, 0L);
+  }
 
   /** "12.3" for a latency in ms. */
   public String ms(double millis) {
