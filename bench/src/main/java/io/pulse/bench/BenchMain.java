@@ -349,7 +349,9 @@ public final class BenchMain {
     table.row(
         "9",
         "Before: a replay reading the DLQ (a basic.get walk through all 100,000 dead letters)",
-        String.format("%.2f s", seconds(r.fullScan())),
+        r.fullScan() == null
+            ? "not run (-Dbench.dlq.full-scan=false)"
+            : String.format("%.2f s", seconds(r.fullScan())),
         "what replaying one job at the bottom of the queue cost when replays looked for its dead"
             + " letter, and what one pass of the workers' reconciler reads");
     for (DlqReplayBench.Round round : r.rounds()) {
