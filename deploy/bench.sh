@@ -170,6 +170,8 @@ main() {
     "-Dquarkus.management.port=$API_MANAGEMENT_PORT" "-Dquarkus.management.host=127.0.0.1"
     # the notification benchmark's GreenMail listens here
     "-Dquarkus.mailer.port=3125" "-Dquarkus.mailer.start-tls=DISABLED"
+    # GC pauses, one line each, for the soak's per-minute figures (SoakSample reads gc-<pid>.log)
+    "-Xlog:gc:file=$LOG_DIR/gc-%p.log:uptimemillis,level,tags"
   )
   if [[ -n $ADDRESSES ]]; then
     APP_OPTS+=("-Dpulse.rabbitmq.addresses=$ADDRESSES" "-Dpulse.rabbitmq.management.url=http://127.0.0.1:$MGMT_PORT")

@@ -309,7 +309,7 @@ export interface paths {
         put?: never;
         /**
          * Replay dead jobs
-         * @description Either `jobIds` (1-1,000) or a `type` with an optional `limit` (its oldest dead jobs). Each dead job is queued again: its dead letter is moved back (`source: dlq`) or, when the broker has none, it is republished from the ledger (`source: ledger`). A job that is not dead, or unknown, is skipped, so replaying twice runs a job once more at most.
+         * @description Either `jobIds` (1-1,000) or a `type` with an optional `limit` (its oldest dead jobs). Each dead job is published again from its ledger row (`source: ledger`) with attempts reset and queued; the dead-letter queue is not read, so the cost follows the jobs chosen, and the workers drop the stale dead letters within a minute or two. A job that is not dead, or unknown, is skipped, so replaying twice runs a job once more at most.
          */
         post: {
             parameters: {

@@ -86,6 +86,12 @@ class ConsoleBrowserTest {
     Browsers.screenshot(browser, "console-overview");
 
     UUID job = dead.deadWithMessage(TYPE, Instant.now());
+    // The ledger's dead jobs next to the broker's dead letters, which the workers keep equal.
+    browser.get(console.toString());
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .pollInterval(Duration.ofMillis(500))
+        .until(() -> text("#queues tr[data-type='" + TYPE + "'] .dead-jobs"), "1"::equals);
     browser.get(console + "/jobs");
     browser.findElement(By.id("search-key")).sendKeys("key-" + job);
     click(By.id("search"));

@@ -17,7 +17,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.rabbitmq.client.GetResponse;
-import io.pulse.api.admin.DeadLetterMover;
 import io.pulse.common.jobs.Job;
 import io.pulse.common.jobs.JobType;
 import io.pulse.common.messaging.Topology;
@@ -46,7 +45,6 @@ class DeadLetterReplayTest {
   static final String REPLAY = "/api/v1/admin/dead-letters/replay";
   @Inject EntityManager em;
   @Inject ObjectMapper json;
-  @Inject DeadLetterMover mover;
   DeadJobs dead;
 
   @BeforeEach
@@ -55,7 +53,7 @@ class DeadLetterReplayTest {
   }
 
   @Test
-  void replayMovesExactlyTheChosenDeadLettersBackToWorkWithAttemptsReset() throws Exception {
+  void replayPublishesExactlyTheChosenJobsFromTheLedgerWithAttemptsReset() throws Exception {
     UUID a = dead.deadWithMessage(TYPE, DeadJobs.minutesAgo(3));
     UUID b = dead.deadWithMessage(TYPE, DeadJobs.minutesAgo(2));
     UUID c = dead.deadWithMessage(TYPE, DeadJobs.minutesAgo(1));
@@ -67,13 +65,12 @@ class DeadLetterReplayTest {
         .then()
         .statusCode(200)
         .body("replayed.jobId", containsInAnyOrder(a.toString(), c.toString()))
-        .body("replayed.source", everyItem(equalTo("dlq")))
+        .body("replayed.source", everyItem(equalTo("ledger")))
         .body("replayed.type", everyItem(equalTo(TYPE)))
         .body("skipped", empty());
 
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .until(() -> broker().depth(WORK) == 2 && broker().depth(DLQ) == 1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> broker().depth(WORK) == 2);
+    assertEquals(3, broker().depth(DLQ), "a replay reads no dead letter; the workers drop copies");
     List<UUID> moved = new ArrayList<>();
     for (int i = 0; i < 2; i++) {
       GetResponse message = broker().take(WORK);
@@ -90,9 +87,6 @@ class DeadLetterReplayTest {
           "no error headers on a replayed job: " + message.getProps().getHeaders().keySet());
     }
     assertEquals(Set.of(a, c), Set.copyOf(moved));
-    GetResponse left = broker().take(DLQ);
-    assertEquals(b.toString(), left.getProps().getMessageId(), "the unchosen one stays dead");
-    assertEquals(DeadJobs.ERROR, BrokerProbe.header(left, Topology.ERROR_MESSAGE));
 
     Job replayed = job(a);
     assertEquals("queued", replayed.status);
@@ -106,17 +100,16 @@ class DeadLetterReplayTest {
   }
 
   @Test
-  void aReplayDropsTheDeadLettersOfJobsNoLongerDeadAndKeepsTheRest() {
-    UUID stale = dead.deadWithMessage(TYPE, DeadJobs.minutesAgo(3));
-    UUID kept = dead.deadWithMessage(TYPE, DeadJobs.minutesAgo(2));
+  void aReplayCostsTheJobsChosenAndNeverReadsTheDeadLetterQueue() {
+    List<UUID> buried = new ArrayList<>();
+    for (int i = 0; i < 2_000; i++) {
+      buried.add(UUID.randomUUID());
+    }
     UUID chosen = dead.deadWithMessage(TYPE, DeadJobs.minutesAgo(1));
-    // Replayed earlier from the ledger (its message lay too deep): the row runs, the copy stays.
-    QuarkusTransaction.requiringNew()
-        .run(
-            () ->
-                em.createNativeQuery("update jobs set status = 'queued' where id = ?1")
-                    .setParameter(1, stale)
-                    .executeUpdate());
+    // The chosen job's dead letter lies behind 2,000 others: the old scan's worst case.
+    broker().purge(DLQ);
+    buried.forEach(id -> dead.publishDeadLetter(id, TYPE, DeadJobs.body(TYPE)));
+    dead.publishDeadLetter(chosen, TYPE, DeadJobs.body(TYPE));
 
     admin()
         .body("{\"jobIds\":[\"" + chosen + "\"]}")
@@ -124,20 +117,35 @@ class DeadLetterReplayTest {
         .then()
         .statusCode(200)
         .body("replayed.jobId", equalTo(List.of(chosen.toString())))
-        .body("replayed[0].source", equalTo("dlq"));
+        .body("replayed[0].source", equalTo("ledger"));
 
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .until(() -> broker().depth(WORK) == 1 && broker().depth(DLQ) == 1);
-    assertEquals(kept.toString(), broker().take(DLQ).getProps().getMessageId());
+    await().atMost(Duration.ofSeconds(10)).until(() -> broker().depth(WORK) == 1);
     assertEquals(chosen.toString(), broker().take(WORK).getProps().getMessageId());
+    assertEquals(2_001, broker().depth(DLQ), "every dead letter still there, none taken");
+    assertEquals("queued", job(chosen).status);
+    assertNotNull(replayedAt(chosen), "the replay's time tells older copies apart");
   }
 
   @Test
-  void aReplayLooksAtDeadLettersInProportionToTheJobsChosen() {
-    assertEquals(102, mover.scanBudget(1), "one job out of any DLQ: 102 messages at most");
-    assertEquals(300, mover.scanBudget(100));
-    assertEquals(10_000, mover.scanBudget(10_000), "never beyond pulse.admin.replay.max-scan");
+  void aReplayIsAuditedWithWhatMovedAndWhatWasSkipped() {
+    UUID id = dead.deadWithMessage(TYPE, DeadJobs.minutesAgo(1));
+    UUID unknown = UUID.randomUUID();
+    admin()
+        .body("{\"jobIds\":[\"" + id + "\",\"" + unknown + "\"]}")
+        .post(REPLAY)
+        .then()
+        .statusCode(200);
+    String details =
+        QuarkusTransaction.requiringNew()
+            .call(
+                () ->
+                    (String)
+                        em.createNativeQuery(
+                                "select cast(details as text) from audit_events where action ="
+                                    + " 'dead-letters.replayed' order by id desc limit 1")
+                            .getSingleResult());
+    assertTrue(details.contains(id.toString()), details);
+    assertTrue(details.contains(unknown.toString()), details);
   }
 
   @Test
@@ -154,7 +162,6 @@ class DeadLetterReplayTest {
         .body("skipped[0].jobId", equalTo(id.toString()))
         .body("skipped[0].reason", containsString("queued"));
     assertEquals(1, broker().depth(WORK), "the second replay published nothing");
-    assertEquals(0, broker().depth(DLQ));
   }
 
   @Test
@@ -237,16 +244,10 @@ class DeadLetterReplayTest {
 
     await()
         .atMost(Duration.ofSeconds(10))
-        .until(
-            () ->
-                broker().depth(Topology.workQueue(type)) == 2
-                    && broker().depth(Topology.deadLetterQueue(type)) == 1);
-    assertEquals(
-        newest.toString(), broker().take(Topology.deadLetterQueue(type)).getProps().getMessageId());
+        .until(() -> broker().depth(Topology.workQueue(type)) == 2);
     assertEquals("dead", job(newest).status);
     assertEquals("dead", job(otherType).status);
-    assertEquals(1, broker().depth(DLQ), "another type's dead letters are not touched");
-    assertEquals(0, broker().depth(WORK));
+    assertEquals(0, broker().depth(WORK), "another type's dead jobs are not touched");
 
     // The oldest row has neither message nor payload: it comes last, so it never blocks the rest.
     admin()
@@ -309,6 +310,15 @@ class DeadLetterReplayTest {
         .then()
         .statusCode(415)
         .contentType("application/problem+json");
+  }
+
+  private Object replayedAt(UUID id) {
+    return QuarkusTransaction.requiringNew()
+        .call(
+            () ->
+                em.createNativeQuery("select replayed_at from jobs where id = ?1")
+                    .setParameter(1, id)
+                    .getSingleResult());
   }
 
   private Job job(UUID id) {

@@ -94,6 +94,9 @@ public final class BenchMain {
       if (settings.runs("group")) {
         bench.grouping();
       }
+      if (settings.runs("soak")) {
+        bench.soak();
+      }
       bench.peakMemory();
       bench.notes(e2e, batched, loadBefore);
 
@@ -359,19 +362,47 @@ public final class BenchMain {
             r.complete() ? "" : "; INCOMPLETE"));
   }
 
+  /**
+   * Opt-in ({@code -Dbench.scenarios=soak}), minutes long; its own results file and plot, see
+   * {@link SoakBench}.
+   */
+  private void soak() throws Exception {
+    log("12. soak: steady mixed load on a pre-filled ledger, with retention running");
+    SoakBench.Result r = new SoakBench(settings).run();
+    complete &= r.complete();
+    table.row("12", "Soak (per-minute figures and plot in its own file)", r.summary(), "");
+  }
+
   /** Opt-in ({@code -Dbench.scenarios=dlq}): it fills a DLQ of 100,000 messages first. */
   private void deadLetterReplay() throws Exception {
     log("9. dead-letter replay: 1, 100 and 10,000 jobs out of a DLQ of 100,000");
-    for (DlqReplayBench.Round r : new DlqReplayBench(settings, 100_000).run()) {
+    DlqReplayBench.Result r = new DlqReplayBench(settings, 100_000).run();
+    table.row(
+        "9",
+        "Before: a replay reading the DLQ (a basic.get walk through all 100,000 dead letters)",
+        r.fullScan() == null
+            ? "not run (-Dbench.dlq.full-scan=false)"
+            : String.format("%.2f s", seconds(r.fullScan())),
+        "what replaying one job at the bottom of the queue cost when replays looked for its dead"
+            + " letter, and what one pass of the workers' reconciler reads");
+    for (DlqReplayBench.Round round : r.rounds()) {
       table.row(
           "9",
-          String.format("Replay %,d dead job(s) out of a DLQ of 100,000", r.jobs()),
-          String.format("**%.2f s**", seconds(r.elapsed())),
+          String.format("Replay %,d dead job(s) out of a DLQ of 100,000", round.jobs()),
+          String.format("**%.2f s**", seconds(round.elapsed())),
           String.format(
-              "the newest (deepest) dead letters, requests of at most 1,000; source dlq %,d,"
-                  + " ledger %,d",
-              r.fromDlq(), r.fromLedger()));
+              "the newest (deepest) dead letters, requests of at most 1,000, published from the"
+                  + " ledger (source ledger %,d, dlq %,d); the DLQ is not read",
+              round.fromLedger(), round.fromDlq()));
     }
+    complete &= r.matched();
+    table.row(
+        "9",
+        "Stale copies dropped: DLQ depth = the ledger's dead count again after the replays",
+        String.format(
+            "%.0f s%s", seconds(r.staleCopiesGone()), r.matched() ? "" : " (NOT MATCHED)"),
+        "the workers' DeadLetterReconciler, pulse.dead-letters.every = 1m: one tick's wait, then"
+            + " one pass over the queue");
   }
 
   private void fanout() throws Exception {

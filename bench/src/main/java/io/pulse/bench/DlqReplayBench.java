@@ -22,13 +22,19 @@ import java.util.stream.Collectors;
  * Replaying dead jobs out of a deep dead-letter queue: {@code depth} dead ledger rows of one type
  * with their dead letters in the DLQ (oldest at the head), then replays of 1, 100 and 10,000 of the
  * newest (the deepest messages, the old scan's worst case) through {@code POST
- * /api/v1/admin/dead-letters/replay}, in requests of at most 1,000 jobs (the API's limit).
+ * /api/v1/admin/dead-letters/replay}, in requests of at most 1,000 jobs (the API's limit). Before
+ * them, what the replay of one deep job cost when replays read the DLQ: a basic.get walk through
+ * every message, held and handed back (also what one pass of the workers' reconciler reads). After
+ * them, how long until the reconciler dropped the replayed jobs' stale copies, that is until the
+ * DLQ's depth equals the ledger's dead count again.
  */
 final class DlqReplayBench {
   static final String TYPE = "digest.build";
   static final String DLQ = "pulse." + TYPE + ".dlq";
 
   record Round(int jobs, Duration elapsed, long fromDlq, long fromLedger) {}
+
+  record Result(List<Round> rounds, Duration fullScan, Duration staleCopiesGone, boolean matched) {}
 
   private final BenchSettings settings;
   private final int depth;
@@ -39,8 +45,11 @@ final class DlqReplayBench {
     this.depth = depth;
   }
 
-  List<Round> run() throws Exception {
+  Result run() throws Exception {
     List<UUID> ids = fill();
+    // -Dbench.dlq.full-scan=false leaves out the old way's figure (minutes on a loaded machine).
+    Duration scan =
+        Boolean.parseBoolean(System.getProperty("bench.dlq.full-scan", "true")) ? fullScan() : null;
     List<Round> rounds = new ArrayList<>();
     int next = ids.size();
     for (int jobs : new int[] {1, 100, 10_000}) {
@@ -56,7 +65,45 @@ final class DlqReplayBench {
       }
       rounds.add(new Round(jobs, Duration.ofNanos(System.nanoTime() - start), dlq, ledger));
     }
-    return rounds;
+    long replayed = System.nanoTime();
+    boolean matched =
+        BenchCalls.until(
+            Duration.ofMinutes(5), Duration.ofSeconds(1), () -> depth() == deadInLedger());
+    return new Result(rounds, scan, Duration.ofNanos(System.nanoTime() - replayed), matched);
+  }
+
+  /** Every dead letter taken with basic.get and held, then all handed back: the old worst case. */
+  private Duration fullScan() throws Exception {
+    try (Connection connection = settings.amqp().newConnection("bench dlq scan");
+        Channel channel = connection.createChannel()) {
+      long start = System.nanoTime();
+      long taken = 0;
+      while (channel.basicGet(DLQ, false) != null) {
+        taken++;
+      }
+      channel.basicNack(0, true, true);
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+      if (taken < depth) {
+        throw new IllegalStateException("the scan saw " + taken + " of " + depth + " messages");
+      }
+      return took;
+    }
+  }
+
+  private long depth() throws Exception {
+    try (Connection connection = settings.amqp().newConnection("bench dlq depth");
+        Channel channel = connection.createChannel()) {
+      return channel.messageCount(DLQ);
+    }
+  }
+
+  private long deadInLedger() throws Exception {
+    try (java.sql.Connection db =
+            DriverManager.getConnection(settings.jdbcUrl(), "pulse", "pulse");
+        Statement sql = db.createStatement()) {
+      return BenchCalls.count(
+          sql, "select count(*) from jobs where type = '" + TYPE + "' and status = 'dead'");
+    }
   }
 
   /** Dead rows in the ledger and their dead letters in the DLQ, oldest first; their ids. */

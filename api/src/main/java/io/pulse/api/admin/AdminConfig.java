@@ -14,22 +14,7 @@ public interface AdminConfig {
     @WithDefault("1000")
     int maxJobs();
 
-    /**
-     * Most dead-letter messages one replay looks at per type. A chosen job whose message lies
-     * deeper is republished from its ledger payload; its old message stays in the DLQ until a later
-     * replay drops it or it expires ({@code pulse.rabbitmq.dead-letter-ttl}).
-     */
-    @WithDefault("10000")
-    int maxScan();
-
-    /**
-     * Dead-letter messages a replay looks at per chosen job, on top of 100 (at most {@code
-     * max-scan}): the cost of a replay follows the number of jobs chosen, not the depth of the DLQ.
-     */
-    @WithDefault("2")
-    int scanPerJob();
-
-    /** Transaction timeout of one replay: ledger locks are held while messages move. */
+    /** Transaction timeout of one replay: the chosen rows stay locked while they are published. */
     @WithDefault("2m")
     Duration timeout();
   }

@@ -4,34 +4,30 @@ import io.pulse.api.problem.ProblemException;
 import io.pulse.common.jobs.JobLedger;
 import io.pulse.common.jobs.JobLedger.LedgerJob;
 import io.pulse.common.jobs.JobStatus;
-import io.pulse.common.messaging.Topology;
+import io.pulse.common.messaging.ConfirmingPublisher;
+import io.pulse.common.messaging.JobMessage;
+import io.pulse.common.messaging.PublishFailedException;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
- * Replays dead jobs: in one database transaction it locks the chosen rows that are still {@code
- * dead}, moves their messages from the dead-letter queue back to work (or republishes them from the
- * ledger payload when the message is gone), moves the rows back to {@code queued} with a
- * conditional UPDATE, settles the dead-letter messages, and commits. Replays of one type run one at
- * a time across all nodes; a job that is no longer dead is skipped, so replaying it twice runs it
- * once.
+ * Replays dead jobs from the ledger, which holds each job's payload: in one database transaction it
+ * locks the chosen rows that are still {@code dead}, publishes each job again from its row (same
+ * id, body, idempotency key and trace, attempt 1) with publisher confirms, moves the rows back to
+ * {@code queued}, and commits. The dead-letter queues are not read at all, so a replay costs what
+ * the chosen jobs cost, whatever the depth of their DLQ; the copies left there are dropped by the
+ * workers' {@code DeadLetterReconciler} once it sees their rows are no longer dead.
  *
- * <p>A failure half-way rolls the ledger back and returns every untouched message to its
- * dead-letter queue. Messages already republished by then stay published while their rows stay
- * dead; the workers run a dead job they are handed, so such a job still runs (once: a second copy
- * finds it succeeded).
+ * <p>A job that is no longer dead is skipped, so replaying it twice, or from two nodes at once (the
+ * second waits for the first's row locks), runs it once. A broker failure half-way rolls the ledger
+ * back; a copy already published finds its row still dead and is dropped by the worker, so running
+ * the same replay again is safe.
  */
 @ApplicationScoped
 public class DeadLetterReplay {
@@ -40,20 +36,25 @@ public class DeadLetterReplay {
   /** Which dead jobs to replay: these ids, or the oldest {@code limit} of one type. */
   public record Selection(List<UUID> jobIds, String type, int limit) {}
 
-  /** {@code source}: {@code dlq} (its dead letter moved) or {@code ledger} (republished). */
+  /**
+   * {@code source}: where the message came from, always {@code ledger} (the job's row); kept in the
+   * answer for clients written when a replay could also move the dead letter itself ({@code dlq}).
+   */
   public record Replayed(UUID jobId, String type, String source) {}
 
   public record Skipped(UUID jobId, String reason) {}
 
   public record Result(List<Replayed> replayed, List<Skipped> skipped) {}
 
+  static final String FROM_LEDGER = "ledger";
+
   private final JobLedger ledger;
-  private final DeadLetterMover mover;
+  private final ConfirmingPublisher publisher;
   private final AdminConfig config;
 
-  public DeadLetterReplay(JobLedger ledger, DeadLetterMover mover, AdminConfig config) {
+  public DeadLetterReplay(JobLedger ledger, ConfirmingPublisher publisher, AdminConfig config) {
     this.ledger = ledger;
-    this.mover = mover;
+    this.publisher = publisher;
     this.config = config;
   }
 
@@ -64,10 +65,10 @@ public class DeadLetterReplay {
             .call(() -> inTransaction(selection));
     if (!result.replayed().isEmpty()) {
       LOG.infof(
-          "replayed %d dead job(s): %s",
+          "replayed %d dead job(s) from the ledger: %s",
           result.replayed().size(),
           result.replayed().stream()
-              .map(r -> r.type() + " " + r.jobId() + " from " + r.source())
+              .map(r -> r.type() + " " + r.jobId())
               .collect(Collectors.joining(", ")));
     }
     return result;
@@ -76,52 +77,45 @@ public class DeadLetterReplay {
   private Result inTransaction(Selection selection) {
     List<Skipped> skipped = new ArrayList<>();
     List<LedgerJob> chosen = choose(selection, skipped);
-    if (chosen.isEmpty()) {
+    List<JobMessage> messages = new ArrayList<>();
+    for (LedgerJob job : chosen) {
+      if (job.payload() != null) {
+        messages.add(job.message());
+      } else {
+        skipped.add(
+            new Skipped(
+                job.id(),
+                "no payload in the ledger to publish it from (the workers copy it from the job's"
+                    + " dead letter when there is one; try again in a minute)"));
+      }
+    }
+    if (messages.isEmpty()) {
       return new Result(List.of(), skipped);
     }
-    List<Replayed> replayed = new ArrayList<>();
-    try (DeadLetterMover.Pass pass = mover.open()) {
-      List<LedgerJob> fromLedger = new ArrayList<>();
-      for (Map.Entry<String, Map<UUID, LedgerJob>> ofType : byType(chosen).entrySet()) {
-        Set<UUID> moved = pass.fromDeadLetterQueue(ofType.getKey(), ofType.getValue());
-        for (LedgerJob job : ofType.getValue().values()) {
-          if (moved.contains(job.id())) {
-            replayed.add(new Replayed(job.id(), job.type(), "dlq"));
-          } else if (job.payload() != null) {
-            fromLedger.add(job);
-            replayed.add(new Replayed(job.id(), job.type(), "ledger"));
-          } else {
-            skipped.add(
-                new Skipped(
-                    job.id(),
-                    "no message in "
-                        + Topology.deadLetterQueue(job.type())
-                        + " and no payload in the ledger to publish it from"));
-          }
-        }
+    List<PublishFailedException> failures = publisher.publishJobs(messages);
+    for (PublishFailedException failure : failures) {
+      if (failure != null) {
+        throw ProblemException.unavailable(
+            "broker-unavailable",
+            "replay did not complete and the ledger is unchanged (a copy already published finds"
+                + " its job still dead and is dropped); run it again: "
+                + failure.getMessage(),
+            failure);
       }
-      pass.fromLedger(fromLedger);
-      List<UUID> requeued = ledger.requeue(replayed.stream().map(Replayed::jobId).toList());
-      if (requeued.size() != replayed.size()) {
-        // The rows are locked since choose(): nothing else can have moved them.
-        LOG.warnf("replay requeued %d ledger rows for %d jobs", requeued.size(), replayed.size());
-      }
-      pass.settle();
-    } catch (IOException e) {
-      throw ProblemException.unavailable(
-          "broker-unavailable",
-          "replay did not complete and the ledger is unchanged (a job already republished"
-              + " still runs once); run it again: "
-              + e.getMessage(),
-          e);
     }
+    List<UUID> requeued = ledger.requeue(messages.stream().map(JobMessage::jobId).toList());
+    if (requeued.size() != messages.size()) {
+      // The rows are locked since choose(): nothing else can have moved them.
+      LOG.warnf("replay requeued %d ledger rows for %d jobs", requeued.size(), messages.size());
+    }
+    List<Replayed> replayed =
+        messages.stream().map(m -> new Replayed(m.jobId(), m.type(), FROM_LEDGER)).toList();
     return new Result(replayed, skipped);
   }
 
   /** Locks the jobs to replay; what was asked for and cannot be replayed goes to skipped. */
   private List<LedgerJob> choose(Selection selection, List<Skipped> skipped) {
     if (selection.jobIds() == null) {
-      ledger.lockReplaysOf(selection.type());
       return ledger.lockOldestDead(selection.type(), selection.limit());
     }
     Map<UUID, String> types = ledger.typesOf(selection.jobIds());
@@ -130,7 +124,6 @@ public class DeadLetterReplay {
         skipped.add(new Skipped(id, "no such job"));
       }
     }
-    new TreeSet<>(types.values()).forEach(ledger::lockReplaysOf);
     List<LedgerJob> dead = new ArrayList<>();
     for (LedgerJob job : ledger.lockJobs(types.keySet())) {
       if (job.status() == JobStatus.DEAD) {
@@ -140,13 +133,5 @@ public class DeadLetterReplay {
       }
     }
     return dead;
-  }
-
-  private static Map<String, Map<UUID, LedgerJob>> byType(Collection<LedgerJob> jobs) {
-    Map<String, Map<UUID, LedgerJob>> byType = new TreeMap<>();
-    for (LedgerJob job : jobs) {
-      byType.computeIfAbsent(job.type(), t -> new LinkedHashMap<>()).put(job.id(), job);
-    }
-    return byType;
   }
 }

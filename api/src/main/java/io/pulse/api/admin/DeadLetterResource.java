@@ -85,7 +85,7 @@ public class DeadLetterResource {
   @Operation(
       summary = "Replay dead jobs",
       description =
-          "Either `jobIds` (1-1,000) or a `type` with an optional `limit` (its oldest dead jobs). Each dead job is queued again: its dead letter is moved back (`source: dlq`) or, when the broker has none, it is republished from the ledger (`source: ledger`). A job that is not dead, or unknown, is skipped, so replaying twice runs a job once more at most.")
+          "Either `jobIds` (1-1,000) or a `type` with an optional `limit` (its oldest dead jobs). Each dead job is published again from its ledger row (`source: ledger`) with attempts reset and queued; the dead-letter queue is not read, so the cost follows the jobs chosen, and the workers drop the stale dead letters within a minute or two. A job that is not dead, or unknown, is skipped, so replaying twice runs a job once more at most.")
   @SecurityRequirement(name = ApiDocs.API_KEY, scopes = Scope.ADMIN)
   @RequestBody(
       content =
@@ -106,7 +106,7 @@ public class DeadLetterResource {
                   @ExampleObject(
                       name = "200",
                       value =
-                          "{\"replayed\":[{\"jobId\":\"0192f0c4-6c1e-7d3a-9a51-3c2b8e4f1a20\",\"type\":\"feed.fanout\",\"source\":\"dlq\"}],\"skipped\":[]}")))
+                          "{\"replayed\":[{\"jobId\":\"0192f0c4-6c1e-7d3a-9a51-3c2b8e4f1a20\",\"type\":\"feed.fanout\",\"source\":\"ledger\"}],\"skipped\":[]}")))
   @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
   @APIResponse(responseCode = "401", ref = ApiDocs.UNAUTHORIZED)
   @APIResponse(responseCode = "403", ref = ApiDocs.FORBIDDEN)

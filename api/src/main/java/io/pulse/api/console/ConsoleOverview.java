@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /** The console's first page: the queues beside the ledger's counts, refreshed in place. */
 @Path("/console")
@@ -79,12 +80,15 @@ public class ConsoleOverview {
     }
     List<JobLedger.MinuteFigures> minutes =
         ledger.minuteFigures(now.minus(Duration.ofHours(1)), COUNT_BOUND);
+    Map<String, Long> deadJobs = new TreeMap<>();
+    ledger.deadCounts().forEach((type, count) -> deadJobs.put(type, count.dead()));
     return new OverviewFigures(
         overview,
         error,
         rows,
         minutes,
         ledger.oldestUnfinished(),
+        deadJobs,
         COUNT_BOUND,
         links.queuePrefix(),
         now);

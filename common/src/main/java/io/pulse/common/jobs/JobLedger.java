@@ -656,18 +656,6 @@ public class JobLedger {
     return types;
   }
 
-  /**
-   * Serialises replays of one job type across all API nodes until the transaction ends, so two
-   * replays never scan the same dead-letter queue at once (a message one of them holds unacked
-   * would look missing to the other). Callers lock types in sorted order: no deadlock.
-   */
-  public void lockReplaysOf(String type) {
-    query(
-        "select pg_advisory_xact_lock(hashtext('pulse.dead-letter-replay'), hashtext(?))",
-        rows -> rows.getString(1),
-        type);
-  }
-
   /** These jobs' rows, locked until the transaction ends, whatever their status. */
   public List<LedgerJob> lockJobs(Collection<UUID> ids) {
     return jobs(
@@ -696,7 +684,8 @@ public class JobLedger {
    * through its poll): a job another replay already moved is not counted twice. Attempts restart at
    * 0; {@code last_error} is kept so the operator still sees why it died until it runs again
    * (success clears it). {@code published_at} is set because the caller publishes with confirms
-   * before this commits, and keeps the sweeper off the row.
+   * before this commits, and keeps the sweeper off the row; {@code replayed_at} tells the job's
+   * dead letters from before the replay (stale copies) from a later death.
    *
    * @return the ids that moved
    */
@@ -704,7 +693,7 @@ public class JobLedger {
     return query(
         """
         update jobs set status = '%s', attempts = 0, next_attempt_at = null,
-               finished_at = null, published_at = now(), updated_at = now()
+               finished_at = null, published_at = now(), updated_at = now(), replayed_at = now()
         where id = any(?) and %s
         returning id
         """
@@ -764,16 +753,83 @@ public class JobLedger {
     return oldest.isEmpty() ? null : oldest.get(0);
   }
 
+  // ---- Reconciling dead letters (the workers) --------------------------------------------------
+
+  /** Dead jobs of one type in the ledger, and how many of them have no payload to replay from. */
+  public record DeadCount(long dead, long withoutPayload) {}
+
+  /** Per type with dead jobs: their number, from the dead-jobs index. */
+  public Map<String, DeadCount> deadCounts() {
+    Map<String, DeadCount> counts = new TreeMap<>();
+    query(
+            "select type, count(*), count(*) filter (where payload is null) from jobs"
+                + " where status = '"
+                + JobStatus.DEAD.wire()
+                + "' group by type",
+            rows -> Map.entry(rows.getString(1), new DeadCount(rows.getLong(2), rows.getLong(3))),
+            new Object[0])
+        .forEach(e -> counts.put(e.getKey(), e.getValue()));
+    return counts;
+  }
+
+  /** What a dead letter's job looks like in the ledger, to judge the copy by. */
+  public record DeadLetterRow(
+      UUID id, JobStatus status, Instant replayedAt, Instant updatedAt, boolean hasPayload) {}
+
+  /** The rows of these jobs that exist, by id; read without locks. */
+  public Map<UUID, DeadLetterRow> deadLetterRows(Collection<UUID> ids) {
+    Map<UUID, DeadLetterRow> rows = new HashMap<>();
+    query(
+            "select id, status, replayed_at, updated_at, payload is not null from jobs"
+                + " where id = any(?)",
+            row ->
+                new DeadLetterRow(
+                    row.getObject(1, UUID.class),
+                    JobStatus.fromWire(row.getString(2)),
+                    instant(row.getObject(3, OffsetDateTime.class)),
+                    instant(row.getObject(4, OffsetDateTime.class)),
+                    row.getBoolean(5)),
+            (Object) ids.toArray(UUID[]::new))
+        .forEach(r -> rows.put(r.id(), r));
+    return rows;
+  }
+
   /**
-   * Which of these jobs are dead: a dead letter of any other job is a stale copy (the job was
-   * replayed from the ledger, or its row is gone with retention).
+   * Marks a job dead whose dead letter is in the broker while its row says otherwise: parked by a
+   * quorum queue's delivery limit, or dead-lettered by a worker that could not write the ledger
+   * then. Guarded by the table, so a job that succeeded meanwhile stays succeeded; a row without a
+   * payload takes the dead letter's body (JSON only), so it can be replayed from the ledger.
+   *
+   * @return whether the row moved
    */
-  public Set<UUID> deadAmong(Collection<UUID> ids) {
-    return new HashSet<>(
-        query(
-            "select id from jobs where id = any(?) and status = '" + JobStatus.DEAD.wire() + "'",
+  public boolean deadInBroker(UUID id, String error, String payloadIfMissing) {
+    return !query(
+            """
+            update jobs set status = '%s', last_error = ?, next_attempt_at = null,
+                   finished_at = now(), updated_at = now(),
+                   payload = coalesce(payload, cast(? as jsonb))
+            where id = ? and %s
+            returning id
+            """
+                .formatted(JobStatus.DEAD.wire(), JobStatus.sqlFrom("status", JobStatus.DEAD)),
             rows -> rows.getObject(1, UUID.class),
-            (Object) ids.toArray(UUID[]::new)));
+            error,
+            payloadIfMissing,
+            id)
+        .isEmpty();
+  }
+
+  /** Gives a dead job without a payload the body of its dead letter, to replay it from. */
+  public boolean fillDeadPayload(UUID id, String payload) {
+    return !query(
+            "update jobs set payload = cast(? as jsonb) where id = ? and payload is null"
+                + " and status = '"
+                + JobStatus.DEAD.wire()
+                + "' returning id",
+            rows -> rows.getObject(1, UUID.class),
+            payload,
+            id)
+        .isEmpty();
   }
 
   private Purge purge(String sql, Instant cutoff, UUID after, int limit) {

@@ -84,10 +84,10 @@ public interface RabbitConfig {
   }
 
   /**
-   * How long a dead letter stays in its dead-letter queue ({@code x-message-ttl}): the same as the
-   * ledger keeps a dead job ({@code pulse.retention.dead-jobs}), so a DLQ never grows without
-   * bound. Replays publish from the ledger, not from here. Fixed at declaration (README, Dead
-   * letters).
+   * How long a dead letter stays in its dead-letter queue: the {@code message-ttl} of the {@code
+   * pulse-dead-letters} policy the workers set at start. Keep it equal to {@code
+   * pulse.retention.dead-jobs} (how long the ledger keeps a dead job), so the DLQ's depth follows
+   * the ledger's dead count; replays publish from the ledger, not from here.
    */
   @WithDefault("30d")
   Duration deadLetterTtl();

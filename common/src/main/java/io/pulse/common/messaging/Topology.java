@@ -135,13 +135,33 @@ public final class Topology {
     channel.queueDeclare(workQueue(type), true, false, false, work);
     channel.queueBind(workQueue(type), JOBS_EXCHANGE, type);
 
+    // No TTL argument: how long a dead letter stays is the policy's (deadLetterPolicy), which can
+    // change on a running broker, where a queue argument is fixed once the queue exists.
     channel.queueDeclare(
-        deadLetterQueue(type),
-        true,
-        false,
-        false,
-        Map.of("x-queue-type", "quorum", "x-message-ttl", deadLetterTtl.toMillis()));
+        deadLetterQueue(type), true, false, false, Map.of("x-queue-type", "quorum"));
     channel.queueBind(deadLetterQueue(type), DEAD_EXCHANGE, type);
+  }
+
+  /** A RabbitMQ policy as the management API and definitions files write it. */
+  public record Policy(
+      String name, String pattern, String applyTo, int priority, Map<String, Object> definition) {}
+
+  /** The name of {@link #deadLetterPolicy()}. */
+  public static final String DEAD_LETTER_POLICY = "pulse-dead-letters";
+
+  /**
+   * Every {@code pulse.<type>.dlq}: a dead letter expires after {@code dead-letter-ttl}, as long as
+   * the ledger keeps a dead job, so a DLQ never grows without bound. A policy rather than a queue
+   * argument, so the retention can change on a running broker; the workers set it at start and the
+   * definitions file carries it.
+   */
+  public Policy deadLetterPolicy() {
+    return new Policy(
+        DEAD_LETTER_POLICY,
+        "^pulse\\..+\\.dlq$",
+        "queues",
+        0,
+        Map.of("message-ttl", deadLetterTtl.toMillis()));
   }
 
   private static Map<String, Object> quorumArgs() {

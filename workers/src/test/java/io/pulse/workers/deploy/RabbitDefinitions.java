@@ -79,9 +79,13 @@ final class RabbitDefinitions {
     }
     ObjectNode root = JSON.createObjectNode();
     root.putArray("vhosts").addObject().put("name", vhost);
-    // No policies: every queue's behaviour is in its declared arguments. A policy setting the same
-    // keys would be ignored (arguments win) or, for delivery-limit, quietly lower it.
-    root.putArray("policies");
+    // One policy, for what must stay changeable on a running broker (a queue argument is fixed once
+    // the queue exists): how long dead letters stay. Every other behaviour is in the arguments.
+    Topology.Policy policy = topology.deadLetterPolicy();
+    ObjectNode p = root.putArray("policies").addObject();
+    p.put("vhost", vhost).put("name", policy.name()).put("pattern", policy.pattern());
+    p.put("apply-to", policy.applyTo()).put("priority", policy.priority());
+    p.set("definition", JSON.valueToTree(new TreeMap<>(policy.definition())));
     root.set("exchanges", recorder.exchanges);
     root.set("queues", recorder.queues);
     root.set("bindings", recorder.bindings);

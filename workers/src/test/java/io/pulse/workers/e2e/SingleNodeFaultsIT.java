@@ -71,7 +71,10 @@ class SingleNodeFaultsIT {
       "-Dpulse.rabbitmq.management.url=http://127.0.0.1:15684",
       "-Dpulse.rabbitmq.confirm-timeout=" + CONFIRM_TIMEOUT.toSeconds() + "s",
       // The production default, not the test profile's 3: its own fresh virtual host takes it.
-      "-Dpulse.rabbitmq.delivery-limit=10"
+      "-Dpulse.rabbitmq.delivery-limit=10",
+      // The test counts what lands in the DLQ; the reconciler would drop a copy whose job then
+      // succeeded, and hide one parked during the alarm.
+      "-Dpulse.dead-letters.reconcile=false"
     };
     api = launch("api", API_PORT, onTheNode);
     workers = launch("workers", WORKERS_PORT, onTheNode);

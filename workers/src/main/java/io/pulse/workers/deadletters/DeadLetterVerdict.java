@@ -1,0 +1,57 @@
+package io.pulse.workers.deadletters;
+
+import io.pulse.common.jobs.JobLedger.DeadLetterRow;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * What a reconciler pass does with one dead letter, decided from the copy and its job's ledger row
+ * alone (no broker, no database: {@code DeadLetterVerdictTest} walks every case).
+ */
+enum DeadLetterVerdict {
+  /** The copy of a job that is dead: it stays, for operators to read in the RabbitMQ console. */
+  KEEP,
+  /** A stale copy: the job was replayed since, finished, or its row is gone with retention. */
+  DROP,
+  /**
+   * The row is not dead but the broker has the job's dead letter (a delivery limit, or a worker
+   * that published the dead letter and could not write the ledger): mark the row dead.
+   */
+  MARK_DEAD,
+  /** Too fresh to judge: the worker that published it is about to write its row. */
+  WAIT,
+  /** Not ours to judge (no job id, no known cause): it stays, and stays out of the counts. */
+  LEAVE;
+
+  static DeadLetterVerdict judge(
+      DeadLetterCopy copy, DeadLetterRow row, Instant now, Duration grace) {
+    if (copy.jobId() == null) {
+      return LEAVE;
+    }
+    boolean fresh = copy.deadAt() != null && copy.deadAt().isAfter(now.minus(grace));
+    if (row == null) {
+      // Retention removed the row (dead for longer than the ledger keeps it), or the worker that
+      // dead-lettered a job without a row has not written one yet.
+      return fresh ? WAIT : DROP;
+    }
+    if (row.replayedAt() != null
+        && (copy.deadAt() == null || copy.deadAt().isBefore(row.replayedAt()))) {
+      // A copy from before the job's last replay, whatever the job did since.
+      return DROP;
+    }
+    return switch (row.status()) {
+      case DEAD -> KEEP;
+      case SUCCEEDED, CANCELLED -> DROP;
+      case SCHEDULED -> LEAVE;
+      case QUEUED, RUNNING, RETRYING -> {
+        if (copy.parkedByDeliveryLimit()) {
+          yield MARK_DEAD;
+        }
+        if (copy.deadLetteredByWorker()) {
+          yield fresh ? WAIT : MARK_DEAD;
+        }
+        yield LEAVE;
+      }
+    };
+  }
+}
