@@ -18,8 +18,23 @@ public class DeliveryLedger {
     this.em = em;
   }
 
+  /**
+   * A delivery to record: pending, or already skipped with a reason ({@code no_subscription}); a
+   * push delivery names its subscription.
+   */
   public record Pending(
-      UUID id, UUID notificationJobId, long userId, String channel, String source) {}
+      UUID id,
+      UUID notificationJobId,
+      long userId,
+      String channel,
+      String source,
+      Long subscriptionId,
+      String skipReason) {
+
+    public Pending(UUID id, UUID notificationJobId, long userId, String channel, String source) {
+      this(id, notificationJobId, userId, channel, source, null, null);
+    }
+  }
 
   /**
    * Records pending deliveries, of one dispatch or of a batch, in one statement; existing ones (a
@@ -35,9 +50,13 @@ public class DeliveryLedger {
               try (var insert =
                   connection.prepareStatement(
                       """
-                      insert into deliveries (id, notification_job_id, user_id, channel, source)
-                      select id, job_id, user_id, channel, source
-                      from unnest(?, ?, ?, ?, ?) as t(id, job_id, user_id, channel, source)
+                      insert into deliveries (id, notification_job_id, user_id, channel, source,
+                                              subscription_id, status, skip_reason)
+                      select id, job_id, user_id, channel, source, subscription_id,
+                             case when skip_reason is null then 'pending' else 'skipped' end,
+                             skip_reason
+                      from unnest(?, ?, ?, ?, ?, ?, ?)
+                          as t(id, job_id, user_id, channel, source, subscription_id, skip_reason)
                       on conflict do nothing
                       """)) {
                 insert.setArray(
@@ -60,6 +79,14 @@ public class DeliveryLedger {
                     5,
                     connection.createArrayOf(
                         "text", deliveries.stream().map(Pending::source).toArray()));
+                insert.setArray(
+                    6,
+                    connection.createArrayOf(
+                        "bigint", deliveries.stream().map(Pending::subscriptionId).toArray()));
+                insert.setArray(
+                    7,
+                    connection.createArrayOf(
+                        "text", deliveries.stream().map(Pending::skipReason).toArray()));
                 insert.executeUpdate();
               }
             });
@@ -78,7 +105,9 @@ public class DeliveryLedger {
     return !status.isEmpty() && ("sent".equals(status.get(0)) || "skipped".equals(status.get(0)));
   }
 
-  /** Ends a delivery unsent, with why ({@code recalled}, {@code read}). */
+  /**
+   * Ends a delivery unsent, with why ({@code recalled}, {@code read}, {@code subscription_gone}).
+   */
   public void skipped(UUID id, String reason, int attempt) {
     em.createNativeQuery(
             """

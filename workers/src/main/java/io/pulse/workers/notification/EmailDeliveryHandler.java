@@ -44,7 +44,7 @@ public class EmailDeliveryHandler extends ChannelDeliveryHandler {
   }
 
   @Override
-  protected String send(ChannelDelivery delivery, JobContext context) {
+  protected Outcome send(ChannelDelivery delivery, JobContext context) {
     List<?> found =
         em.createNativeQuery(
                 "select email, coalesce(display_name, handle) from users where id = ?1")
@@ -66,7 +66,7 @@ public class EmailDeliveryHandler extends ChannelDeliveryHandler {
                 NotificationEmailTemplates.notificationEmailText(name, delivery, link).render())
             .addHeader("List-Unsubscribe", unsubscribeHeader(delivery))
             .addHeader("X-Pulse-Notification-Type", delivery.type());
-    return mailer.send(mail, context);
+    return Outcome.sent(mailer.send(mail, context));
   }
 
   private String unsubscribeHeader(ChannelDelivery delivery) {
