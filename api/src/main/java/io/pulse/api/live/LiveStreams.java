@@ -46,6 +46,11 @@ public class LiveStreams {
   /** Ends every stream cleanly (the client reconnects elsewhere with {@code Last-Event-ID}). */
   void stop(@Observes ShutdownEvent event) {
     vertx.cancelTimer(timer);
+    completeAll();
+  }
+
+  /** Completes every open stream: each client sees its stream end and may reconnect. */
+  void completeAll() {
     byUser.values().forEach(streams -> streams.forEach(stream -> stream.events.onComplete()));
   }
 
