@@ -14,6 +14,7 @@
 # Environment:
 #   BENCH_SKIP_BUILD=1   use the jars that are there
 #   BENCH_JAVA_OPTS      extra JVM options for both apps (e.g. -Xmx512m); recorded in the results
+#   BENCH_DB             the database (default pulse_bench), created when missing
 #   BENCH_OPTS           extra options for the bench itself, e.g. -Dbench.scenarios=raw or
 #                        -Dbench.e2e.clients=32 (all of them: bench/README.md)
 #   BENCH_BROKER         which broker, for deploy/bench-cluster.sh: "system" (default, the node on
@@ -23,7 +24,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 VHOST=pulse-bench
-DB=pulse_bench
+# BENCH_DB: another database for a run whose migrations differ from what pulse_bench holds (Flyway
+# refuses to start on a database migrated by a newer or different branch).
+DB=${BENCH_DB:-pulse_bench}
 API_PORT=18180
 WORKERS_PORT=18181
 # The packaged API serves health and metrics on its management interface.
