@@ -205,6 +205,29 @@ class PushDeliveryTest {
   }
 
   @Test
+  void aSubscriptionPastItsExpirationTimeGetsNothing() {
+    long user = fixtures.user(null, "comment.reply", "push");
+    PushServiceStandIn.Subscription expired = subscribe(user);
+    db.exec(
+        "update push_subscriptions set expires_at = now() - interval '1 minute' where endpoint = '"
+            + expired.endpoint()
+            + "'");
+    UUID job = fixtures.dispatch("comment.reply", user);
+
+    await().atMost(LONG).until(() -> "succeeded".equals(db.jobStatus(job)));
+    assertEquals(
+        "skipped no_subscription",
+        db.one(
+            "select status || ' ' || skip_reason from deliveries where notification_job_id = '"
+                + job
+                + "' and channel = 'push'"));
+    await()
+        .during(Duration.ofSeconds(1))
+        .atMost(Duration.ofSeconds(3))
+        .until(() -> pushService.forSubscription(expired).isEmpty());
+  }
+
+  @Test
   void aUserWhoseChannelsLeavePushOutGetsNoPush() {
     long optedOut = fixtures.user(null, "comment.reply", "in_app");
     PushServiceStandIn.Subscription subscription = subscribe(optedOut);
