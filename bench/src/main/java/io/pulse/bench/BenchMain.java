@@ -471,7 +471,11 @@ public final class BenchMain {
         settings.streams(), settings.streamRate(), settings.streamDuration().toSeconds());
     StreamLatencyBench.Result r =
         new StreamLatencyBench(settings)
-            .run(settings.streams(), settings.streamRate(), settings.streamDuration());
+            .run(
+                settings.streams(),
+                settings.streamRate(),
+                settings.streamRehearsal(),
+                settings.streamDuration());
     boolean done = r.connected() == r.streams() && r.received() == r.sent() && r.refused() == 0;
     complete &= done;
     table.row(

@@ -45,6 +45,7 @@ record BenchSettings(
     int pushUsers,
     int streams,
     int streamRate,
+    Duration streamRehearsal,
     Duration streamDuration,
     int idleStreams,
     Duration idleWindow) {
@@ -90,6 +91,7 @@ record BenchSettings(
         intProp("bench.push.users", 2_500),
         intProp("bench.streams.count", 1_000),
         intProp("bench.streams.rate", 100),
+        Duration.ofSeconds(intProp("bench.streams.rehearsal-seconds", 20)),
         Duration.ofSeconds(intProp("bench.streams.seconds", 30)),
         intProp("bench.idle-streams.count", 10_000),
         Duration.ofSeconds(intProp("bench.idle-streams.window-seconds", 45)));
@@ -170,8 +172,9 @@ record BenchSettings(
       out.put(
           "12. stream latency",
           String.format(
-              "%,d open streams, %,d notifications/s for %d s, each to one of them",
-              streams, streamRate, streamDuration.toSeconds()));
+              "%,d open streams, %,d notifications/s for %d s, each to one of them, after %d s"
+                  + " of the same not measured (the API starts cold)",
+              streams, streamRate, streamDuration.toSeconds(), streamRehearsal.toSeconds()));
     }
     if (runs("idle-streams")) {
       out.put(
