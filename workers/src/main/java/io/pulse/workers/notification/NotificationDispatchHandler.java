@@ -32,11 +32,11 @@ import org.jboss.logging.Logger;
  * channel, and one {@code notification.push} job per push subscription, so a failing mail server
  * retries only its own deliveries. Follow-up job ids are derived from (this job, recipient,
  * channel): a redelivered dispatch creates nothing twice. A batch of dispatches costs the same few
- * statements as one: one preference query per notification type, one email lookup, one quiet-hours
- * lookup, one in-app insert, one delivery insert. An email due in the recipient's quiet hours
- * (non-critical types), or escalated only if unread, is left as a scheduled job due when it may go
- * out. A recalled dispatch (by its source or its id) writes nothing; see {@link Recalls} for how a
- * recall racing this handler is ordered.
+ * statements as one: one preference query per notification type, one email lookup, one
+ * push-subscription lookup, one quiet-hours lookup, one in-app insert, one delivery insert. An
+ * email due in the recipient's quiet hours (non-critical types), or escalated only if unread, is
+ * left as a scheduled job due when it may go out. A recalled dispatch (by its source or its id)
+ * writes nothing; see {@link Recalls} for how a recall racing this handler is ordered.
  */
 @ApplicationScoped
 public class NotificationDispatchHandler implements BatchJobHandler<NotificationDispatch> {
