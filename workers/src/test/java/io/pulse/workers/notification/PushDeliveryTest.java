@@ -256,7 +256,7 @@ class PushDeliveryTest {
                     && pushService.forSubscription(other).isEmpty());
   }
 
-  // --- helpers -------------------------------------------------------------------------------
+  // --- set-up and reads ---------------------------------------------------------------------
 
   private PushServiceStandIn.Subscription subscribe(long user, String... script) {
     PushServiceStandIn.Subscription subscription = pushService.subscribe(script);
