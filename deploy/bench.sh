@@ -4,6 +4,8 @@
 #   2. Pulse end to end: jobs/s from POST /api/v1/notifications until the ledger says succeeded
 #   3. latency at a fixed 1,000 jobs/s (ledger finished_at - created_at: p50, p99, p99.9)
 #   4. peak RSS of the api and workers processes
+#   (opt-in, -Dbench.scenarios=push,streams,idle-streams: 11. Web Push deliveries/s next to the
+#    encryption alone, 12. live-stream latency with 1,000 open streams, 13. 10,000 idle streams)
 # It ensures the services, builds, starts the packaged api (:18180) and workers (:18181) against
 # their own vhost (pulse-bench) and database (pulse_bench), so a dev run (deploy/run.sh) or the
 # tests (deploy/test.sh) can go on beside it, runs the scenarios (each bounded in count and
@@ -12,6 +14,7 @@
 # Environment:
 #   BENCH_SKIP_BUILD=1   use the jars that are there
 #   BENCH_JAVA_OPTS      extra JVM options for both apps (e.g. -Xmx512m); recorded in the results
+#   BENCH_DB             the database (default pulse_bench), created when missing
 #   BENCH_OPTS           extra options for the bench itself, e.g. -Dbench.scenarios=raw or
 #                        -Dbench.e2e.clients=32 (all of them: bench/README.md)
 #   BENCH_BROKER         which broker, for deploy/bench-cluster.sh: "system" (default, the node on
@@ -21,12 +24,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 VHOST=pulse-bench
-DB=pulse_bench
+# BENCH_DB: another database for a run whose migrations differ from what pulse_bench holds (Flyway
+# refuses to start on a database migrated by a newer or different branch).
+DB=${BENCH_DB:-pulse_bench}
 API_PORT=18180
 WORKERS_PORT=18181
 # The packaged API serves health and metrics on its management interface.
 API_MANAGEMENT_PORT=18190
 KEY=bench-key
+BENCH_VAPID_PUBLIC_KEY=BAgxGY8xBWYlbfZYlSnhv_vD5lKhE84HRU3ghGeBCQuqDNwpv_8YqMkKk90ctgPtZgX3WGyEIPTAUudpkDrrbTg
+BENCH_VAPID_PRIVATE_KEY=vcy9JpwvM7rU7_hRLTsw25vOqN0gkag-bhGeGIJBd4o
 case ${BENCH_BROKER:-system} in
   system) AMQP_PORT=5672 MGMT_PORT=15672 ADDRESSES="" ;;
   cluster) AMQP_PORT=5681 MGMT_PORT=15681 ADDRESSES=127.0.0.1:5681,127.0.0.1:5682,127.0.0.1:5683 ;;
@@ -172,6 +179,11 @@ main() {
     "-Dquarkus.mailer.port=3125" "-Dquarkus.mailer.start-tls=DISABLED"
     # GC pauses, one line each, for the soak's per-minute figures (SoakSample reads gc-<pid>.log)
     "-Xlog:gc:file=$LOG_DIR/gc-%p.log:uptimemillis,level,tags"
+    # The push scenario's push service is this bench on 127.0.0.1, over plain HTTP; the key pair
+    # is the dev and test one (common's microprofile-config.properties), never a production one.
+    "-Dpulse.notifications.push.vapid-public-key=$BENCH_VAPID_PUBLIC_KEY"
+    "-Dpulse.notifications.push.vapid-private-key=$BENCH_VAPID_PRIVATE_KEY"
+    "-Dpulse.notifications.push.allow-loopback-http=true"
   )
   if [[ -n $ADDRESSES ]]; then
     APP_OPTS+=("-Dpulse.rabbitmq.addresses=$ADDRESSES" "-Dpulse.rabbitmq.management.url=http://127.0.0.1:$MGMT_PORT")
@@ -190,6 +202,7 @@ main() {
   java -cp "bench/target/pulse-bench.jar:bench/target/lib/*" \
     -Dbench.api.port="$API_PORT" -Dbench.workers.port="$WORKERS_PORT" -Dbench.api.key="$KEY" \
     -Dbench.vhost="$VHOST" -Dbench.db="$DB" -Dbench.amqp.port="$AMQP_PORT" \
+    -Dbench.push.vapid-public-key="$BENCH_VAPID_PUBLIC_KEY" \
     -Dbench.api.pid="${PID[api]}" -Dbench.workers.pid="${PID[workers]}" \
     -Dbench.app-options="${BENCH_JAVA_OPTS:-} ${APP_OPTS[*]} -Dquarkus.http.port=$API_PORT/$WORKERS_PORT" \
     -Dbench.results-dir=bench/results \

@@ -11,6 +11,8 @@
 #   PULSE_API_BOOTSTRAP_KEY  admin API key; without it one is generated once and kept in .pulse/bootstrap-key
 #   PULSE_DIGESTS_UNSUBSCRIBE_SECRET  signs digest unsubscribe links; generated once into .pulse/unsubscribe-secret
 #   PULSE_API_STREAM_TOKEN_SECRET     signs live-stream tokens; generated once into .pulse/stream-token-secret
+#   PULSE_NOTIFICATIONS_PUSH_VAPID_PUBLIC_KEY / _PRIVATE_KEY  the Web Push (VAPID) key pair; generated
+#                            once into .pulse/vapid-public-key and .pulse/vapid-private-key (needs openssl)
 #   PULSE_JAVA_OPTS          extra JVM options for both apps (e.g. -Xmx512m)
 #   PULSE_SKIP_BUILD=1       never build, use the jars that are there
 #   PULSE_STOP_TIMEOUT       seconds a stopping app gets before it is killed (default 45)
@@ -179,6 +181,37 @@ ensure_secret() {
   export "${var?}"
 }
 
+# ensure_vapid_keys: the Web Push VAPID pair from the environment, else the pair kept in .pulse,
+# else a new P-256 pair made with openssl, written as web-push tools print it: base64url of the
+# 65-byte public point and of the 32-byte private scalar. Kept across restarts, because browsers
+# subscribed with the public key and a new pair would orphan every subscription.
+ensure_vapid_keys() {
+  local pub=${PULSE_NOTIFICATIONS_PUSH_VAPID_PUBLIC_KEY:-} priv=${PULSE_NOTIFICATIONS_PUSH_VAPID_PRIVATE_KEY:-}
+  local pub_file=$STATE_DIR/vapid-public-key priv_file=$STATE_DIR/vapid-private-key
+  if [[ -n $pub && -n $priv ]]; then
+    log "using the Web Push VAPID keys from PULSE_NOTIFICATIONS_PUSH_VAPID_*"
+  elif [[ -s $pub_file && -s $priv_file ]]; then
+    pub=$(tr -d ' \n\r\t' <"$pub_file")
+    priv=$(tr -d ' \n\r\t' <"$priv_file")
+    log "using the Web Push VAPID keys from $pub_file and $priv_file"
+  elif have openssl && have xxd; then
+    local der
+    # SEC1 DER of a named-curve P-256 key: the scalar at byte 7 (32 bytes), the point at byte 56 (65).
+    der=$(openssl ecparam -name prime256v1 -genkey -noout | openssl ec -outform DER 2>/dev/null | xxd -p | tr -d '\n')
+    [[ ${der:0:14} == 30770201010420 && ${der:112:2} == 04 ]] \
+      || die "openssl made a P-256 key of an unexpected shape" "set PULSE_NOTIFICATIONS_PUSH_VAPID_PUBLIC_KEY and _PRIVATE_KEY (npx web-push generate-vapid-keys)"
+    priv=$(printf '%s' "${der:14:64}" | xxd -r -p | base64 -w0 | tr '+/' '-_' | tr -d '=')
+    pub=$(printf '%s' "${der:112:130}" | xxd -r -p | base64 -w0 | tr '+/' '-_' | tr -d '=')
+    (umask 077 && echo "$priv" >"$priv_file")
+    echo "$pub" >"$pub_file"
+    log "generated a Web Push VAPID key pair in $pub_file and $priv_file"
+  else
+    log "no openssl/xxd to make Web Push VAPID keys: the push channel stays off"
+    return 0
+  fi
+  export PULSE_NOTIFICATIONS_PUSH_VAPID_PUBLIC_KEY=$pub PULSE_NOTIFICATIONS_PUSH_VAPID_PRIVATE_KEY=$priv
+}
+
 start_app() {
   local app=$1 logf
   logf=$(log_file "$app")
@@ -335,6 +368,7 @@ main() {
   ensure_secret PULSE_API_BOOTSTRAP_KEY bootstrap-key "bootstrap admin key"
   ensure_secret PULSE_DIGESTS_UNSUBSCRIBE_SECRET unsubscribe-secret "digest unsubscribe-link secret"
   ensure_secret PULSE_API_STREAM_TOKEN_SECRET stream-token-secret "live-stream token secret"
+  ensure_vapid_keys
 
   # A second run replaces the first instead of failing on busy ports.
   if [[ -n $(live_pid api)$(live_pid workers) ]]; then

@@ -1336,6 +1336,167 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/users/{id}/push-subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a user's push subscriptions
+         * @description Oldest first, without their keys, and the VAPID public key (`applicationServerKey`) a browser subscribes with (null while push is not configured). Reads only.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The subscriptions */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PushSubscriptionList"];
+                    };
+                };
+                400: components["responses"]["BadRequest"];
+                401: components["responses"]["Unauthorized"];
+                403: components["responses"]["Forbidden"];
+            };
+        };
+        put?: never;
+        /**
+         * Add a browser push subscription
+         * @description The body is the browser's `PushSubscription` JSON as is (`subscription.toJSON()`): `endpoint` (https), `expirationTime` (epoch ms or null) and `keys` with `p256dh` (the 65-byte uncompressed P-256 point) and `auth` (16 bytes), both base64url. Checked whole before anything is saved: a bad field is `400` naming it. Saved by endpoint: posting the same subscription again updates it (`200`), a new one is `201`; an endpoint posted for another user moves to this user. A user keeps at most `pulse.notifications.push.max-subscriptions-per-user` (20); past it the oldest is dropped. Push goes out for the types whose channels include `push` (PUT /users/{id}/preferences).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PushSubscriptionRequest"];
+                };
+            };
+            responses: {
+                /** @description Saved, an update of the subscription with this endpoint */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PushSubscriptionView"];
+                    };
+                };
+                /** @description Saved, new */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PushSubscriptionView"];
+                    };
+                };
+                400: components["responses"]["BadRequest"];
+                401: components["responses"]["Unauthorized"];
+                403: components["responses"]["Forbidden"];
+                413: components["responses"]["PayloadTooLarge"];
+                415: components["responses"]["UnsupportedMediaType"];
+            };
+        };
+        /**
+         * Remove a push subscription by its endpoint
+         * @description What a browser knows after `subscription.unsubscribe()`: its endpoint, as the `endpoint` query parameter. `204` when removed, `404` when the user has no subscription with that endpoint.
+         */
+        delete: {
+            parameters: {
+                query: {
+                    /** @description the subscription's endpoint URL */
+                    endpoint: string;
+                };
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Removed */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["BadRequest"];
+                401: components["responses"]["Unauthorized"];
+                403: components["responses"]["Forbidden"];
+                404: components["responses"]["NotFound"];
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}/push-subscriptions/{subscriptionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a push subscription by its id
+         * @description The `id` a POST or GET answered. `204` when removed, `404` when the user has no subscription with that id.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                    subscriptionId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Removed */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["BadRequest"];
+                401: components["responses"]["Unauthorized"];
+                403: components["responses"]["Forbidden"];
+                404: components["responses"]["NotFound"];
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users/{id}/stream-tokens": {
         parameters: {
             query?: never;
@@ -1933,6 +2094,37 @@ export interface components {
             detail?: string;
             instance?: string;
             errors?: components["schemas"]["FieldError"][];
+        };
+        PushSubscriptionKeys: {
+            /** @description The browser's P-256 public key: 65-byte uncompressed point, base64url */
+            p256dh?: string;
+            /** @description The authentication secret: 16 bytes, base64url */
+            auth?: string;
+        };
+        PushSubscriptionList: {
+            items?: components["schemas"]["PushSubscriptionView"][];
+            /** @description The VAPID public key to pass as applicationServerKey to pushManager.subscribe (base64url); null while push is not configured */
+            applicationServerKey?: string | null;
+        };
+        PushSubscriptionRequest: {
+            /** @description The push service URL of this subscription (https) */
+            endpoint?: string;
+            /**
+             * Format: int64
+             * @description When the subscription expires, epoch milliseconds (the browser's expirationTime); null: no expiry
+             */
+            expirationTime?: number | null;
+            keys?: components["schemas"]["PushSubscriptionKeys"];
+        };
+        PushSubscriptionView: {
+            id?: string;
+            endpoint?: string;
+            /**
+             * Format: int64
+             * @description epoch milliseconds, as the browser gave it
+             */
+            expirationTime?: number | null;
+            createdAt?: components["schemas"]["Instant"];
         };
         QueueOverview: {
             queues?: components["schemas"]["WorkQueue"][];

@@ -75,3 +75,41 @@ test("a token for one user does not open another's stream", async () => {
   const other = notificationStream(url, 4244, { token: minted.data?.token });
   await assert.rejects(() => other.next(), /HTTP 401/);
 });
+
+test("hands over a browser's push subscription, lists it and removes it", async () => {
+  const pulse = createPulseClient(url, key);
+  const user = 4000 + Math.floor(Math.random() * 100_000);
+  // What a browser's pushManager.subscribe() gives, through subscription.toJSON().
+  const subscription = {
+    endpoint: `https://fcm.googleapis.com/fcm/send/ts-${randomUUID()}`,
+    expirationTime: null,
+    keys: {
+      p256dh:
+        "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4",
+      auth: "BTBZMqHH6r4Tts7J_aSIgg",
+    },
+  };
+  const added = await pulse.POST("/api/v1/users/{id}/push-subscriptions", {
+    params: { path: { id: user } },
+    body: subscription,
+  });
+  assert.equal(added.response.status, 201, JSON.stringify(added.error));
+  const listed = await pulse.GET("/api/v1/users/{id}/push-subscriptions", {
+    params: { path: { id: user } },
+  });
+  assert.deepEqual(
+    listed.data?.items?.map((item) => item.endpoint),
+    [subscription.endpoint],
+  );
+  assert.ok(listed.data?.applicationServerKey, "the key browsers subscribe with");
+  const removed = await pulse.DELETE("/api/v1/users/{id}/push-subscriptions", {
+    params: { path: { id: user }, query: { endpoint: subscription.endpoint } },
+  });
+  assert.equal(removed.response.status, 204);
+  const bad = await pulse.POST("/api/v1/users/{id}/push-subscriptions", {
+    params: { path: { id: user } },
+    body: { ...subscription, keys: { ...subscription.keys, auth: "AAAA" } },
+  });
+  assert.equal(bad.response.status, 400);
+  assert.match(JSON.stringify(bad.error), /keys\.auth/);
+});

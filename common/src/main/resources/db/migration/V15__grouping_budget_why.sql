@@ -28,7 +28,8 @@ alter table deliveries drop constraint deliveries_skip_reason_check;
 alter table deliveries
     add constraint deliveries_skip_reason_check
         check (skip_reason in ('recalled', 'read', 'budget', 'grouped', 'preference',
-                               'no_address', 'no_subscription', 'quiet_hours')),
+                               'no_address', 'no_subscription', 'subscription_gone',
+                               'quiet_hours')),
     -- The end of the recipient's quiet hours an email was deferred to.
     add column deferred_until timestamptz,
     -- For a notification folded into a group: the job that opened the group's inbox item (or,

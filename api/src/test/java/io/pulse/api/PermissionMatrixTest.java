@@ -47,6 +47,10 @@ class PermissionMatrixTest {
     REQUIRED.put("PUT /api/v1/users/{id}", Scope.JOBS_WRITE);
     REQUIRED.put("PUT /api/v1/users/{id}/preferences", Scope.JOBS_WRITE);
     REQUIRED.put("GET /api/v1/users/{id}/preferences", Scope.READ);
+    REQUIRED.put("POST /api/v1/users/{id}/push-subscriptions", Scope.JOBS_WRITE);
+    REQUIRED.put("GET /api/v1/users/{id}/push-subscriptions", Scope.READ);
+    REQUIRED.put("DELETE /api/v1/users/{id}/push-subscriptions", Scope.JOBS_WRITE);
+    REQUIRED.put("DELETE /api/v1/users/{id}/push-subscriptions/{subscriptionId}", Scope.JOBS_WRITE);
     REQUIRED.put("PUT /api/v1/communities/{id}", Scope.JOBS_WRITE);
     REQUIRED.put("PUT /api/v1/communities/{id}/members/{userId}", Scope.JOBS_WRITE);
     REQUIRED.put("DELETE /api/v1/communities/{id}/members/{userId}", Scope.JOBS_WRITE);

@@ -38,6 +38,17 @@ final class BenchCalls {
     return response.body();
   }
 
+  /** The job id of a 202 answer. */
+  static String jobId(String accepted) {
+    java.util.regex.Matcher id =
+        java.util.regex.Pattern.compile("\"jobId\"\\s*:\\s*\"([0-9a-fA-F-]{36})\"")
+            .matcher(accepted);
+    if (!id.find()) {
+      throw new IllegalStateException("202 without a jobId: " + accepted);
+    }
+    return id.group(1);
+  }
+
   static long count(Statement sql, String query) throws SQLException {
     try (ResultSet rs = sql.executeQuery(query)) {
       rs.next();

@@ -97,6 +97,16 @@ public final class BenchMain {
       if (settings.runs("soak")) {
         bench.soak();
       }
+      // Opt-in (-Dbench.scenarios=push,streams,idle-streams): each takes a minute or more.
+      if (settings.runs("push")) {
+        bench.push();
+      }
+      if (settings.runs("streams")) {
+        bench.streamLatency();
+      }
+      if (settings.runs("idle-streams")) {
+        bench.idleStreams();
+      }
       bench.peakMemory();
       bench.notes(e2e, batched, loadBefore);
 
@@ -484,6 +494,108 @@ public final class BenchMain {
             seconds(pulse.took()),
             seconds(raw.took()),
             pulse.complete() && raw.complete() ? "" : "; INCOMPLETE"));
+  }
+
+  private void push() throws Exception {
+    log(
+        "13. web push: one notification to %,d users with %d subscriptions each, and encryption"
+            + " alone",
+        settings.pushUsers(), PushBench.SUBSCRIPTIONS_PER_USER);
+    PushBench.Result r =
+        new PushBench(settings, settings.pushUsers(), Duration.ofSeconds(300)).run();
+    complete &= r.complete();
+    table.row(
+        "13",
+        "Web Push to a local push service (RFC 8291 encryption, VAPID, one delivery per"
+            + " subscription)",
+        String.format(
+            "**%,.0f deliveries/s** (%.2f of encryption alone: %,.0f/s on one thread)",
+            r.perSecond(), r.perSecond() / r.encryptionsPerSecond(), r.encryptionsPerSecond()),
+        String.format(
+            "%,d of %,d deliveries recorded sent in %.1f s from POST /notifications (one dispatch,"
+                + " %,d notification.push jobs: encrypt, sign, POST, 201, ledger); the push service"
+                + " got %,d requests; %d-byte message; CPU per delivery: %s%s",
+            r.sent(),
+            r.deliveries(),
+            seconds(r.took()),
+            r.deliveries(),
+            r.received(),
+            r.messageBytes(),
+            r.cpu().perUnit(Math.max(1, r.sent())),
+            r.complete()
+                ? ""
+                : String.format("; INCOMPLETE (%,d malformed requests)", r.malformed())));
+  }
+
+  private void streamLatency() throws Exception {
+    log(
+        "14. live stream latency: %,d open streams, %,d notifications/s for %d s",
+        settings.streams(), settings.streamRate(), settings.streamDuration().toSeconds());
+    StreamLatencyBench.Result r =
+        new StreamLatencyBench(settings)
+            .run(
+                settings.streams(),
+                settings.streamRate(),
+                settings.streamRehearsal(),
+                settings.streamDuration());
+    boolean done = r.connected() == r.streams() && r.received() == r.sent() && r.refused() == 0;
+    complete &= done;
+    table.row(
+        "14",
+        String.format(
+            "Live stream: POST /notifications → SSE event, %,d open streams, %,d notifications/s",
+            r.streams(), r.rate()),
+        String.format(
+            "p50 **%s ms**, p99 **%s ms** (target p99 < 100 ms: %s)",
+            Percentiles.ms(r.latency().p50()),
+            Percentiles.ms(r.latency().p99()),
+            verdict(r.latency().p99(), 100)),
+        String.format(
+            "%s; max %s ms; %,d sent, %,d events received, %,d refused; %,d of %,d streams open;"
+                + " CPU per notification: %s%s",
+            r.latency().describe(),
+            Percentiles.ms(r.latency().max()),
+            r.sent(),
+            r.received(),
+            r.refused(),
+            r.connected(),
+            r.streams(),
+            r.cpu().perUnit(Math.max(1, r.sent())),
+            done ? "" : "; INCOMPLETE"));
+  }
+
+  private void idleStreams() throws Exception {
+    log(
+        "15. %,d idle streams on one API instance: memory and heartbeat CPU",
+        settings.idleStreams());
+    IdleStreamsBench.Result r =
+        new IdleStreamsBench(settings).run(settings.idleStreams(), settings.idleWindow());
+    boolean done = r.connected() == r.wanted();
+    complete &= done;
+    double window = seconds(r.window());
+    table.row(
+        "15",
+        String.format("%,d idle live streams on one API instance", r.wanted()),
+        String.format(
+            "**%.1f KiB RSS per stream**, heartbeats %.2f%% of a core",
+            r.kibPerStream(), 100.0 * (r.streamsCpuMillis() - r.idleCpuMillis()) / (window * 1000)),
+        String.format(
+            "api VmRSS %,d MiB with none open, %,d MiB with %,d open (%,d refused, %,d closed by"
+                + " the server); api CPU over %.0f s: %,d ms idle, %,d ms with the streams (%,d"
+                + " heartbeats received, %.1f µs of API CPU each)%s",
+            r.rssBeforeMib(),
+            r.rssAfterMib(),
+            r.connected(),
+            r.refused(),
+            r.closedByServer(),
+            window,
+            r.idleCpuMillis(),
+            r.streamsCpuMillis(),
+            r.heartbeats(),
+            r.heartbeats() == 0
+                ? Double.NaN
+                : 1000.0 * (r.streamsCpuMillis() - r.idleCpuMillis()) / r.heartbeats(),
+            done ? "" : "; INCOMPLETE"));
   }
 
   private void notificationRow(String number, NotificationsBench.Result r, String last) {

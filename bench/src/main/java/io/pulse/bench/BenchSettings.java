@@ -40,7 +40,15 @@ record BenchSettings(
     Duration latencyDuration,
     Duration latencyRehearsal,
     int latencySenders,
-    Duration drainMax) {
+    Duration drainMax,
+    String vapidPublicKey,
+    int pushUsers,
+    int streams,
+    int streamRate,
+    Duration streamRehearsal,
+    Duration streamDuration,
+    int idleStreams,
+    Duration idleWindow) {
 
   /**
    * Load is only ever sent to this machine: the host is not a setting, only ports and names are.
@@ -78,7 +86,15 @@ record BenchSettings(
         Duration.ofSeconds(intProp("bench.latency.seconds", 15)),
         Duration.ofSeconds(intProp("bench.latency.rehearsal-seconds", 10)),
         intProp("bench.latency.senders", 64),
-        Duration.ofSeconds(intProp("bench.drain.seconds", 30)));
+        Duration.ofSeconds(intProp("bench.drain.seconds", 30)),
+        prop("bench.push.vapid-public-key", ""),
+        intProp("bench.push.users", 2_500),
+        intProp("bench.streams.count", 1_000),
+        intProp("bench.streams.rate", 100),
+        Duration.ofSeconds(intProp("bench.streams.rehearsal-seconds", 20)),
+        Duration.ofSeconds(intProp("bench.streams.seconds", 30)),
+        intProp("bench.idle-streams.count", 10_000),
+        Duration.ofSeconds(intProp("bench.idle-streams.window-seconds", 45)));
   }
 
   boolean runs(String scenario) {
@@ -145,6 +161,28 @@ record BenchSettings(
             latencyRehearsal.toSeconds()));
     out.put(
         "drain limit", drainMax.toSeconds() + " s for queued work to finish after sending stops");
+    if (runs("push")) {
+      out.put(
+          "11. push",
+          String.format(
+              "%,d users × %d push subscriptions on a local push service, one notification",
+              pushUsers, PushBench.SUBSCRIPTIONS_PER_USER));
+    }
+    if (runs("streams")) {
+      out.put(
+          "12. stream latency",
+          String.format(
+              "%,d open streams, %,d notifications/s for %d s, each to one of them, after %d s"
+                  + " of the same not measured (the API starts cold)",
+              streams, streamRate, streamDuration.toSeconds(), streamRehearsal.toSeconds()));
+    }
+    if (runs("idle-streams")) {
+      out.put(
+          "13. idle streams",
+          String.format(
+              "%,d idle streams on the one API instance, CPU over %d s windows",
+              idleStreams, idleWindow.toSeconds()));
+    }
     return out;
   }
 

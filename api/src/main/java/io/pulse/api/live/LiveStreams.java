@@ -1,6 +1,7 @@
 package io.pulse.api.live;
 
 import io.pulse.common.events.InboxEvent;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
@@ -33,6 +34,7 @@ public class LiveStreams {
   private final StreamConfig config;
   private final Vertx vertx;
   private long timer = -1;
+  private volatile boolean closing;
 
   public LiveStreams(StreamConfig config, Vertx vertx) {
     this.config = config;
@@ -43,9 +45,29 @@ public class LiveStreams {
     timer = vertx.setPeriodic(config.heartbeat().toMillis(), tick -> beat());
   }
 
-  /** Ends every stream cleanly (the client reconnects elsewhere with {@code Last-Event-ID}). */
+  /**
+   * Shutdown begins: every stream is completed and no new one opens (503), so each client sees its
+   * stream end cleanly and reconnects to another instance with {@code Last-Event-ID}. It must
+   * happen here, before the HTTP server waits for open requests to finish: a stream never finishes
+   * on its own, so waiting for {@link ShutdownEvent} held shutdown for the whole {@code
+   * quarkus.shutdown.timeout} and then cut every stream (measured with the packaged API: 10 s, curl
+   * "transfer closed with outstanding read data"). Quarkus fires this event only with {@code
+   * quarkus.shutdown.delay-enabled} (a build-time setting, on in application.properties).
+   */
+  void shutdownBegins(@Observes ShutdownDelayInitiatedEvent event) {
+    closing = true;
+    completeAll();
+  }
+
+  /** The last word, for a stream opened in a race with the one above. */
   void stop(@Observes ShutdownEvent event) {
+    closing = true;
     vertx.cancelTimer(timer);
+    completeAll();
+  }
+
+  /** Completes every open stream: each client sees its stream end and may reconnect. */
+  void completeAll() {
     byUser.values().forEach(streams -> streams.forEach(stream -> stream.events.onComplete()));
   }
 
@@ -83,8 +105,14 @@ public class LiveStreams {
     }
   }
 
-  /** A new stream's subscription, or empty when this instance holds its limit already. */
+  /**
+   * A new stream's subscription, or empty when this instance holds its limit already or is shutting
+   * down.
+   */
   public Optional<Subscription> open(long userId) {
+    if (closing) {
+      return Optional.empty();
+    }
     int now;
     do {
       now = open.get();

@@ -19,7 +19,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -116,12 +115,7 @@ public class PreferencesResource {
       quietHours = check(request.quietHours().get(), errors);
     }
     if (!errors.isEmpty()) {
-      throw new ProblemException(
-          Problem.of(
-                  Response.Status.BAD_REQUEST,
-                  "invalid-request",
-                  errors.get(0).field() + ": " + errors.get(0).message())
-              .withErrors(errors));
+      throw ProblemException.badFields(errors);
     }
     // In type order: two requests that lock the same rows in different orders deadlock.
     new TreeMap<>(request.channels() == null ? Map.of() : request.channels())

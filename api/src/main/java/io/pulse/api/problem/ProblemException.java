@@ -26,6 +26,17 @@ public class ProblemException extends RuntimeException {
             .withErrors(List.of(new Problem.FieldError(field, message))));
   }
 
+  /** 400 naming each bad field; the detail names the first. */
+  public static ProblemException badFields(List<Problem.FieldError> errors) {
+    Problem.FieldError first = errors.get(0);
+    return new ProblemException(
+        Problem.of(
+                Response.Status.BAD_REQUEST,
+                "invalid-request",
+                first.field() + ": " + first.message())
+            .withErrors(errors));
+  }
+
   /**
    * 503 with {@code Retry-After}: a dependency (broker, database, management API) is away for now,
    * and the same request can simply be sent again.

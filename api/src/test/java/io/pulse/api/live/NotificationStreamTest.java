@@ -278,7 +278,7 @@ class NotificationStreamTest {
   }
 
   /** As the workers publish: JSON, transient, routed by user. */
-  private static void publish(InboxEvent event) {
+  static void publish(InboxEvent event) {
     broker()
         .publish(
             Topology.EVENTS_EXCHANGE,

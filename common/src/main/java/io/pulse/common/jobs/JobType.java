@@ -17,6 +17,7 @@ public final class JobType {
   public static final String NOTIFICATION_DISPATCH = "notification.dispatch";
   public static final String NOTIFICATION_EMAIL = "notification.email";
   public static final String NOTIFICATION_WEBHOOK = "notification.webhook";
+  public static final String NOTIFICATION_PUSH = "notification.push";
   public static final String FEED_FANOUT = "feed.fanout";
   public static final String FEED_FANOUT_CHUNK = "feed.fanout.chunk";
   public static final String FEED_RETRACT = "feed.retract";

@@ -19,6 +19,8 @@ public interface NotificationConfig {
 
   Webhook webhook();
 
+  Push push();
+
   /** The campus platform's address: relative links in mails are made absolute with it. */
   @WithDefault("https://campus.example")
   String platformUrl();
@@ -121,6 +123,50 @@ public interface NotificationConfig {
 
     @WithDefault("5s")
     java.time.Duration readTimeout();
+  }
+
+  /**
+   * Web Push. Without both VAPID keys the channel is off: the dispatch leaves no push deliveries
+   * and the API answers subscriptions without an {@code applicationServerKey}.
+   */
+  interface Push {
+    /**
+     * The VAPID public key: the uncompressed P-256 point (65 bytes), base64url, as {@code web-push
+     * generate-vapid-keys} prints it. Browsers subscribe with it as {@code applicationServerKey}.
+     */
+    Optional<String> vapidPublicKey();
+
+    /** The VAPID private key: the P-256 scalar (32 bytes), base64url. Workers only. */
+    Optional<String> vapidPrivateKey();
+
+    /** The VAPID {@code sub} claim: how a push service reaches the sender's operators. */
+    @WithDefault("mailto:push@pulse.example")
+    String vapidSubject();
+
+    /** How long a push service keeps a message for an offline device (the TTL header). */
+    @WithDefault("24h")
+    java.time.Duration ttl();
+
+    /**
+     * Accept (API) and send to (workers) {@code http://127.0.0.1} endpoints: for the local
+     * push-service stand-in of tests, dev and the bench only. Every other endpoint must be https.
+     */
+    @WithDefault("false")
+    boolean allowLoopbackHttp();
+
+    /** Subscriptions one user may hold (browsers, devices); one more is refused with 409. */
+    @WithDefault("20")
+    int maxSubscriptionsPerUser();
+
+    @WithDefault("5s")
+    java.time.Duration connectTimeout();
+
+    @WithDefault("10s")
+    java.time.Duration readTimeout();
+
+    default boolean configured() {
+      return vapidPublicKey().isPresent() && vapidPrivateKey().isPresent();
+    }
   }
 
   default boolean knows(String type) {

@@ -51,7 +51,7 @@ public class FailureRouter {
       return true;
     }
     Duration backoff = policy.backoff(message.attempt(), ThreadLocalRandom.current()::nextDouble);
-    Duration tier = RetryPolicy.tierFor(backoff, topology.retryTiers());
+    Duration tier = tierFor(backoff, failure);
     JobMessage next = message.withAttempt(message.attempt() + 1);
     publisher.publish(
         Topology.RETRY_EXCHANGE,
@@ -64,6 +64,16 @@ public class FailureRouter {
         "job %s type %s attempt %d failed, retry in %s: %s",
         message.jobId(), message.type(), message.attempt(), Topology.tierName(tier), error);
     return false;
+  }
+
+  /**
+   * The backoff's tier, or, when the other side asked for a longer wait (Retry-After), the shortest
+   * tier that waits at least that long.
+   */
+  private Duration tierFor(Duration backoff, Throwable failure) {
+    Duration tier = RetryPolicy.tierFor(backoff, topology.retryTiers());
+    Duration asked = RetryLaterException.requestedWait(failure).orElse(Duration.ZERO);
+    return asked.compareTo(tier) > 0 ? RetryPolicy.tierAtLeast(asked, topology.retryTiers()) : tier;
   }
 
   public void deadLetter(JobMessage message, Throwable failure, String error) {

@@ -43,4 +43,17 @@ public record RetryPolicy(int maxAttempts, Duration baseDelay, Duration maxDelay
     }
     return chosen;
   }
+
+  /**
+   * The shortest tier not below {@code wait} (a receiver's Retry-After is a minimum); the longest
+   * tier when {@code wait} is above all of them.
+   */
+  public static Duration tierAtLeast(Duration wait, List<Duration> sortedTiers) {
+    for (Duration tier : sortedTiers) {
+      if (tier.compareTo(wait) >= 0) {
+        return tier;
+      }
+    }
+    return sortedTiers.get(sortedTiers.size() - 1);
+  }
 }

@@ -30,8 +30,22 @@ public abstract class ChannelDeliveryHandler implements JobHandler<ChannelDelive
     this.inApp = inApp;
   }
 
-  /** Sends and returns the provider's id for it; throws to fail the attempt. */
-  protected abstract String send(ChannelDelivery delivery, JobContext context) throws Exception;
+  /**
+   * What became of a send: {@code sent} with the provider's id for it, or {@code skipped} with why
+   * (nothing was delivered, and nothing is to be retried: a push subscription that is gone).
+   */
+  public record Outcome(String providerId, String skipReason) {
+    public static Outcome sent(String providerId) {
+      return new Outcome(providerId, null);
+    }
+
+    public static Outcome skipped(String reason) {
+      return new Outcome(null, reason);
+    }
+  }
+
+  /** Sends; throws to fail the attempt. */
+  protected abstract Outcome send(ChannelDelivery delivery, JobContext context) throws Exception;
 
   @Override
   public Class<ChannelDelivery> payloadType() {
@@ -64,8 +78,12 @@ public abstract class ChannelDeliveryHandler implements JobHandler<ChannelDelive
         return;
       }
     }
-    String providerId = send(delivery, context);
-    deliveries.sent(context.jobId(), providerId, context.attempt());
+    Outcome outcome = send(delivery, context);
+    if (outcome.skipReason() != null) {
+      deliveries.skipped(context.jobId(), outcome.skipReason(), context.attempt());
+    } else {
+      deliveries.sent(context.jobId(), outcome.providerId(), context.attempt());
+    }
   }
 
   @Override

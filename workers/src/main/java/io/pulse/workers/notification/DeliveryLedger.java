@@ -24,7 +24,8 @@ public class DeliveryLedger {
 
   /**
    * A delivery that will run: its job's id, the dispatch, for an email quiet hours moved the end of
-   * the window it waits for, and for the email that opens a group's window its key.
+   * the window it waits for, for the email that opens a group's window its key, and for a push
+   * delivery its subscription; or one recorded skipped at once ({@code no_subscription}).
    */
   public record Pending(
       UUID id,
@@ -33,9 +34,34 @@ public class DeliveryLedger {
       String channel,
       String source,
       Instant deferredUntil,
-      String groupKey) {
+      String groupKey,
+      Long subscriptionId,
+      String skipReason) {
+    public Pending(
+        UUID id,
+        UUID notificationJobId,
+        long userId,
+        String channel,
+        String source,
+        Instant deferredUntil,
+        String groupKey) {
+      this(id, notificationJobId, userId, channel, source, deferredUntil, groupKey, null, null);
+    }
+
+    /** A push delivery to one subscription, or skipped with {@code skipReason} when none. */
+    public static Pending push(
+        UUID id,
+        UUID notificationJobId,
+        long userId,
+        String source,
+        Long subscriptionId,
+        String skipReason) {
+      return new Pending(
+          id, notificationJobId, userId, "push", source, null, null, subscriptionId, skipReason);
+    }
+
     public Pending(UUID id, UUID notificationJobId, long userId, String channel, String source) {
-      this(id, notificationJobId, userId, channel, source, null, null);
+      this(id, notificationJobId, userId, channel, source, null, null, null, null);
     }
   }
 
@@ -74,13 +100,14 @@ public class DeliveryLedger {
   private static final String INSERT =
       """
       insert into deliveries (id, notification_job_id, user_id, channel, source, status,
-                              skip_reason, deferred_until, grouped_into, group_key)
+                              skip_reason, deferred_until, grouped_into, group_key,
+                              subscription_id)
       select id, job_id, user_id, channel, source, status, reason, deferred_until, grouped_into,
-             group_key
+             group_key, subscription_id
       from unnest(?::uuid[], ?::uuid[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[],
-                  ?::timestamptz[], ?::uuid[], ?::text[])
+                  ?::timestamptz[], ?::uuid[], ?::text[], ?::bigint[])
           as t(id, job_id, user_id, channel, source, status, reason, deferred_until, grouped_into,
-               group_key)
+               group_key, subscription_id)
       on conflict do nothing
       """;
 
@@ -99,11 +126,12 @@ public class DeliveryLedger {
                       p.userId(),
                       p.channel(),
                       p.source(),
-                      "pending",
-                      null,
+                      p.skipReason() == null ? "pending" : "skipped",
+                      p.skipReason(),
                       p.deferredUntil() == null ? null : Timestamp.from(p.deferredUntil()),
                       null,
-                      p.groupKey()
+                      p.groupKey(),
+                      p.subscriptionId()
                     })
             .toList());
   }
@@ -124,13 +152,24 @@ public class DeliveryLedger {
                       s.reason(),
                       null,
                       s.groupedInto(),
+                      null,
                       null
                     })
             .toList());
   }
 
   private static final String[] COLUMN_TYPES = {
-    "uuid", "uuid", "bigint", "text", "text", "text", "text", "timestamptz", "uuid", "text"
+    "uuid",
+    "uuid",
+    "bigint",
+    "text",
+    "text",
+    "text",
+    "text",
+    "timestamptz",
+    "uuid",
+    "text",
+    "bigint"
   };
 
   private void insert(List<Object[]> rows) {
@@ -182,7 +221,10 @@ public class DeliveryLedger {
     return lock(id).map(Locked::isFinal).orElse(false);
   }
 
-  /** Ends a delivery unsent, with why ({@code recalled}, {@code read}, {@code budget}). */
+  /**
+   * Ends a delivery unsent, with why ({@code recalled}, {@code read}, {@code budget}, {@code
+   * subscription_gone}).
+   */
   public void skipped(UUID id, String reason, int attempt) {
     em.createNativeQuery(
             """

@@ -33,7 +33,7 @@ public class EmailDeliveryHandler extends ChannelDeliveryHandler {
   }
 
   @Override
-  protected String send(ChannelDelivery delivery, JobContext context) {
-    return mailer.send(emails.compose(delivery, Instant.now()), context);
+  protected Outcome send(ChannelDelivery delivery, JobContext context) {
+    return Outcome.sent(mailer.send(emails.compose(delivery, Instant.now()), context));
   }
 }

@@ -28,21 +28,23 @@ import org.jboss.logging.Logger;
 /**
  * Resolves each recipient's channels, writes every in-app notification in one statement, and leaves
  * one {@code notification.email} or {@code notification.webhook} job per recipient and external
- * channel, so a failing mail server retries only its own deliveries. Follow-up job ids are derived
- * from (this job, recipient, channel): a redelivered dispatch creates nothing twice. A batch of
- * dispatches costs the same few statements as one: one preference query per notification type, one
- * email lookup, one quiet-hours lookup, one in-app insert, one delivery insert. An email due in the
- * recipient's quiet hours (non-critical types), or escalated only if unread, is left as a scheduled
- * job due when it may go out. A recalled dispatch (by its source or its id) writes nothing; see
- * {@link Recalls} for how a recall racing this handler is ordered. A grouped notification (a {@code
- * groupKey} and a type with a group window) is folded into its recipient's open inbox item ({@link
- * InboxGroups}), and its email goes out only for the notification that opened the item. Every
- * channel decided for a recipient leaves one {@code deliveries} row, skips included (opted out, no
- * address, grouped), so "why" can be answered from the ledger.
+ * channel, and one {@code notification.push} job per push subscription, so a failing mail server
+ * retries only its own deliveries. Follow-up job ids are derived from (this job, recipient,
+ * channel): a redelivered dispatch creates nothing twice. A batch of dispatches costs the same few
+ * statements as one: one preference query per notification type, one email lookup, one quiet-hours
+ * lookup, one in-app insert, one delivery insert. An email due in the recipient's quiet hours
+ * (non-critical types), or escalated only if unread, is left as a scheduled job due when it may go
+ * out. A recalled dispatch (by its source or its id) writes nothing; see {@link Recalls} for how a
+ * recall racing this handler is ordered. A grouped notification (a {@code groupKey} and a type with
+ * a group window) is folded into its recipient's open inbox item ({@link InboxGroups}), and its
+ * email goes out only for the notification that opened the item. Every channel decided for a
+ * recipient leaves one {@code deliveries} row, skips included (opted out, no address, grouped), so
+ * "why" can be answered from the ledger.
  */
 @ApplicationScoped
 public class NotificationDispatchHandler implements BatchJobHandler<NotificationDispatch> {
   private static final Logger LOG = Logger.getLogger(NotificationDispatchHandler.class);
+  static final String NO_SUBSCRIPTION = "no_subscription";
   private final InAppNotificationWriter inApp;
   private final InboxGroups groups;
   private final RecipientChannels channels;
@@ -145,6 +147,11 @@ public class NotificationDispatchHandler implements BatchJobHandler<Notification
     folds.putAll(groups.emailWindows(emailOnly));
     Set<Long> withAddress = channels.emails(List.copyOf(emailRecipients)).keySet();
 
+    Map<Long, List<Long>> subscriptions =
+        config.push().configured()
+            ? channels.pushSubscriptions(recipientsOn(Channel.PUSH, jobs, chosen))
+            : Map.of();
+
     Map<Long, RecipientChannels.QuietClock> quiet =
         channels.quietHours(nonCriticalRecipients(jobs, emailRecipients, withAddress));
     Instant now = Instant.now();
@@ -233,6 +240,12 @@ public class NotificationDispatchHandler implements BatchJobHandler<Notification
           }
         }
       }
+      // Push is off without VAPID keys, as webhooks are without a URL.
+      if (config.push().configured()) {
+        for (Long recipient : recipientsOn(Channel.PUSH, job.payload(), ofType)) {
+          push(job, recipient, subscriptions.getOrDefault(recipient, List.of()), pending);
+        }
+      }
     }
     deliveries.insertPending(pending);
     deliveries.insertSkipped(skipped);
@@ -316,6 +329,48 @@ public class NotificationDispatchHandler implements BatchJobHandler<Notification
         .distinct()
         .sorted()
         .toList();
+  }
+
+  /**
+   * One {@code notification.push} job and pending delivery per subscription of the recipient; a
+   * recipient without any gets a delivery recorded {@code skipped} ({@code no_subscription}) so the
+   * ledger says why nothing went out.
+   */
+  private static void push(
+      Job<NotificationDispatch> job,
+      long recipient,
+      List<Long> subscriptions,
+      List<DeliveryLedger.Pending> pending) {
+    JobContext context = job.context();
+    String source = job.payload().source();
+    if (subscriptions.isEmpty()) {
+      UUID id = DeliveryLedger.decisionId(context.jobId(), recipient, Channel.PUSH);
+      pending.add(
+          DeliveryLedger.Pending.push(
+              id, context.jobId(), recipient, source, null, NO_SUBSCRIPTION));
+      return;
+    }
+    for (Long subscription : subscriptions) {
+      UUID id =
+          context.followUp(
+              JobType.NOTIFICATION_PUSH,
+              recipient + ":" + Channel.PUSH + ":" + subscription,
+              delivery(job, recipient, false));
+      pending.add(
+          DeliveryLedger.Pending.push(id, context.jobId(), recipient, source, subscription, null));
+    }
+  }
+
+  /** The recipients of all these jobs, each once, that get {@code channel} for their type. */
+  private static List<Long> recipientsOn(
+      String channel,
+      List<Job<NotificationDispatch>> jobs,
+      Map<String, Map<Long, Set<String>>> chosen) {
+    Set<Long> recipients = new TreeSet<>();
+    for (Job<NotificationDispatch> job : jobs) {
+      recipients.addAll(recipientsOn(channel, job.payload(), chosen.get(job.payload().type())));
+    }
+    return List.copyOf(recipients);
   }
 
   private static void follow(

@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,6 +68,38 @@ public class RecipientChannels {
               }
             });
     return emails;
+  }
+
+  /**
+   * The live push subscriptions (ids, oldest first) of those recipients that have some, in one
+   * query.
+   */
+  public Map<Long, List<Long>> pushSubscriptions(List<Long> recipients) {
+    Map<Long, List<Long>> subscriptions = new HashMap<>();
+    if (recipients.isEmpty()) {
+      return subscriptions;
+    }
+    em.unwrap(Session.class)
+        .doWork(
+            connection -> {
+              try (PreparedStatement select =
+                  connection.prepareStatement(
+                      """
+                      select user_id, id from push_subscriptions
+                      where user_id = any(?) and (expires_at is null or expires_at > now())
+                      order by user_id, id
+                      """)) {
+                select.setArray(1, connection.createArrayOf("bigint", recipients.toArray()));
+                try (ResultSet rows = select.executeQuery()) {
+                  while (rows.next()) {
+                    subscriptions
+                        .computeIfAbsent(rows.getLong(1), user -> new ArrayList<>())
+                        .add(rows.getLong(2));
+                  }
+                }
+              }
+            });
+    return subscriptions;
   }
 
   /** A recipient's quiet hours and the zone whose clock they are read on. */

@@ -6,21 +6,25 @@ import io.pulse.common.notification.ChannelDelivery;
 import io.pulse.common.notification.NotificationConfig;
 import io.pulse.workers.jobs.JobContext;
 import io.pulse.workers.jobs.PermanentJobException;
+import io.pulse.workers.jobs.RetryLaterException;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
  * {@code notification.webhook}: POSTs the notification as JSON to the configured URL, signed, with
  * the delivery id as {@code Idempotency-Key}. 2xx is sent; 408, 429 and 5xx, refused connections
- * and timeouts are retried; any other 4xx is the receiver's final word (dead at once, no storm).
+ * and timeouts are retried (no sooner than a {@code Retry-After}); any other 4xx is the receiver's
+ * final word (dead at once, no storm).
  */
 @Singleton
 public class WebhookDeliveryHandler extends ChannelDeliveryHandler {
@@ -58,7 +62,7 @@ public class WebhookDeliveryHandler extends ChannelDeliveryHandler {
   }
 
   @Override
-  protected String send(ChannelDelivery delivery, JobContext context) throws Exception {
+  protected Outcome send(ChannelDelivery delivery, JobContext context) throws Exception {
     String url =
         config
             .url()
@@ -93,10 +97,15 @@ public class WebhookDeliveryHandler extends ChannelDeliveryHandler {
     HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
     int status = response.statusCode();
     if (status >= 200 && status < 300) {
-      return response.headers().firstValue("X-Request-Id").orElse("http " + status);
+      return Outcome.sent(response.headers().firstValue("X-Request-Id").orElse("http " + status));
     }
     String answer = "webhook " + url + " answered " + status + ": " + abbreviate(response.body());
     if (status == 408 || status == 429 || status >= 500) {
+      Optional<Duration> wait =
+          RetryAfter.parse(response.headers().firstValue("Retry-After"), Instant.now());
+      if (wait.isPresent()) {
+        throw new RetryLaterException(answer, wait.get());
+      }
       throw new IOException(answer);
     }
     throw new PermanentJobException(answer);

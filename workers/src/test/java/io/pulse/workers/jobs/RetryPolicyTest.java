@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class RetryPolicyTest {
@@ -58,5 +59,21 @@ class RetryPolicyTest {
             new RuntimeException(new com.fasterxml.jackson.core.JsonParseException(null, "bad"))));
     assertFalse(FailureClassifier.isPermanent(new java.io.IOException("timeout")));
     assertFalse(FailureClassifier.isPermanent(new RuntimeException("lock conflict")));
+  }
+
+  @Test
+  void aRetryAfterIsAMinimumSoItRoundsUpToATier() {
+    assertEquals(Duration.ofSeconds(1), RetryPolicy.tierAtLeast(Duration.ofSeconds(1), TIERS));
+    assertEquals(Duration.ofSeconds(5), RetryPolicy.tierAtLeast(Duration.ofSeconds(2), TIERS));
+    assertEquals(Duration.ofSeconds(30), RetryPolicy.tierAtLeast(Duration.ofSeconds(6), TIERS));
+    assertEquals(Duration.ofHours(1), RetryPolicy.tierAtLeast(Duration.ofHours(3), TIERS));
+    assertEquals(
+        Optional.of(Duration.ofSeconds(7)),
+        RetryLaterException.requestedWait(
+            new IllegalStateException(new RetryLaterException("429", Duration.ofSeconds(7)))));
+    assertEquals(
+        Optional.empty(), RetryLaterException.requestedWait(new java.io.IOException("500")));
+    assertFalse(
+        FailureClassifier.isPermanent(new RetryLaterException("429", Duration.ofSeconds(1))));
   }
 }
