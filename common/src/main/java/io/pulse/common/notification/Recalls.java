@@ -122,7 +122,8 @@ public class Recalls {
                       select gen_random_uuid(), job_id, user_id, 'in_app', 'skipped', 'recalled',
                              source
                       from gone
-                      on conflict (notification_job_id, user_id, channel) do update
+                      on conflict (notification_job_id, user_id, channel, coalesce(subscription_id, 0))
+                      do update
                       set status = 'skipped', skip_reason = 'recalled', updated_at = now())
                   select id, user_id from gone
                   """
