@@ -11,7 +11,12 @@
 #
 # Environment:
 #   BENCH_SKIP_BUILD=1   use the jars that are there
-#   BENCH_JAVA_OPTS      extra JVM options for both apps (e.g. -Xmx512m); recorded in the results
+#   BENCH_JAVA_OPTS      extra JVM options for both apps (e.g. -Xmx512m), after deploy/jvm/<app>.conf;
+#                        recorded in the results
+#   BENCH_JVM            settings: "tuned" (default: deploy/jvm/<app>.conf and MALLOC_ARENA_MAX=2, as
+#                        deploy/run.sh starts them), "defaults" (the JVM's own, as before issue 16),
+#                        or "compare": BENCH_COMPARE_SCENARIOS (default raw,e2e,batch) on the JVM's
+#                        defaults first, then the whole run tuned; one results file with both
 #   BENCH_OPTS           extra options for the bench itself, e.g. -Dbench.scenarios=raw or
 #                        -Dbench.e2e.clients=32 (all of them: bench/README.md)
 #   BENCH_BROKER         which broker, for deploy/bench-cluster.sh: "system" (default, the node on
@@ -84,10 +89,17 @@ ensure_database() {
   pg_admin -c "alter database $DB owner to pulse"
 }
 
+# jvm_opts APP MODE  -- the JVM settings of APP in this pass: deploy/run.sh's, or the JVM's defaults.
+jvm_opts() {
+  if [[ $2 == tuned ]]; then echo "@deploy/jvm/$1.conf"; fi
+}
+
 start_app() {
-  local app=$1 port=$2
-  # shellcheck disable=SC2086  # BENCH_JAVA_OPTS holds several options on purpose
-  java ${BENCH_JAVA_OPTS:-} "${APP_OPTS[@]}" -Dquarkus.http.port="$port" \
+  local app=$1 port=$2 mode=$3 arenas=${MALLOC_ARENA_MAX:-2}
+  [[ $mode == tuned ]] || arenas=${MALLOC_ARENA_MAX:-}
+  # shellcheck disable=SC2086,SC2046  # BENCH_JAVA_OPTS holds several options on purpose
+  MALLOC_ARENA_MAX=$arenas java $(jvm_opts "$app" "$mode") ${BENCH_JAVA_OPTS:-} "${APP_OPTS[@]}" \
+    -Dquarkus.http.port="$port" \
     -jar "$app/target/quarkus-app/quarkus-run.jar" </dev/null >"$LOG_DIR/$app.log" 2>&1 &
   PID[$app]=$!
   log "started $app (pid ${PID[$app]}, port $port, log $LOG_DIR/$app.log)"
@@ -133,8 +145,53 @@ stop_apps() {
   PID=()
 }
 
+# BullMQ for the peer scenario (2p), from npm into bench/peers/node_modules (not committed), at the
+# version bench/peers/package.json pins; without node or npm, or offline, the bench skips it.
+ensure_bullmq() {
+  [[ -d bench/peers/node_modules/bullmq && -d bench/peers/node_modules/ioredis ]] && return 0
+  if ! command -v npm >/dev/null 2>&1; then
+    log "npm is missing: the BullMQ peer will be skipped"
+    return 0
+  fi
+  log "installing BullMQ into bench/peers/node_modules (npm install)"
+  (cd bench/peers && npm install --no-audit --no-fund --loglevel=error >/dev/null 2>&1) \
+    || log "npm install failed: the BullMQ peer will be skipped"
+}
+
+# run_pass MODE [BENCH OPTION...]  -- start both apps with MODE's JVM settings, run the bench main.
+run_pass() {
+  local mode=$1 status=0
+  shift
+  log "apps on JVM settings: $mode"
+  start_app api "$API_PORT" "$mode"
+  start_app workers "$WORKERS_PORT" "$mode"
+  wait_ready api "$API_MANAGEMENT_PORT"
+  wait_ready workers "$WORKERS_PORT"
+  local jvm="JVM: $mode"
+  if [[ $mode == tuned ]]; then
+    jvm+=" (api: $(grep -v '^#' deploy/jvm/api.conf | tr '\n' ' '); workers: $(grep -v '^#' deploy/jvm/workers.conf | tr '\n' ' '); MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2})"
+  else
+    jvm+=" (no heap, collector or arena settings)"
+  fi
+  # In the background with a wait, so a TERM or Ctrl-C to this script is handled at once (bash
+  # runs traps only between commands) and the EXIT trap stops the bench along with the apps.
+  # shellcheck disable=SC2086  # BENCH_OPTS holds several options on purpose
+  java -cp "bench/target/pulse-bench.jar:bench/target/lib/*" \
+    -Dbench.api.port="$API_PORT" -Dbench.workers.port="$WORKERS_PORT" -Dbench.api.key="$KEY" \
+    -Dbench.vhost="$VHOST" -Dbench.db="$DB" -Dbench.amqp.port="$AMQP_PORT" \
+    -Dbench.api.pid="${PID[api]}" -Dbench.workers.pid="${PID[workers]}" \
+    -Dbench.app-options="$jvm; ${BENCH_JAVA_OPTS:-} ${APP_OPTS[*]} -Dquarkus.http.port=$API_PORT/$WORKERS_PORT" \
+    -Dbench.results-dir=bench/results \
+    ${BENCH_OPTS:-} "$@" io.pulse.bench.BenchMain &
+  BENCH_PID=$!
+  wait "$BENCH_PID" || status=$?
+  BENCH_PID=""
+  return "$status"
+}
+
 main() {
-  bash deploy/services.sh
+  PULSE_SERVICES_BENCH_PEERS=1 bash deploy/services.sh
+  ensure_bullmq
   ensure_vhost
   ensure_database
 
@@ -173,26 +230,21 @@ main() {
   fi
   trap stop_apps EXIT
   trap 'exit 130' INT TERM   # exit runs the EXIT trap, which stops the apps
-  start_app api "$API_PORT"
-  start_app workers "$WORKERS_PORT"
-  wait_ready api "$API_MANAGEMENT_PORT"
-  wait_ready workers "$WORKERS_PORT"
 
-  local status=0
-  # In the background with a wait, so a TERM or Ctrl-C to this script is handled at once (bash
-  # runs traps only between commands) and the EXIT trap stops the bench along with the apps.
-  # shellcheck disable=SC2086  # BENCH_OPTS holds several options on purpose
-  java -cp "bench/target/pulse-bench.jar:bench/target/lib/*" \
-    -Dbench.api.port="$API_PORT" -Dbench.workers.port="$WORKERS_PORT" -Dbench.api.key="$KEY" \
-    -Dbench.vhost="$VHOST" -Dbench.db="$DB" -Dbench.amqp.port="$AMQP_PORT" \
-    -Dbench.api.pid="${PID[api]}" -Dbench.workers.pid="${PID[workers]}" \
-    -Dbench.app-options="${BENCH_JAVA_OPTS:-} ${APP_OPTS[*]} -Dquarkus.http.port=$API_PORT/$WORKERS_PORT" \
-    -Dbench.results-dir=bench/results \
-    ${BENCH_OPTS:-} io.pulse.bench.BenchMain &
-  BENCH_PID=$!
-  wait "$BENCH_PID" || status=$?
-  BENCH_PID=""
-
+  local status=0 mode=${BENCH_JVM:-tuned}
+  case $mode in
+    tuned | defaults) run_pass "$mode" || status=$? ;;
+    compare)
+      # The same scenarios first on the JVM's defaults, into a part file the tuned pass includes.
+      rm -f "$LOG_DIR/jvm-defaults.md"
+      run_pass defaults "-Dbench.scenarios=${BENCH_COMPARE_SCENARIOS:-raw,e2e,batch}" \
+        "-Dbench.part-file=$LOG_DIR/jvm-defaults.md" || status=$?
+      stop_apps
+      ensure_vhost
+      run_pass tuned "-Dbench.include=$LOG_DIR/jvm-defaults.md" || status=$?
+      ;;
+    *) die "BENCH_JVM is tuned, defaults or compare" ;;
+  esac
   stop_apps
   case $status in
     0) log "done" ;;

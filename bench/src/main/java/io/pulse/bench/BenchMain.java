@@ -1,8 +1,10 @@
 package io.pulse.bench;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -62,6 +64,7 @@ public final class BenchMain {
         ledger.analyze();
       }
       EndToEndBench.Result e2e = settings.runs("e2e") ? bench.endToEnd(raw) : null;
+      List<PeersBench.Result> peers = settings.runs("peers") ? bench.peers(e2e) : List.of();
       EndToEndBench.Result batched = null;
       if (settings.runs("batch")) {
         // The broker's rate drifts with whatever else shares the machine: measured again right
@@ -92,16 +95,36 @@ public final class BenchMain {
         bench.scheduledLateness();
       }
       bench.peakMemory();
-      bench.notes(e2e, batched, loadBefore);
+      bench.notes(e2e, batched, peers, loadBefore);
 
       ResultTable table = bench.table;
       System.out.println();
       System.out.println(table.table());
+      String partFile = System.getProperty("bench.part-file", "");
+      if (!partFile.isBlank()) {
+        // The first pass of a comparison (deploy/bench.sh, BENCH_JVM=compare): its table goes into
+        // the results file of the second pass, which names both passes' settings.
+        Files.writeString(
+            Path.of(partFile),
+            String.format(
+                "## Same run, first pass (%s): the apps on other JVM settings%n%n"
+                    + "Apps: %s%n%n%s",
+                DateTimeFormatter.ofPattern("HH:mm").format(startedAt),
+                settings.appOptions(),
+                table.table()));
+        System.out.println("first pass written to " + partFile);
+        return bench.complete ? 0 : 2;
+      }
+      String include = System.getProperty("bench.include", "");
+      String earlierPass =
+          !include.isBlank() && Files.exists(Path.of(include))
+              ? Files.readString(Path.of(include))
+              : "";
       Path file =
           table.write(
               settings.resultsDir(),
               startedAt,
-              table.document(startedAt, machine, settings.describe()));
+              table.document(startedAt, machine, settings.describe(), earlierPass));
       System.out.println("results written to " + file);
       return bench.complete ? 0 : 2;
     }
@@ -183,6 +206,32 @@ public final class BenchMain {
             .run(settings.warmupJobs(), settings.warmupMax(), settings.e2eClients(), batch);
     log("warm-up: %,.0f jobs/s", warm.perSecond());
     return warm;
+  }
+
+  /**
+   * Scenario 2p: Celery and BullMQ, one job per call from as many clients as scenario 2, right
+   * after it; Pulse's rate from scenario 2 next to each.
+   */
+  private List<PeersBench.Result> peers(EndToEndBench.Result pulse) throws Exception {
+    List<PeersBench.Result> results = new PeersBench(settings).run();
+    for (PeersBench.Result r : results) {
+      if (!r.ran()) {
+        log("2p. %s: %s", r.name(), r.skipped());
+        table.row("2p", r.name(), r.skipped(), "");
+        continue;
+      }
+      complete &= r.complete();
+      String ratio =
+          pulse == null || r.perSecond() <= 0
+              ? ""
+              : String.format(" (Pulse, scenario 2: %.2f×)", pulse.perSecond() / r.perSecond());
+      table.row(
+          "2p",
+          r.name() + ", end to end, one job per call",
+          rate(r.perSecond(), "tasks/s") + ratio,
+          r.details() + (r.complete() ? "" : "; INCOMPLETE"));
+    }
+    return results;
   }
 
   private EndToEndBench.Result endToEnd(RawBrokerBench.Result raw) throws Exception {
@@ -396,10 +445,19 @@ public final class BenchMain {
     notificationRow(
         "6", bench.inAppOnly(), "in-app row (one dispatch job, one INSERT from unnest)");
     log("7. one notification to 10,000 recipients, in-app and email to a local SMTP server");
-    notificationRow(
-        "7",
-        bench.withEmail(3125),
-        "email accepted by GreenMail and marked sent (10,000 email jobs)");
+    NotificationsBench.Result email = bench.withEmail(3125);
+    notificationRow("7", email, "email accepted by GreenMail and marked sent (10,000 email jobs)");
+    PlainSmtp.Result raw = bench.rawSmtp(3125);
+    table.row(
+        "7r",
+        "The same 10,000 emails with plain Jakarta Mail over one SMTP connection",
+        String.format(
+            "**%,.0f mails/s** (Pulse, scenario 7: %.2f of it)",
+            raw.perSecond(), email.perSecond() / raw.perSecond()),
+        String.format(
+            "%,d two-part mails of a notification's size to the same GreenMail in %.1f s, one"
+                + " after another; no rendering, database or broker; target for Pulse: 0.8",
+            raw.sent(), seconds(raw.took())));
   }
 
   private void digests() throws Exception {
@@ -449,24 +507,39 @@ public final class BenchMain {
             mib(AppProcesses.mib(settings.workersPid(), "VmRSS"))));
   }
 
-  private void notes(EndToEndBench.Result e2e, EndToEndBench.Result batched, String loadBefore) {
+  private void notes(
+      EndToEndBench.Result e2e,
+      EndToEndBench.Result batched,
+      List<PeersBench.Result> peers,
+      String loadBefore) {
+    PeersBench.Result fastestCelery =
+        peers.stream()
+            .filter(p -> p.ran() && p.name().startsWith("Celery"))
+            .max(java.util.Comparator.comparingDouble(PeersBench.Result::perSecond))
+            .orElse(null);
+    double celeryRate = fastestCelery == null ? CELERY_TASKS_PER_SECOND : fastestCelery.perSecond();
     String celery =
-        String.format(
-            "Comparison point from the issue: Celery, ~%,.0f tasks/s end to end with late acks"
-                + " on 2 cores.",
-            CELERY_TASKS_PER_SECOND);
+        fastestCelery == null
+            ? String.format(
+                "Comparison point from the issue (no Celery in this run): Celery, ~%,.0f tasks/s"
+                    + " end to end with late acks on 2 cores.",
+                CELERY_TASKS_PER_SECOND)
+            : String.format(
+                "Celery in this run (scenario 2p, the faster of its two configurations): %,.0f"
+                    + " tasks/s; target for Pulse one per request: 1.5× that.",
+                celeryRate);
     List<String> pulse = new java.util.ArrayList<>();
     if (e2e != null) {
       pulse.add(
           String.format(
               "%,.0f jobs/s one per request (%.2f× that)",
-              e2e.perSecond(), e2e.perSecond() / CELERY_TASKS_PER_SECOND));
+              e2e.perSecond(), e2e.perSecond() / celeryRate));
     }
     if (batched != null) {
       pulse.add(
           String.format(
               "%,.0f jobs/s in batches of 100 (%.2f×)",
-              batched.perSecond(), batched.perSecond() / CELERY_TASKS_PER_SECOND));
+              batched.perSecond(), batched.perSecond() / celeryRate));
     }
     if (!pulse.isEmpty()) {
       celery += " Pulse here: " + String.join(", ", pulse) + ".";

@@ -40,7 +40,8 @@ record BenchSettings(
     Duration latencyDuration,
     Duration latencyRehearsal,
     int latencySenders,
-    Duration drainMax) {
+    Duration drainMax,
+    int bullmqRedisPort) {
 
   /**
    * Load is only ever sent to this machine: the host is not a setting, only ports and names are.
@@ -61,7 +62,8 @@ record BenchSettings(
         longProp("bench.workers.pid", 0),
         prop("bench.app-options", "(not given)"),
         Path.of(prop("bench.results-dir", "bench/results")),
-        List.of(prop("bench.scenarios", "raw,e2e,batch,latency,fanout,notify,digest").split(",")),
+        List.of(
+            prop("bench.scenarios", "raw,e2e,peers,batch,latency,fanout,notify,digest").split(",")),
         intProp("bench.raw.messages", 50_000),
         Duration.ofSeconds(intProp("bench.raw.seconds", 20)),
         intProp("bench.raw.window", 256),
@@ -78,7 +80,8 @@ record BenchSettings(
         Duration.ofSeconds(intProp("bench.latency.seconds", 15)),
         Duration.ofSeconds(intProp("bench.latency.rehearsal-seconds", 10)),
         intProp("bench.latency.senders", 64),
-        Duration.ofSeconds(intProp("bench.drain.seconds", 30)));
+        Duration.ofSeconds(intProp("bench.drain.seconds", 30)),
+        intProp("bench.peers.redis-port", 16390));
   }
 
   boolean runs(String scenario) {
@@ -133,6 +136,15 @@ record BenchSettings(
         String.format(
             "%,d jobs (2b: %,d) or %d s of sending, %d HTTP client threads",
             e2eJobs, batchJobs, e2eMax.toSeconds(), e2eClients));
+    out.put(
+        "2p. peers",
+        String.format(
+            "Celery (bench/peers/celery_peer.py, /usr/bin/python3, prefork worker with one process"
+                + " per core, prefetch multiplier 4) and BullMQ (bench/peers/bullmq-peer.mjs, its"
+                + " own redis-server on 127.0.0.1:%d with appendonly yes, appendfsync everysec;"
+                + " worker concurrency %d): %,d jobs or %d s each, %d clients, one job per call,"
+                + " after %,d unmeasured",
+            bullmqRedisPort, e2eClients, e2eJobs, e2eMax.toSeconds(), e2eClients, 5_000));
     out.put(
         "3. latency",
         String.format(
