@@ -445,8 +445,15 @@ public final class BenchMain {
     notificationRow(
         "6", bench.inAppOnly(), "in-app row (one dispatch job, one INSERT from unnest)");
     log("7. one notification to 10,000 recipients, in-app and email to a local SMTP server");
+    AppProcesses.Cpu before = AppProcesses.cpu(settings);
     NotificationsBench.Result email = bench.withEmail(3125);
-    notificationRow("7", email, "email accepted by GreenMail and marked sent (10,000 email jobs)");
+    AppProcesses.Cpu cpu = AppProcesses.cpu(settings).minus(before);
+    notificationRow(
+        "7",
+        email,
+        "email accepted by GreenMail and marked sent (10,000 email jobs); CPU per email: "
+            + cpu.perUnit(Math.max(1, email.done()))
+            + " (the load generator's figure is GreenMail's)");
     PlainSmtp.Result raw = bench.rawSmtp(3125);
     table.row(
         "7r",
@@ -463,7 +470,9 @@ public final class BenchMain {
   private void digests() throws Exception {
     DigestsBench bench = new DigestsBench(settings, 10_000, Duration.ofSeconds(300));
     log("8. daily digests for 10,000 users to a local SMTP server, and raw SMTP for the same");
+    AppProcesses.Cpu before = AppProcesses.cpu(settings);
     DigestsBench.Result pulse = bench.throughPulse(3125);
+    AppProcesses.Cpu cpu = AppProcesses.cpu(settings).minus(before);
     DigestsBench.Result raw = bench.rawSmtp(3125);
     complete &= pulse.complete() && raw.complete();
     table.row(
@@ -475,10 +484,12 @@ public final class BenchMain {
         String.format(
             "%,d sent in %.1f s from POST /admin/digests/runs to the last digest recorded sent"
                 + " (plan, read, render HTML and text, send, record); raw: the same number of"
-                + " two-part mails over one SMTP connection with Jakarta Mail, %.1f s%s",
+                + " two-part mails over one SMTP connection with Jakarta Mail, %.1f s; target"
+                + " 0.8; CPU per digest: %s (the load generator's figure is GreenMail's)%s",
             pulse.sent(),
             seconds(pulse.took()),
             seconds(raw.took()),
+            cpu.perUnit(Math.max(1, pulse.sent())),
             pulse.complete() && raw.complete() ? "" : "; INCOMPLETE"));
   }
 
