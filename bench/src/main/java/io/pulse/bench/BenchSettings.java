@@ -40,6 +40,7 @@ record BenchSettings(
     Duration latencyDuration,
     Duration latencyRehearsal,
     int latencySenders,
+    int latencyRepeats,
     Duration drainMax,
     int bullmqRedisPort) {
 
@@ -80,6 +81,7 @@ record BenchSettings(
         Duration.ofSeconds(intProp("bench.latency.seconds", 15)),
         Duration.ofSeconds(intProp("bench.latency.rehearsal-seconds", 10)),
         intProp("bench.latency.senders", 64),
+        intProp("bench.latency.repeats", 1),
         Duration.ofSeconds(intProp("bench.drain.seconds", 30)),
         intProp("bench.peers.redis-port", 16390));
   }
@@ -148,13 +150,18 @@ record BenchSettings(
     out.put(
         "3. latency",
         String.format(
-            "%,d jobs/s for %d s, open loop, at most %d requests in flight (a tick that finds"
-                + " them all busy is skipped and counted); each row is rehearsed first for %d s at"
-                + " its own rate and request form, not measured",
-            latencyRate,
-            latencyDuration.toSeconds(),
-            latencySenders,
-            latencyRehearsal.toSeconds()));
+                "%,d jobs/s for %d s, open loop, at most %d requests in flight (a tick that finds"
+                    + " them all busy is skipped and counted); each row is rehearsed first for %d s at"
+                    + " its own rate and request form, not measured",
+                latencyRate,
+                latencyDuration.toSeconds(),
+                latencySenders,
+                latencyRehearsal.toSeconds())
+            + (latencyRepeats > 1
+                ? String.format(
+                    "; the single-request row at the target rate is measured %d times in a row",
+                    latencyRepeats)
+                : ""));
     out.put(
         "drain limit", drainMax.toSeconds() + " s for queued work to finish after sending stops");
     return out;
