@@ -17,6 +17,9 @@
 #                        deploy/run.sh starts them), "defaults" (the JVM's own, as before issue 16),
 #                        or "compare": BENCH_COMPARE_SCENARIOS (default raw,e2e,batch) on the JVM's
 #                        defaults first, then the whole run tuned; one results file with both
+#   BENCH_BEFORE_DIR     with BENCH_JVM=compare: a checkout of an earlier commit with its jars built
+#                        (./mvnw -DskipTests package -pl common,api,workers); its apps run the
+#                        compared scenarios first, on the JVM's defaults: before and after in one run
 #   BENCH_OPTS           extra options for the bench itself, e.g. -Dbench.scenarios=raw or
 #                        -Dbench.e2e.clients=32 (all of them: bench/README.md)
 #   BENCH_BROKER         which broker, for deploy/bench-cluster.sh: "system" (default, the node on
@@ -100,7 +103,7 @@ start_app() {
   # shellcheck disable=SC2086,SC2046  # BENCH_JAVA_OPTS holds several options on purpose
   MALLOC_ARENA_MAX=$arenas java $(jvm_opts "$app" "$mode") ${BENCH_JAVA_OPTS:-} "${APP_OPTS[@]}" \
     -Dquarkus.http.port="$port" \
-    -jar "$app/target/quarkus-app/quarkus-run.jar" </dev/null >"$LOG_DIR/$app.log" 2>&1 &
+    -jar "${APPS_DIR:-.}/$app/target/quarkus-app/quarkus-run.jar" </dev/null >"$LOG_DIR/$app.log" 2>&1 &
   PID[$app]=$!
   log "started $app (pid ${PID[$app]}, port $port, log $LOG_DIR/$app.log)"
 }
@@ -162,12 +165,13 @@ ensure_bullmq() {
 run_pass() {
   local mode=$1 status=0
   shift
-  log "apps on JVM settings: $mode"
+  log "apps from ${APPS_DIR:-this checkout} on JVM settings: $mode"
   start_app api "$API_PORT" "$mode"
   start_app workers "$WORKERS_PORT" "$mode"
   wait_ready api "$API_MANAGEMENT_PORT"
   wait_ready workers "$WORKERS_PORT"
   local jvm="JVM: $mode"
+  if [[ -n ${APPS_DIR:-} ]]; then jvm="code: $APPS_DIR ($(cat "$APPS_DIR/.bench-revision" 2>/dev/null || echo "unknown revision")); $jvm"; fi
   if [[ $mode == tuned ]]; then
     jvm+=" (api: $(grep -v '^#' deploy/jvm/api.conf | tr '\n' ' '); workers: $(grep -v '^#' deploy/jvm/workers.conf | tr '\n' ' '); MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2})"
   else
@@ -237,6 +241,23 @@ main() {
     compare)
       # The same scenarios first on the JVM's defaults, into a part file the tuned pass includes.
       rm -f "$LOG_DIR/jvm-defaults.md"
+      if [[ -n ${BENCH_BEFORE_DIR:-} ]]; then
+        [[ -f $BENCH_BEFORE_DIR/api/target/quarkus-app/quarkus-run.jar ]] \
+          || die "no built apps in BENCH_BEFORE_DIR=$BENCH_BEFORE_DIR"
+        # A database of its own, made fresh: the earlier code's migrations, not ours, make its schema.
+        local now_db=$DB now_opts=("${APP_OPTS[@]}")
+        DB=${DB}_before
+        pg_admin -c "drop database if exists $DB"
+        ensure_database
+        APP_OPTS=("${APP_OPTS[@]/5432\/$now_db/5432/$DB}")
+        APPS_DIR=$BENCH_BEFORE_DIR run_pass defaults \
+          "-Dbench.scenarios=${BENCH_COMPARE_SCENARIOS:-raw,e2e,batch}" \
+          "-Dbench.part-file=$LOG_DIR/jvm-defaults.md" || status=$?
+        stop_apps
+        ensure_vhost
+        DB=$now_db
+        APP_OPTS=("${now_opts[@]}")
+      fi
       run_pass defaults "-Dbench.scenarios=${BENCH_COMPARE_SCENARIOS:-raw,e2e,batch}" \
         "-Dbench.part-file=$LOG_DIR/jvm-defaults.md" || status=$?
       stop_apps

@@ -112,15 +112,17 @@ public final class BenchMain {
       if (!partFile.isBlank()) {
         // The first pass of a comparison (deploy/bench.sh, BENCH_JVM=compare): its table goes into
         // the results file of the second pass, which names both passes' settings.
+        // Appended: a comparison may have several earlier passes (an earlier commit's apps too).
         Files.writeString(
             Path.of(partFile),
             String.format(
-                "## Same run, first pass (%s): the apps on other JVM settings%n%n"
-                    + "Apps: %s%n%n%s",
+                "## Same run, earlier pass (%s): other apps or JVM settings%n%n" + "Apps: %s%n%n%s",
                 DateTimeFormatter.ofPattern("HH:mm").format(startedAt),
                 settings.appOptions(),
-                table.table()));
-        System.out.println("first pass written to " + partFile);
+                table.table()),
+            java.nio.file.StandardOpenOption.CREATE,
+            java.nio.file.StandardOpenOption.APPEND);
+        System.out.println("earlier pass written to " + partFile);
         return bench.complete ? 0 : 2;
       }
       String include = System.getProperty("bench.include", "");
