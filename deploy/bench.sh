@@ -17,6 +17,7 @@
 #                        deploy/run.sh starts them), "defaults" (the JVM's own, as before issue 16),
 #                        or "compare": BENCH_COMPARE_SCENARIOS (default raw,e2e,batch) on the JVM's
 #                        defaults first, then the whole run tuned; one results file with both
+#   BENCH_DB             the database (default pulse_bench; created when missing)
 #   BENCH_BEFORE_DIR     with BENCH_JVM=compare: a checkout of an earlier commit with its jars built
 #                        (./mvnw -DskipTests package -pl common,api,workers); its apps run the
 #                        compared scenarios first, on the JVM's defaults: before and after in one run
@@ -29,7 +30,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 VHOST=pulse-bench
-DB=pulse_bench
+# BENCH_DB: another database, e.g. for a branch whose migrations differ from those already applied
+# to pulse_bench (Flyway refuses a database with a migration the code does not have).
+DB=${BENCH_DB:-pulse_bench}
 API_PORT=18180
 WORKERS_PORT=18181
 # The packaged API serves health and metrics on its management interface.
