@@ -13,8 +13,16 @@
 #
 # Environment:
 #   BENCH_SKIP_BUILD=1   use the jars that are there
-#   BENCH_JAVA_OPTS      extra JVM options for both apps (e.g. -Xmx512m); recorded in the results
-#   BENCH_DB             the database (default pulse_bench), created when missing
+#   BENCH_JAVA_OPTS      extra JVM options for both apps (e.g. -Xmx512m), after deploy/jvm/<app>.conf;
+#                        recorded in the results
+#   BENCH_JVM            settings: "tuned" (default: deploy/jvm/<app>.conf and MALLOC_ARENA_MAX=2, as
+#                        deploy/run.sh starts them), "defaults" (the JVM's own, as before issue 16),
+#                        or "compare": BENCH_COMPARE_SCENARIOS (default raw,e2e,batch) on the JVM's
+#                        defaults first, then the whole run tuned; one results file with both
+#   BENCH_DB             the database (default pulse_bench; created when missing)
+#   BENCH_BEFORE_DIR     with BENCH_JVM=compare: a checkout of an earlier commit with its jars built
+#                        (./mvnw -DskipTests package -pl common,api,workers); its apps run the
+#                        compared scenarios first, on the JVM's defaults: before and after in one run
 #   BENCH_OPTS           extra options for the bench itself, e.g. -Dbench.scenarios=raw or
 #                        -Dbench.e2e.clients=32 (all of them: bench/README.md)
 #   BENCH_BROKER         which broker, for deploy/bench-cluster.sh: "system" (default, the node on
@@ -24,8 +32,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 VHOST=pulse-bench
-# BENCH_DB: another database for a run whose migrations differ from what pulse_bench holds (Flyway
-# refuses to start on a database migrated by a newer or different branch).
+# BENCH_DB: another database, e.g. for a branch whose migrations differ from those already applied
+# to pulse_bench (Flyway refuses a database with a migration the code does not have).
 DB=${BENCH_DB:-pulse_bench}
 API_PORT=18180
 WORKERS_PORT=18181
@@ -91,11 +99,18 @@ ensure_database() {
   pg_admin -c "alter database $DB owner to pulse"
 }
 
+# jvm_opts APP MODE  -- the JVM settings of APP in this pass: deploy/run.sh's, or the JVM's defaults.
+jvm_opts() {
+  if [[ $2 == tuned ]]; then echo "@deploy/jvm/$1.conf"; fi
+}
+
 start_app() {
-  local app=$1 port=$2
-  # shellcheck disable=SC2086  # BENCH_JAVA_OPTS holds several options on purpose
-  java ${BENCH_JAVA_OPTS:-} "${APP_OPTS[@]}" -Dquarkus.http.port="$port" \
-    -jar "$app/target/quarkus-app/quarkus-run.jar" </dev/null >"$LOG_DIR/$app.log" 2>&1 &
+  local app=$1 port=$2 mode=$3 arenas=${MALLOC_ARENA_MAX:-2}
+  [[ $mode == tuned ]] || arenas=${MALLOC_ARENA_MAX:-}
+  # shellcheck disable=SC2086,SC2046  # BENCH_JAVA_OPTS holds several options on purpose
+  MALLOC_ARENA_MAX=$arenas java $(jvm_opts "$app" "$mode") ${BENCH_JAVA_OPTS:-} "${APP_OPTS[@]}" \
+    -Dquarkus.http.port="$port" \
+    -jar "${APPS_DIR:-.}/$app/target/quarkus-app/quarkus-run.jar" </dev/null >"$LOG_DIR/$app.log" 2>&1 &
   PID[$app]=$!
   log "started $app (pid ${PID[$app]}, port $port, log $LOG_DIR/$app.log)"
 }
@@ -140,8 +155,55 @@ stop_apps() {
   PID=()
 }
 
+# BullMQ for the peer scenario (2p), from npm into bench/peers/node_modules (not committed), at the
+# version bench/peers/package.json pins; without node or npm, or offline, the bench skips it.
+ensure_bullmq() {
+  [[ -d bench/peers/node_modules/bullmq && -d bench/peers/node_modules/ioredis ]] && return 0
+  if ! command -v npm >/dev/null 2>&1; then
+    log "npm is missing: the BullMQ peer will be skipped"
+    return 0
+  fi
+  log "installing BullMQ into bench/peers/node_modules (npm install)"
+  (cd bench/peers && npm install --no-audit --no-fund --loglevel=error >/dev/null 2>&1) \
+    || log "npm install failed: the BullMQ peer will be skipped"
+}
+
+# run_pass MODE [BENCH OPTION...]  -- start both apps with MODE's JVM settings, run the bench main.
+run_pass() {
+  local mode=$1 status=0
+  shift
+  log "apps from ${APPS_DIR:-this checkout} on JVM settings: $mode"
+  start_app api "$API_PORT" "$mode"
+  start_app workers "$WORKERS_PORT" "$mode"
+  wait_ready api "$API_MANAGEMENT_PORT"
+  wait_ready workers "$WORKERS_PORT"
+  local jvm="JVM: $mode"
+  if [[ -n ${APPS_DIR:-} ]]; then jvm="code: $APPS_DIR ($(cat "$APPS_DIR/.bench-revision" 2>/dev/null || echo "unknown revision")); $jvm"; fi
+  if [[ $mode == tuned ]]; then
+    jvm+=" (api: $(grep -v '^#' deploy/jvm/api.conf | tr '\n' ' '); workers: $(grep -v '^#' deploy/jvm/workers.conf | tr '\n' ' '); MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2})"
+  else
+    jvm+=" (no heap, collector or arena settings)"
+  fi
+  # In the background with a wait, so a TERM or Ctrl-C to this script is handled at once (bash
+  # runs traps only between commands) and the EXIT trap stops the bench along with the apps.
+  # shellcheck disable=SC2086  # BENCH_OPTS holds several options on purpose
+  java -cp "bench/target/pulse-bench.jar:bench/target/lib/*" \
+    -Dbench.api.port="$API_PORT" -Dbench.workers.port="$WORKERS_PORT" -Dbench.api.key="$KEY" \
+    -Dbench.vhost="$VHOST" -Dbench.db="$DB" -Dbench.amqp.port="$AMQP_PORT" \
+    -Dbench.push.vapid-public-key="$BENCH_VAPID_PUBLIC_KEY" \
+    -Dbench.api.pid="${PID[api]}" -Dbench.workers.pid="${PID[workers]}" \
+    -Dbench.app-options="$jvm; ${BENCH_JAVA_OPTS:-} ${APP_OPTS[*]} -Dquarkus.http.port=$API_PORT/$WORKERS_PORT" \
+    -Dbench.results-dir=bench/results \
+    ${BENCH_OPTS:-} "$@" io.pulse.bench.BenchMain &
+  BENCH_PID=$!
+  wait "$BENCH_PID" || status=$?
+  BENCH_PID=""
+  return "$status"
+}
+
 main() {
-  bash deploy/services.sh
+  PULSE_SERVICES_BENCH_PEERS=1 bash deploy/services.sh
+  ensure_bullmq
   ensure_vhost
   ensure_database
 
@@ -190,27 +252,38 @@ main() {
   fi
   trap stop_apps EXIT
   trap 'exit 130' INT TERM   # exit runs the EXIT trap, which stops the apps
-  start_app api "$API_PORT"
-  start_app workers "$WORKERS_PORT"
-  wait_ready api "$API_MANAGEMENT_PORT"
-  wait_ready workers "$WORKERS_PORT"
 
-  local status=0
-  # In the background with a wait, so a TERM or Ctrl-C to this script is handled at once (bash
-  # runs traps only between commands) and the EXIT trap stops the bench along with the apps.
-  # shellcheck disable=SC2086  # BENCH_OPTS holds several options on purpose
-  java -cp "bench/target/pulse-bench.jar:bench/target/lib/*" \
-    -Dbench.api.port="$API_PORT" -Dbench.workers.port="$WORKERS_PORT" -Dbench.api.key="$KEY" \
-    -Dbench.vhost="$VHOST" -Dbench.db="$DB" -Dbench.amqp.port="$AMQP_PORT" \
-    -Dbench.push.vapid-public-key="$BENCH_VAPID_PUBLIC_KEY" \
-    -Dbench.api.pid="${PID[api]}" -Dbench.workers.pid="${PID[workers]}" \
-    -Dbench.app-options="${BENCH_JAVA_OPTS:-} ${APP_OPTS[*]} -Dquarkus.http.port=$API_PORT/$WORKERS_PORT" \
-    -Dbench.results-dir=bench/results \
-    ${BENCH_OPTS:-} io.pulse.bench.BenchMain &
-  BENCH_PID=$!
-  wait "$BENCH_PID" || status=$?
-  BENCH_PID=""
-
+  local status=0 mode=${BENCH_JVM:-tuned}
+  case $mode in
+    tuned | defaults) run_pass "$mode" || status=$? ;;
+    compare)
+      # The same scenarios first on the JVM's defaults, into a part file the tuned pass includes.
+      rm -f "$LOG_DIR/jvm-defaults.md"
+      if [[ -n ${BENCH_BEFORE_DIR:-} ]]; then
+        [[ -f $BENCH_BEFORE_DIR/api/target/quarkus-app/quarkus-run.jar ]] \
+          || die "no built apps in BENCH_BEFORE_DIR=$BENCH_BEFORE_DIR"
+        # A database of its own, made fresh: the earlier code's migrations, not ours, make its schema.
+        local now_db=$DB now_opts=("${APP_OPTS[@]}")
+        DB=${DB}_before
+        pg_admin -c "drop database if exists $DB"
+        ensure_database
+        APP_OPTS=("${APP_OPTS[@]/5432\/$now_db/5432/$DB}")
+        APPS_DIR=$BENCH_BEFORE_DIR run_pass defaults \
+          "-Dbench.scenarios=${BENCH_COMPARE_SCENARIOS:-raw,e2e,batch}" \
+          "-Dbench.part-file=$LOG_DIR/jvm-defaults.md" || status=$?
+        stop_apps
+        ensure_vhost
+        DB=$now_db
+        APP_OPTS=("${now_opts[@]}")
+      fi
+      run_pass defaults "-Dbench.scenarios=${BENCH_COMPARE_SCENARIOS:-raw,e2e,batch}" \
+        "-Dbench.part-file=$LOG_DIR/jvm-defaults.md" || status=$?
+      stop_apps
+      ensure_vhost
+      run_pass tuned "-Dbench.include=$LOG_DIR/jvm-defaults.md" || status=$?
+      ;;
+    *) die "BENCH_JVM is tuned, defaults or compare" ;;
+  esac
   stop_apps
   case $status in
     0) log "done" ;;

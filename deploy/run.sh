@@ -13,7 +13,7 @@
 #   PULSE_API_STREAM_TOKEN_SECRET     signs live-stream tokens; generated once into .pulse/stream-token-secret
 #   PULSE_NOTIFICATIONS_PUSH_VAPID_PUBLIC_KEY / _PRIVATE_KEY  the Web Push (VAPID) key pair; generated
 #                            once into .pulse/vapid-public-key and .pulse/vapid-private-key (needs openssl)
-#   PULSE_JAVA_OPTS          extra JVM options for both apps (e.g. -Xmx512m)
+#   PULSE_JAVA_OPTS          extra JVM options for both apps, after deploy/jvm/<app>.conf (e.g. -Xmx512m)
 #   PULSE_SKIP_BUILD=1       never build, use the jars that are there
 #   PULSE_STOP_TIMEOUT       seconds a stopping app gets before it is killed (default 45)
 #   QUARKUS_* / PULSE_*      reach both apps unchanged (e.g. QUARKUS_DATASOURCE_JDBC_URL, PULSE_RABBITMQ_HOST)
@@ -220,8 +220,13 @@ start_app() {
   # The apps ignore HUP and INT, so closing the terminal or a later Ctrl-C in it cannot hit a
   # detached app, and in the foreground Ctrl-C reaches them once, as our TERM. (The JVM keeps a
   # signal ignored that it inherits ignored.) --stop and our trap use TERM, which they obey.
+  # deploy/jvm/<app>.conf holds the app's heap, collector and bounds (README, Memory);
+  # PULSE_JAVA_OPTS come after it, so an option given there wins. glibc gives every thread that
+  # allocates its own malloc arena (up to 8 per core), native memory the JVM then holds for good:
+  # two arenas are plenty for the JVM's own allocations.
   # shellcheck disable=SC2086  # PULSE_JAVA_OPTS holds several options on purpose
-  (trap '' HUP INT && exec java ${PULSE_JAVA_OPTS:-} -jar "$(jar_of "$app")") </dev/null >"$logf" 2>&1 &
+  (trap '' HUP INT && export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2} \
+    && exec java "@deploy/jvm/$app.conf" ${PULSE_JAVA_OPTS:-} -jar "$(jar_of "$app")") </dev/null >"$logf" 2>&1 &
   PID[$app]=$!
   echo "${PID[$app]}" >"$(pid_file "$app")"
   log "started $app (pid ${PID[$app]}, port ${PORT[$app]}, log $logf)"

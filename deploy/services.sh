@@ -11,6 +11,7 @@
 #
 # Environment:
 #   PULSE_SERVICES_SKIP_INSTALL=1   never run apt-get; fail instead if something is missing
+#   PULSE_SERVICES_BENCH_PEERS=1    also install the bench's peers (python3-celery, redis-server)
 set -euo pipefail
 
 # rabbitmqctl & co. live in /usr/sbin, which is not on a normal user's PATH.
@@ -317,6 +318,26 @@ ensure_node() {
   apt_install "node and npm are needed by the TypeScript client's tests" nodejs npm
 }
 
+# The bench's peers (deploy/bench.sh, scenario 2p), only when asked: Celery from Debian and Redis for
+# BullMQ (BullMQ itself comes from npm into bench/peers/node_modules, which bench.sh installs). A
+# peer that is still missing after this is skipped by the bench with a message.
+ensure_bench_peers() {
+  [[ ${PULSE_SERVICES_BENCH_PEERS:-0} == 1 ]] || return 0
+  if [[ -x /usr/bin/python3 ]] && /usr/bin/python3 -c 'import celery' 2>/dev/null; then
+    log "python3-celery is installed (bench peer)"
+  else
+    # In a subshell: a failed install skips the peer, it does not stop the bench.
+    (apt_install "python3-celery is the bench's Celery peer" python3-celery) \
+      || log "python3-celery could not be installed: the bench skips its Celery peer"
+  fi
+  if have redis-server; then
+    log "redis-server is installed (the bench's BullMQ peer starts its own instance)"
+  else
+    (apt_install "redis-server is the store of the bench's BullMQ peer" redis-server) \
+      || log "redis-server could not be installed: the bench skips its BullMQ peer"
+  fi
+}
+
 main() {
   ensure_postgres
   ensure_rabbitmq
@@ -325,6 +346,7 @@ main() {
   ensure_database
   ensure_browser
   ensure_node
+  ensure_bench_peers
   log "services ready: PostgreSQL $PG_HOST:$PG_PORT (db pulse, pulse_test), RabbitMQ 127.0.0.1:$AMQP_PORT (vhosts /, $TEST_VHOST), console $MGMT_URL (guest/guest)"
 }
 

@@ -145,8 +145,10 @@ public final class SideEffects {
                             "select table_name from information_schema.tables where table_schema"
                                 + " = 'public' and table_type = 'BASE TABLE' and table_name <>"
                                 + " 'flyway_schema_history'"
-                                // The rate limiter's buckets: every keyed request takes a token.
-                                + " and table_name <> 'rate_limit_buckets' order by table_name")
+                                // The rate limiter's and the quota's buckets: every keyed
+                                // request takes a token.
+                                + " and table_name <> 'rate_limit_buckets'"
+                                + " and table_name <> 'job_quota_buckets' order by table_name")
                         .getResultList());
     return names;
   }

@@ -48,7 +48,9 @@ record BenchSettings(
     Duration streamRehearsal,
     Duration streamDuration,
     int idleStreams,
-    Duration idleWindow) {
+    Duration idleWindow,
+    int latencyRepeats,
+    int bullmqRedisPort) {
 
   /**
    * Load is only ever sent to this machine: the host is not a setting, only ports and names are.
@@ -69,7 +71,8 @@ record BenchSettings(
         longProp("bench.workers.pid", 0),
         prop("bench.app-options", "(not given)"),
         Path.of(prop("bench.results-dir", "bench/results")),
-        List.of(prop("bench.scenarios", "raw,e2e,batch,latency,fanout,notify,digest").split(",")),
+        List.of(
+            prop("bench.scenarios", "raw,e2e,peers,batch,latency,fanout,notify,digest").split(",")),
         intProp("bench.raw.messages", 50_000),
         Duration.ofSeconds(intProp("bench.raw.seconds", 20)),
         intProp("bench.raw.window", 256),
@@ -94,7 +97,9 @@ record BenchSettings(
         Duration.ofSeconds(intProp("bench.streams.rehearsal-seconds", 20)),
         Duration.ofSeconds(intProp("bench.streams.seconds", 30)),
         intProp("bench.idle-streams.count", 10_000),
-        Duration.ofSeconds(intProp("bench.idle-streams.window-seconds", 45)));
+        Duration.ofSeconds(intProp("bench.idle-streams.window-seconds", 45)),
+        intProp("bench.latency.repeats", 1),
+        intProp("bench.peers.redis-port", 16390));
   }
 
   boolean runs(String scenario) {
@@ -150,15 +155,29 @@ record BenchSettings(
             "%,d jobs (2b: %,d) or %d s of sending, %d HTTP client threads",
             e2eJobs, batchJobs, e2eMax.toSeconds(), e2eClients));
     out.put(
+        "2p. peers",
+        String.format(
+            "Celery (bench/peers/celery_peer.py, /usr/bin/python3, prefork worker with one process"
+                + " per core, prefetch multiplier 4) and BullMQ (bench/peers/bullmq-peer.mjs, its"
+                + " own redis-server on 127.0.0.1:%d with appendonly yes, appendfsync everysec;"
+                + " worker concurrency %d): %,d jobs or %d s each, %d clients, one job per call,"
+                + " after %,d unmeasured",
+            bullmqRedisPort, e2eClients, e2eJobs, e2eMax.toSeconds(), e2eClients, 5_000));
+    out.put(
         "3. latency",
         String.format(
-            "%,d jobs/s for %d s, open loop, at most %d requests in flight (a tick that finds"
-                + " them all busy is skipped and counted); each row is rehearsed first for %d s at"
-                + " its own rate and request form, not measured",
-            latencyRate,
-            latencyDuration.toSeconds(),
-            latencySenders,
-            latencyRehearsal.toSeconds()));
+                "%,d jobs/s for %d s, open loop, at most %d requests in flight (a tick that finds"
+                    + " them all busy is skipped and counted); each row is rehearsed first for %d s at"
+                    + " its own rate and request form, not measured",
+                latencyRate,
+                latencyDuration.toSeconds(),
+                latencySenders,
+                latencyRehearsal.toSeconds())
+            + (latencyRepeats > 1
+                ? String.format(
+                    "; the single-request row at the target rate is measured %d times in a row",
+                    latencyRepeats)
+                : ""));
     out.put(
         "drain limit", drainMax.toSeconds() + " s for queued work to finish after sending stops");
     if (runs("push")) {

@@ -1,20 +1,11 @@
 package io.pulse.bench;
 
 import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetup;
-import jakarta.mail.Message;
-import jakarta.mail.Session;
-import jakarta.mail.Transport;
-import jakarta.mail.internet.InternetAddress;
-import jakarta.mail.internet.MimeBodyPart;
-import jakarta.mail.internet.MimeMessage;
-import jakarta.mail.internet.MimeMultipart;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.Properties;
 
 /**
  * Daily digests for 10,000 users, each with unread notifications and new posts in a community: from
@@ -42,7 +33,7 @@ final class DigestsBench {
   }
 
   Result throughPulse(int smtpPort) throws Exception {
-    GreenMail smtp = smtp(smtpPort);
+    GreenMail smtp = PlainSmtp.server(smtpPort);
     try (Connection db = DriverManager.getConnection(settings.jdbcUrl(), "pulse", "pulse");
         Statement sql = db.createStatement()) {
       prepare(sql);
@@ -61,49 +52,21 @@ final class DigestsBench {
 
   /** The same count of two-part mails, one connection, no rendering, no database, no broker. */
   Result rawSmtp(int smtpPort) throws Exception {
-    GreenMail smtp = smtp(smtpPort);
-    try {
-      Properties props = new Properties();
-      props.put("mail.smtp.host", BenchSettings.HOST);
-      props.put("mail.smtp.port", Integer.toString(smtpPort));
-      Session session = Session.getInstance(props);
-      long started = System.nanoTime();
-      long sent = 0;
-      try (Transport transport = session.getTransport("smtp")) {
-        transport.connect();
-        for (long u = FIRST_USER; u < FIRST_USER + users; u++) {
-          MimeMessage mail = mail(session, "raw" + u + "@bench.example");
-          transport.sendMessage(mail, mail.getAllRecipients());
-          sent++;
-        }
-      }
-      return new Result(users, since(started), sent, sent == users);
-    } finally {
-      smtp.stop();
-    }
-  }
-
-  private static MimeMessage mail(Session session, String to) throws Exception {
-    MimeMessage mail = new MimeMessage(session);
-    mail.setFrom(new InternetAddress("notifications@pulse.example"));
-    mail.setRecipient(Message.RecipientType.TO, new InternetAddress(to));
-    mail.setSubject("Your daily Pulse digest: 3 unread notifications");
-    MimeBodyPart text = new MimeBodyPart();
-    text.setText(
-        "Hi,\n\n"
-            + "- Reply to your post: Nice post\n  https://campus.example/posts/1\n".repeat(5));
-    MimeBodyPart html = new MimeBodyPart();
-    html.setContent(
-        "<html><body><ul>"
-            + "<li><a href=\"https://campus.example/posts/1\">Reply to your post</a>: Nice</li>"
-                .repeat(5)
-            + "</ul></body></html>",
-        "text/html; charset=utf-8");
-    MimeMultipart parts = new MimeMultipart("alternative");
-    parts.addBodyPart(text);
-    parts.addBodyPart(html);
-    mail.setContent(parts);
-    return mail;
+    PlainSmtp.Result r =
+        PlainSmtp.send(
+            smtpPort,
+            users,
+            "raw-digest",
+            new PlainSmtp.Shape(
+                "Your daily Pulse digest: 3 unread notifications",
+                "Hi,\n\n"
+                    + "- Reply to your post: Nice post\n  https://campus.example/posts/1\n"
+                        .repeat(5),
+                "<html><body><ul>"
+                    + "<li><a href=\"https://campus.example/posts/1\">Reply to your post</a>: Nice</li>"
+                        .repeat(5)
+                    + "</ul></body></html>"));
+    return new Result(users, r.took(), r.sent(), r.sent() == users);
   }
 
   /**
@@ -152,13 +115,6 @@ final class DigestsBench {
             + ", "
             + last
             + ") u, generate_series(1, 3) n");
-  }
-
-  private static GreenMail smtp(int port) {
-    GreenMail smtp =
-        new GreenMail(new ServerSetup(port, BenchSettings.HOST, ServerSetup.PROTOCOL_SMTP));
-    smtp.start();
-    return smtp;
   }
 
   private static Duration since(long startedNanos) {

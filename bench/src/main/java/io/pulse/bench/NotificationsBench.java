@@ -1,7 +1,6 @@
 package io.pulse.bench;
 
 import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetup;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -55,9 +54,7 @@ final class NotificationsBench {
   }
 
   Result withEmail(int smtpPort) throws Exception {
-    GreenMail smtp =
-        new GreenMail(new ServerSetup(smtpPort, BenchSettings.HOST, ServerSetup.PROTOCOL_SMTP));
-    smtp.start();
+    GreenMail smtp = PlainSmtp.server(smtpPort);
     try (Connection db = connect();
         Statement sql = db.createStatement()) {
       prepareUsers(sql);
@@ -74,6 +71,25 @@ final class NotificationsBench {
     } finally {
       smtp.stop();
     }
+  }
+
+  /**
+   * The same number of two-part mails of a notification's size, over one connection with plain
+   * Jakarta Mail: what SMTP alone allows for scenario 7.
+   */
+  PlainSmtp.Result rawSmtp(int smtpPort) throws Exception {
+    return PlainSmtp.send(
+        smtpPort,
+        recipients,
+        "raw-email",
+        new PlainSmtp.Shape(
+            "Bench",
+            "Hi n1,\n\nBench\nhello\n\nOpen in Pulse: https://campus.example/\n\n--\nYou get this"
+                + " email because of your notification settings for \"comment.reply\".",
+            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Bench</title>"
+                + "</head><body><p>Hi n1,</p><h2>Bench</h2><p>hello</p><p><a"
+                + " href=\"https://campus.example/\">Open in Pulse</a></p><hr><p>You get this email"
+                + " because of your notification settings for \"comment.reply\".</p></body></html>"));
   }
 
   private void prepareUsers(Statement sql) throws SQLException {

@@ -52,11 +52,26 @@ final class ResultTable {
 
   /** The whole results file: table, then the machine and the settings it was measured with. */
   String document(LocalDateTime at, Map<String, String> machine, Map<String, String> settings) {
+    return document(at, machine, settings, "");
+  }
+
+  /**
+   * As {@link #document(LocalDateTime, Map, Map)}, with {@code earlierPass} (markdown: the table of
+   * an earlier pass of the same run, on other JVM settings) after the table.
+   */
+  String document(
+      LocalDateTime at,
+      Map<String, String> machine,
+      Map<String, String> settings,
+      String earlierPass) {
     StringBuilder out = new StringBuilder();
     out.append("# Pulse benchmark ").append(TITLE.format(at)).append("\n\n");
     out.append(
         "Run with `deploy/bench.sh`; see bench/README.md for what each scenario measures.\n\n");
     out.append(table()).append('\n');
+    if (!earlierPass.isBlank()) {
+      out.append(earlierPass.strip()).append("\n\n");
+    }
     out.append("## Machine\n\n");
     keyValues(out, machine);
     out.append("\n## Settings\n\n");

@@ -19,11 +19,11 @@ import java.time.ZoneOffset;
  */
 @ApplicationScoped
 public class JobQuota {
-  private final TokenBuckets buckets;
+  private final QuotaBuckets buckets;
   private final SecurityIdentity identity;
   private final Clock clock = Clock.systemUTC();
 
-  public JobQuota(TokenBuckets buckets, SecurityIdentity identity) {
+  public JobQuota(QuotaBuckets buckets, SecurityIdentity identity) {
     this.buckets = buckets;
     this.identity = identity;
   }

@@ -19,14 +19,20 @@ import java.util.concurrent.ConcurrentMap;
 import javax.sql.DataSource;
 
 /**
- * Token buckets shared by every API instance: Bucket4j keeps each bucket's state in one row of
- * {@code rate_limit_buckets} and changes it under {@code SELECT ... FOR UPDATE}, so concurrent
- * consumers on any instance are serialized by PostgreSQL and the limit is exact. What remains is
- * clock skew: each instance refills by its own clock, so a skew of d seconds between instances lets
- * at most rate x d more requests through.
+ * Token buckets shared by every API instance: Bucket4j keeps each bucket's state in one row of a
+ * table and changes it under {@code SELECT ... FOR UPDATE}, so concurrent consumers on any instance
+ * are serialized by PostgreSQL and the limit is exact. What remains is clock skew: each instance
+ * refills by its own clock, so a skew of d seconds between instances lets at most rate x d more
+ * requests through.
+ *
+ * <p>This bean holds the request-rate buckets, in the unlogged {@code rate_limit_buckets}: their
+ * commits wait for no disk flush, and after a database crash they start full (V18). Daily job
+ * quotas are kept in a logged table by {@link QuotaBuckets}.
  */
 @Singleton
 public class TokenBuckets {
+  static final String RATE_TABLE = "rate_limit_buckets";
+
   /** Bucket proxies kept between requests; past this many, the cache starts over. */
   private static final int MAX_PROXIES = 10_000;
 
@@ -39,10 +45,15 @@ public class TokenBuckets {
   }
 
   public TokenBuckets(DataSource dataSource, Duration idleExpiry) {
+    this(dataSource, RATE_TABLE, idleExpiry);
+  }
+
+  /** Buckets kept in {@code table} (id text, state bytea, expires_at bigint). */
+  protected TokenBuckets(DataSource dataSource, String table, Duration idleExpiry) {
     this.buckets =
         Bucket4jPostgreSQL.selectForUpdateBasedBuilder(dataSource)
             .primaryKeyMapper(PrimaryKeyMapper.STRING)
-            .table("rate_limit_buckets")
+            .table(table)
             .idColumn("id")
             .stateColumn("state")
             .expiresAtColumn("expires_at")

@@ -2,6 +2,8 @@ package io.pulse.api.live;
 
 import io.pulse.common.events.InboxEvent;
 import io.pulse.common.jobs.JobCodec;
+import io.pulse.common.messaging.Topology;
+import io.smallrye.reactive.messaging.rabbitmq.IncomingRabbitMQMetadata;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -28,6 +30,13 @@ public class InboxEventConsumer {
 
   @Incoming("inbox-events")
   public CompletionStage<Void> receive(Message<?> message) {
+    Long user = routedUser(message);
+    if (user != null && !streams.watches(user)) {
+      // Every instance gets every user's events, one per notification written, and most users have
+      // no stream open here: those are acked unread (issue 16: decoding each cost the API more
+      // than the request that caused it). A stream opening meanwhile replays from the inbox.
+      return message.ack();
+    }
     try {
       streams.deliver(JobCodec.decode(bytes(message.getPayload()), InboxEvent.class));
     } catch (Exception e) {
@@ -36,7 +45,21 @@ public class InboxEventConsumer {
     return message.ack();
   }
 
-  /** The connector hands JSON over as a JsonObject, anything else as bytes. */
+  /** The user an event is about, from its routing key ({@code user.<id>}), or null. */
+  private static Long routedUser(Message<?> message) {
+    long user =
+        Topology.eventRoutingUser(
+            message
+                .getMetadata(IncomingRabbitMQMetadata.class)
+                .map(IncomingRabbitMQMetadata::getRoutingKey)
+                .orElse(null));
+    return user < 0 ? null : user;
+  }
+
+  /**
+   * The bytes as published: the channel overrides the content type (application.properties), so the
+   * connector does not parse the JSON into a JsonObject first; JSON and text are still taken.
+   */
   private static byte[] bytes(Object payload) {
     if (payload instanceof byte[] raw) {
       return raw;

@@ -130,6 +130,11 @@ public class LiveStreams {
   }
 
   /** Hands an event to the user's streams here. */
+  /** Whether a stream of this user's is open on this instance now. */
+  public boolean watches(long userId) {
+    return byUser.containsKey(userId);
+  }
+
   public void deliver(InboxEvent event) {
     Set<Subscription> streams = byUser.get(event.userId());
     if (streams != null) {

@@ -78,8 +78,22 @@ public final class Topology {
 
   /** The routing key of one user's inbox events: {@code user.42}. */
   public static String eventRoutingKey(long userId) {
-    return "user." + userId;
+    return EVENT_ROUTING_PREFIX + userId;
   }
+
+  /** The user an event's routing key names ({@link #eventRoutingKey}), or -1 when it names none. */
+  public static long eventRoutingUser(String routingKey) {
+    if (routingKey == null || !routingKey.startsWith(EVENT_ROUTING_PREFIX)) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(routingKey.substring(EVENT_ROUTING_PREFIX.length()));
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  private static final String EVENT_ROUTING_PREFIX = "user.";
 
   public static String retryQueue(Duration tier) {
     return "pulse.retry." + tierName(tier);

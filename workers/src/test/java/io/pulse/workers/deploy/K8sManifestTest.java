@@ -36,6 +36,7 @@ class K8sManifestTest {
     checks.put(
         "apps reach the broker and database the operators make", manifests::checkBrokerAndDatabase);
     checks.put("KEDA scales the workers on the work queues", manifests::checkKeda);
+    checks.put("the heap out of each memory limit is the heap measured", manifests::checkMemory);
     return Checks.eachFindsNothing(checks);
   }
 
@@ -144,6 +145,20 @@ class K8sManifestTest {
     assertTrue(
         manifests.checkBrokerAndDatabase().stream()
             .anyMatch(p -> p.contains("RabbitMQ login pulse is not a user")));
+  }
+
+  /** A limit cut below what the JVM's share of it needs for the measured heap is caught. */
+  @Test
+  void aMemoryLimitTooSmallForTheHeapIsCaught() {
+    Map<String, Object> resources =
+        map(firstContainer(manifests.deploymentOf(PulseApp.API)), "resources");
+    map(resources, "limits").put("memory", "200Mi");
+    map(resources, "requests").put("memory", "200Mi");
+
+    assertTrue(
+        manifests.checkMemory().stream()
+            .anyMatch(p -> p.contains("200Mi at 30% is a heap of 60 MiB")),
+        manifests.checkMemory().toString());
   }
 
   private static Map<String, Object> firstContainer(Map<String, Object> deployment) {

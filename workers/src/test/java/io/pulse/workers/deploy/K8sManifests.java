@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -681,6 +682,63 @@ final class K8sManifests {
     return "^pulse\\.("
         + String.join("|", JobType.ALL.stream().map(t -> t.replace(".", "\\.")).toList())
         + ")$";
+  }
+
+  /**
+   * Each app's memory request equals its limit (the JVM sizes its heap from the limit, and a pod
+   * scheduled on its request alone could be killed for using what the JVM was told it has), and the
+   * heap the image's -XX:MaxRAMPercentage gives out of that limit is at least the -Xmx the app runs
+   * with outside a container (deploy/jvm/APP.conf), which is what the bench measured.
+   */
+  List<String> checkMemory() {
+    List<String> problems = new ArrayList<>();
+    for (PulseApp app : PulseApp.ALL) {
+      Map<String, Object> deployment = deploymentOf(app);
+      if (deployment == null) {
+        continue;
+      }
+      Object container = list(deployment, "spec", "template", "spec", "containers").get(0);
+      String where = "Deployment " + name(deployment);
+      String limit = text(container, "resources", "limits", "memory");
+      String request = text(container, "resources", "requests", "memory");
+      if (limit == null || !limit.equals(request)) {
+        problems.add(where + ": memory request " + request + " is not its limit " + limit);
+        continue;
+      }
+      Matcher share =
+          Pattern.compile("-XX:MaxRAMPercentage=([0-9.]+)")
+              .matcher(app.properties().getOrDefault("quarkus.jib.jvm-additional-arguments", ""));
+      Matcher xmx =
+          Pattern.compile("(?m)^-Xmx([0-9]+)m")
+              .matcher(DeployFiles.read("deploy/jvm/" + app.module() + ".conf"));
+      if (!share.find() || !xmx.find()) {
+        problems.add(
+            where
+                + ": no -XX:MaxRAMPercentage in quarkus.jib.jvm-additional-arguments or no -Xmx in"
+                + " deploy/jvm/"
+                + app.module()
+                + ".conf");
+        continue;
+      }
+      double heapMib = mebibytes(limit) * Double.parseDouble(share.group(1)) / 100;
+      if (heapMib < Integer.parseInt(xmx.group(1))) {
+        problems.add(
+            String.format(
+                "%s: %s at %s%% is a heap of %.0f MiB, less than the -Xmx%sm of deploy/jvm/%s.conf",
+                where, limit, share.group(1), heapMib, xmx.group(1), app.module()));
+      }
+    }
+    return problems;
+  }
+
+  private static double mebibytes(String quantity) {
+    if (quantity.endsWith("Gi")) {
+      return 1024 * Double.parseDouble(quantity.substring(0, quantity.length() - 2));
+    }
+    if (quantity.endsWith("Mi")) {
+      return Double.parseDouble(quantity.substring(0, quantity.length() - 2));
+    }
+    return Double.parseDouble(quantity) / (1024 * 1024);
   }
 
   List<String> checkKeda() {
