@@ -185,6 +185,71 @@ class ConsoleJobHistoryTest {
         row);
   }
 
+  @Test
+  void deadLettersFilterByErrorClassAndFailureTime() {
+    DeadJobs dead = new DeadJobs(em, ApiTestSupport.broker());
+    String type = JobType.FEED_BACKFILL;
+    Instant now = Instant.now();
+    UUID reset = dead.deadInLedger(type, now, "java.io.IOException: connection reset", null);
+    UUID refused = dead.deadInLedger(type, now, "java.lang.IllegalStateException: refused", null);
+    UUID old =
+        dead.deadInLedger(
+            type, now.minus(java.time.Duration.ofDays(10)), "java.io.IOException: old", null);
+    ConsoleSession session = ConsoleSession.signIn(keyWithScopes("read"));
+
+    session
+        .request()
+        .queryParam("type", type)
+        .get("/console/dead-letters")
+        .then()
+        .statusCode(200)
+        .body(containsString("errorClass=java.io.IOException\" class=\"error-class\""))
+        .body(containsString("errorClass=java.lang.IllegalStateException\" class=\"error-class\""));
+    session
+        .request()
+        .queryParam("type", type)
+        .queryParam("errorClass", "java.io.IOException")
+        .get("/console/dead-letters")
+        .then()
+        .statusCode(200)
+        .body(containsString(reset.toString()))
+        .body(containsString(old.toString()))
+        .body(not(containsString(refused.toString())));
+    session
+        .request()
+        .queryParam("type", type)
+        .queryParam("errorClass", "java.io.IOException")
+        .queryParam("since", now.minus(java.time.Duration.ofDays(1)).toString())
+        .get("/console/dead-letters")
+        .then()
+        .statusCode(200)
+        .body(containsString(reset.toString()))
+        .body(not(containsString(old.toString())));
+    // A class name that is only a prefix of the real one matches nothing.
+    session
+        .request()
+        .queryParam("type", type)
+        .queryParam("errorClass", "java.io.IOExc")
+        .get("/console/dead-letters")
+        .then()
+        .statusCode(200)
+        .body(not(containsString(reset.toString())));
+    for (String[] bad :
+        new String[][] {
+          {"errorClass", "not a class"},
+          {"errorClass", "x'; drop table jobs"},
+          {"since", "yesterday"}
+        }) {
+      session
+          .request()
+          .queryParam(bad[0], bad[1])
+          .get("/console/dead-letters")
+          .then()
+          .statusCode(400)
+          .body(containsString(bad[0]));
+    }
+  }
+
   private static JobMessage message(UUID id, int attempt) {
     return new JobMessage(
         id,

@@ -9,6 +9,7 @@ import io.pulse.common.jobs.JobLedger.DeadRow;
 import io.pulse.common.jobs.JobStatus;
 import io.pulse.common.jobs.JobType;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
 import java.util.List;
 import java.util.TreeSet;
 
@@ -27,6 +28,15 @@ public class DeadLetterPages {
    * @throws ProblemException 400 naming a bad type, limit or cursor
    */
   public DeadLetterPage page(String type, String limit, String cursor) {
+    return page(type, null, null, limit, cursor);
+  }
+
+  /**
+   * As {@link #page(String, String, String)}, narrowed to one error class and to failures since a
+   * time when those are given (the console's filters).
+   */
+  public DeadLetterPage page(
+      String type, String errorClass, Instant failedSince, String limit, String cursor) {
     String only = type == null ? null : knownType(type);
     int size = QueryParams.limit(limit);
     DeadLetterCursor after = DeadLetterCursor.decode(cursor);
@@ -34,6 +44,8 @@ public class DeadLetterPages {
         KeysetPage.of(
             ledger.deadPage(
                 only,
+                errorClass,
+                failedSince,
                 after == null ? null : after.failedAt(),
                 after == null ? null : after.jobId(),
                 KeysetPage.fetch(size)),

@@ -9,6 +9,7 @@ import io.pulse.api.auth.Scope;
 import io.pulse.api.jobs.Ids;
 import io.pulse.api.problem.ProblemException;
 import io.pulse.common.jobs.Job;
+import io.pulse.common.jobs.JobLedger;
 import io.pulse.common.jobs.JobType;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
@@ -22,7 +23,12 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Dead jobs, a dry run of a replay, and the replay itself, which goes through the admin API's own
@@ -34,46 +40,91 @@ public class ConsoleDeadLetters {
   private final DeadLetterPages pages;
   private final DeadLetterResource admin;
   private final AdminConfig config;
+  private final JobLedger ledger;
   private final SecurityIdentity identity;
 
   public ConsoleDeadLetters(
       DeadLetterPages pages,
       DeadLetterResource admin,
       AdminConfig config,
+      JobLedger ledger,
       SecurityIdentity identity) {
     this.pages = pages;
     this.admin = admin;
     this.config = config;
+    this.ledger = ledger;
     this.identity = identity;
   }
 
+  /** A Java class name, as the workers write it at the head of a last error. */
+  private static final Pattern CLASS_NAME =
+      Pattern.compile("(?:[\\p{L}_$][\\p{L}\\p{N}_$]*\\.)+[\\p{L}_$][\\p{L}\\p{N}_$]*");
+
   @GET
   @RolesAllowed(Scope.READ)
-  public String list(@QueryParam("type") String type, @QueryParam("cursor") String cursor) {
-    String only = type == null || type.isBlank() ? null : type;
+  public String list(
+      @QueryParam("type") String type,
+      @QueryParam("errorClass") String errorClass,
+      @QueryParam("since") String since,
+      @QueryParam("cursor") String cursor) {
+    String only = blankToNull(type);
+    String onlyClass = blankToNull(errorClass);
+    if (onlyClass != null
+        && (onlyClass.length() > 300 || !CLASS_NAME.matcher(onlyClass).matches())) {
+      throw ProblemException.badField("errorClass", "must be a Java class name");
+    }
+    Instant failedSince = null;
+    if (blankToNull(since) != null) {
+      try {
+        failedSince = Instant.parse(since.trim());
+      } catch (DateTimeParseException e) {
+        throw ProblemException.badField(
+            "since", "must be an ISO-8601 instant such as 2026-12-01T00:00:00Z");
+      }
+    }
     DeadLetterPage page = null;
     String error = null;
     try {
-      page = pages.page(only, "50", cursor);
+      page = pages.page(only, onlyClass, failedSince, "50", cursor);
     } catch (ProblemException e) {
       error = e.getMessage();
     }
+    Map<String, String> filters = new LinkedHashMap<>();
+    filters.put("type", only);
+    filters.put("errorClass", onlyClass);
+    filters.put("since", failedSince == null ? null : failedSince.toString());
     String next =
         page == null || page.nextCursor() == null
             ? null
-            : "/console/dead-letters?"
-                + (only == null ? "" : "type=" + encode(only) + "&")
-                + "cursor="
-                + encode(page.nextCursor());
+            : "/console/dead-letters?" + query(filters) + "cursor=" + encode(page.nextCursor());
     return ConsolePages.deadLetters(
             Nav.of(identity),
             new DeadLettersView(
                 only == null ? "" : only,
                 List.copyOf(JobType.ALL),
+                onlyClass == null ? "" : onlyClass,
+                only == null || error != null ? List.of() : ledger.deadErrorClasses(only, 20),
+                failedSince == null ? "" : failedSince.toString(),
                 page == null ? List.of() : page.items(),
                 next,
                 error))
         .render();
+  }
+
+  /** The filters that are set, as {@code name=value&} each. */
+  private static String query(Map<String, String> filters) {
+    StringBuilder query = new StringBuilder();
+    filters.forEach(
+        (name, value) -> {
+          if (value != null) {
+            query.append(name).append('=').append(encode(value)).append('&');
+          }
+        });
+    return query.toString();
+  }
+
+  private static String blankToNull(String value) {
+    return value == null || value.isBlank() ? null : value;
   }
 
   /** The dry run: what a replay would take, and the form that confirms it. */

@@ -617,6 +617,21 @@ public class JobLedger {
    * given; {@code type} null for all.
    */
   public List<DeadRow> deadPage(String type, Instant afterFailedAt, UUID afterId, int limit) {
+    return deadPage(type, null, null, afterFailedAt, afterId, limit);
+  }
+
+  /**
+   * As {@link #deadPage(String, Instant, UUID, int)}, narrowed (when not null) to the jobs whose
+   * last error is of {@code errorClass} (its text starts with that class name) and that failed at
+   * or after {@code failedSince}.
+   */
+  public List<DeadRow> deadPage(
+      String type,
+      String errorClass,
+      Instant failedSince,
+      Instant afterFailedAt,
+      UUID afterId,
+      int limit) {
     StringBuilder sql =
         new StringBuilder(
             "select id, type, last_error, attempts, updated_at from jobs where status = '"
@@ -626,6 +641,15 @@ public class JobLedger {
     if (type != null) {
       sql.append(" and type = ?");
       params.add(type);
+    }
+    if (errorClass != null) {
+      sql.append(" and (last_error = ? or starts_with(last_error, ?))");
+      params.add(errorClass);
+      params.add(errorClass + ": ");
+    }
+    if (failedSince != null) {
+      sql.append(" and updated_at >= ?");
+      params.add(utc(failedSince));
     }
     if (afterFailedAt != null) {
       sql.append(" and (updated_at, id) < (?, ?)");
@@ -644,6 +668,23 @@ public class JobLedger {
                 rows.getInt(4),
                 rows.getObject(5, OffsetDateTime.class).toInstant()),
         params.toArray());
+  }
+
+  /**
+   * The error classes of {@code type}'s dead jobs (the class name a last error starts with), most
+   * frequent first, at most {@code limit}: what the console offers to filter by.
+   */
+  public List<String> deadErrorClasses(String type, int limit) {
+    return query(
+        "select cls from (select substring(last_error from"
+            + " '^((?:[[:alpha:]_$][[:alnum:]_$]*\\.)+[[:alpha:]_$][[:alnum:]_$]*)(?::|$)') as cls"
+            + " from jobs where status = '"
+            + JobStatus.DEAD.wire()
+            + "' and type = ?) classes where cls is not null group by cls order by count(*) desc,"
+            + " cls limit ?",
+        rows -> rows.getString(1),
+        type,
+        limit);
   }
 
   /** The type of each of these jobs that exists; read without locks, to know what to lock. */
