@@ -1,7 +1,7 @@
 package io.pulse.api.why;
 
 import io.pulse.api.problem.ProblemException;
-import io.pulse.common.jobs.JobType;
+import io.pulse.common.jobs.JobLedger;
 import io.pulse.common.jobs.SqlTimes;
 import io.pulse.common.notification.Channel;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -10,6 +10,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -21,27 +22,21 @@ import java.util.UUID;
 @ApplicationScoped
 public class DecisionReader {
   private final EntityManager em;
+  private final JobLedger ledger;
 
-  public DecisionReader(EntityManager em) {
+  public DecisionReader(EntityManager em, JobLedger ledger) {
     this.em = em;
+    this.ledger = ledger;
   }
 
   public NotificationDecisions read(long userId, UUID jobId) {
-    @SuppressWarnings("unchecked")
-    List<Object[]> dispatch =
-        em.createNativeQuery(
-                """
-                select payload ->> 'type', status from jobs
-                where id = ?1 and type = ?2 and payload -> 'recipientIds' @> cast(?3 as jsonb)
-                """)
-            .setParameter(1, jobId)
-            .setParameter(2, JobType.NOTIFICATION_DISPATCH)
-            .setParameter(3, "[" + userId + "]")
-            .getResultList();
-    if (dispatch.isEmpty()) {
-      throw ProblemException.notFound(
-          "user " + userId + " as a recipient of notification job " + jobId);
-    }
+    JobLedger.DispatchOf dispatch =
+        ledger
+            .dispatchTo(jobId, userId)
+            .orElseThrow(
+                () ->
+                    ProblemException.notFound(
+                        "user " + userId + " as a recipient of notification job " + jobId));
     List<ChannelDecision> channels = new ArrayList<>();
     @SuppressWarnings("unchecked")
     List<Object[]> rows =
@@ -49,9 +44,8 @@ public class DecisionReader {
                 """
                 select d.channel, d.status, d.skip_reason, d.provider_id, d.last_error, d.attempts,
                        d.sent_at, d.updated_at, d.created_at, d.deferred_until, d.grouped_into,
-                       j.status, j.next_attempt_at, j.send_at, n.id
+                       null, null, null, n.id, d.id
                 from deliveries d
-                left join jobs j on j.id = d.id
                 left join notifications n
                   on (d.channel = 'in_app' or d.grouped_into is not null)
                  and n.user_id = d.user_id
@@ -63,6 +57,17 @@ public class DecisionReader {
             .setParameter(1, jobId)
             .setParameter(2, userId)
             .getResultList();
+    // The delivery jobs' own rows (retrying, next attempt, send time), read through the ledger.
+    Map<UUID, JobLedger.JobState> states =
+        ledger.states(rows.stream().map(row -> (UUID) row[15]).toList());
+    for (Object[] row : rows) {
+      JobLedger.JobState state = states.get((UUID) row[15]);
+      if (state != null) {
+        row[11] = state.status();
+        row[12] = state.nextAttemptAt();
+        row[13] = state.sendAt();
+      }
+    }
     boolean inAppDecided = false;
     for (Object[] row : rows) {
       inAppDecided |= Channel.IN_APP.equals(row[0]);
@@ -72,7 +77,7 @@ public class DecisionReader {
       plainInboxItem(userId, jobId).ifPresent(item -> channels.add(0, item));
     }
     return new NotificationDecisions(
-        userId, jobId, (String) dispatch.get(0)[0], (String) dispatch.get(0)[1], channels);
+        userId, jobId, dispatch.notificationType(), dispatch.status(), channels);
   }
 
   /** A plain in-app item is its own record: the inbox row. */

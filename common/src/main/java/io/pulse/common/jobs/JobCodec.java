@@ -33,6 +33,25 @@ public final class JobCodec {
     }
   }
 
+  /**
+   * These top-level fields of a JSON payload as text (numbers too), null for a field that is absent
+   * or null; a payload that does not parse gives every field null.
+   */
+  public static java.util.Map<String, String> fields(String json, List<String> names) {
+    java.util.Map<String, String> values = new java.util.HashMap<>();
+    com.fasterxml.jackson.databind.JsonNode tree;
+    try {
+      tree = MAPPER.readTree(json);
+    } catch (IOException e) {
+      tree = null;
+    }
+    for (String name : names) {
+      com.fasterxml.jackson.databind.JsonNode value = tree == null ? null : tree.get(name);
+      values.put(name, value == null || value.isNull() ? null : value.asText());
+    }
+    return values;
+  }
+
   /** Throws {@link IOException} (a Jackson processing error) for a body that is not the payload. */
   public static <P> P decode(byte[] body, Class<P> type) throws IOException {
     return MAPPER.readValue(body, type);

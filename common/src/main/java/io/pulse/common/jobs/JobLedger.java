@@ -670,6 +670,65 @@ public class JobLedger {
         params.toArray());
   }
 
+  /** A notification dispatch as "why" reports it: its notification type and its status. */
+  public record DispatchOf(String notificationType, String status) {}
+
+  /**
+   * The {@code notification.dispatch} job {@code jobId} if {@code userId} is one of its recipients;
+   * empty otherwise (another job, or not a recipient).
+   */
+  public java.util.Optional<DispatchOf> dispatchTo(UUID jobId, long userId) {
+    return query(
+            "select payload ->> 'type', status from jobs where id = ? and type = ?"
+                + " and payload -> 'recipientIds' @> cast(? as jsonb)",
+            rows -> new DispatchOf(rows.getString(1), rows.getString(2)),
+            jobId,
+            JobType.NOTIFICATION_DISPATCH,
+            "[" + userId + "]")
+        .stream()
+        .findFirst();
+  }
+
+  /** Where a job stands: its status, its next attempt (retrying), its send time (scheduled). */
+  public record JobState(String status, Instant nextAttemptAt, Instant sendAt) {}
+
+  /** The state of each of these jobs that has a row. */
+  public Map<UUID, JobState> states(Collection<UUID> ids) {
+    Map<UUID, JobState> states = new HashMap<>();
+    query(
+            "select id, status, next_attempt_at, send_at from jobs where id = any(?)",
+            rows ->
+                Map.entry(
+                    rows.getObject(1, UUID.class),
+                    new JobState(rows.getString(2), instant(rows, 3), instant(rows, 4))),
+            (Object) ids.toArray(UUID[]::new))
+        .forEach(e -> states.put(e.getKey(), e.getValue()));
+    return states;
+  }
+
+  /**
+   * Top-level text fields of these jobs' payloads ({@code payload ->> field}), each job's as a map
+   * from field to value (null when absent); jobs without a row are left out.
+   */
+  public Map<UUID, Map<String, String>> payloadFields(Collection<UUID> ids, List<String> fields) {
+    Map<UUID, Map<String, String>> found = new HashMap<>();
+    query(
+            "select id, payload from jobs where id = any(?)",
+            rows -> Map.entry(rows.getObject(1, UUID.class), nullToEmpty(rows.getString(2))),
+            (Object) ids.toArray(UUID[]::new))
+        .forEach(e -> found.put(e.getKey(), JobCodec.fields(e.getValue(), fields)));
+    return found;
+  }
+
+  private static String nullToEmpty(String text) {
+    return text == null ? "{}" : text;
+  }
+
+  private static Instant instant(ResultSet rows, int column) throws SQLException {
+    OffsetDateTime at = rows.getObject(column, OffsetDateTime.class);
+    return at == null ? null : at.toInstant();
+  }
+
   /**
    * The error classes of {@code type}'s dead jobs (the class name a last error starts with), most
    * frequent first, at most {@code limit}: what the console offers to filter by.

@@ -1,13 +1,16 @@
 package io.pulse.workers.digest;
 
 import io.pulse.common.digest.DigestJob;
+import io.pulse.common.jobs.JobLedger;
 import io.pulse.common.jobs.SqlTimes;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * What a digest reads (the user, their unread notifications, their communities' new posts) and
@@ -16,9 +19,11 @@ import java.util.Optional;
 @ApplicationScoped
 public class DigestRepository {
   private final EntityManager em;
+  private final JobLedger ledger;
 
-  public DigestRepository(EntityManager em) {
+  public DigestRepository(EntityManager em, JobLedger ledger) {
     this.em = em;
+    this.ledger = ledger;
   }
 
   public record Recipient(
@@ -112,26 +117,71 @@ public class DigestRepository {
    */
   @SuppressWarnings("unchecked")
   public List<NotificationLine> heldBack(long userId, Instant since, int limit) {
-    List<Object[]> rows =
+    List<Object[]> held =
         em.createNativeQuery(
                 """
-                select type, title, body, link, actor, created_at from (
-                    select distinct on (d.notification_job_id)
-                           j.payload ->> 'type' as type, j.payload ->> 'title' as title,
-                           j.payload ->> 'body' as body, j.payload ->> 'link' as link,
-                           coalesce(a.display_name, a.handle) as actor,
-                           j.created_at, d.updated_at
-                    from deliveries d join jobs j on j.id = d.notification_job_id
-                    left join users a on a.id = (j.payload ->> 'actorId')::bigint
-                    where d.user_id = ?1 and d.skip_reason = 'budget' and d.updated_at > ?2
-                    order by d.notification_job_id, d.updated_at) as held
-                order by updated_at desc limit ?3
+                select notification_job_id, min(created_at), max(updated_at) from deliveries
+                where user_id = ?1 and skip_reason = 'budget' and updated_at > ?2
+                group by notification_job_id order by 3 desc limit ?3
                 """)
             .setParameter(1, userId)
             .setParameter(2, utc(since))
             .setParameter(3, limit)
             .getResultList();
-    return lines(rows);
+    if (held.isEmpty()) {
+      return List.of();
+    }
+    // The text is the dispatch's, in the jobs ledger; the actor's name is the users table's.
+    Map<UUID, Map<String, String>> dispatches =
+        ledger.payloadFields(
+            held.stream().map(row -> (UUID) row[0]).toList(),
+            List.of("type", "title", "body", "link", "actorId"));
+    Map<Long, String> actors =
+        names(
+            dispatches.values().stream()
+                .map(fields -> fields.get("actorId"))
+                .filter(java.util.Objects::nonNull)
+                .map(Long::valueOf)
+                .distinct()
+                .toList());
+    List<NotificationLine> lines = new java.util.ArrayList<>();
+    for (Object[] row : held) {
+      Map<String, String> dispatch = dispatches.get((UUID) row[0]);
+      if (dispatch == null) {
+        continue; // the dispatch's row is gone with retention; its delivery row outlived it
+      }
+      String actorId = dispatch.get("actorId");
+      lines.add(
+          new NotificationLine(
+              dispatch.get("type"),
+              dispatch.get("title"),
+              dispatch.get("body"),
+              dispatch.get("link"),
+              actorId == null ? null : actors.get(Long.valueOf(actorId)),
+              SqlTimes.instant(row[1])));
+    }
+    return lines;
+  }
+
+  /** Display names (else handles) of these users. */
+  @SuppressWarnings("unchecked")
+  private Map<Long, String> names(List<Long> ids) {
+    if (ids.isEmpty()) {
+      return Map.of();
+    }
+    List<Object[]> rows =
+        em.createNativeQuery(
+                "select id, coalesce(display_name, handle) from users where id = any(cast(?1 as"
+                    + " bigint[]))")
+            .setParameter(
+                1,
+                ids.stream()
+                    .map(String::valueOf)
+                    .collect(java.util.stream.Collectors.joining(",", "{", "}")))
+            .getResultList();
+    Map<Long, String> names = new java.util.HashMap<>();
+    rows.forEach(r -> names.put(((Number) r[0]).longValue(), (String) r[1]));
+    return names;
   }
 
   private static List<NotificationLine> lines(List<Object[]> rows) {
