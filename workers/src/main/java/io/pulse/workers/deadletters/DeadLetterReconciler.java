@@ -59,6 +59,9 @@ public class DeadLetterReconciler {
 
   static final String DELIVERY_LIMIT_ERROR = "delivery limit reached in the broker";
 
+  /** Unacked messages one consumer of a pass may hold; AMQP's prefetch field ends at 65,535. */
+  static final int PREFETCH_PER_CONSUMER = 60_000;
+
   private final RabbitConnections connections;
   private final RabbitConfig rabbit;
   private final Topology topology;
@@ -202,13 +205,18 @@ public class DeadLetterReconciler {
     int left = 0;
     try (Channel channel = connection.createChannel()) {
       Held held = new Held(channel, config.batch() * 2);
-      // No prefetch limit: every message of the pass stays unacked until its end, so each is seen
-      // once (AMQP's limit, 65,535, is below a deep DLQ). Memory stays bounded all the same: the
-      // consumer hands deliveries over through a bounded queue and the client's dispatch waits.
-      channel.basicQos(0);
-      String consumerTag = channel.basicConsume(dlq, false, "dead-letter-reconciler", held);
+      // Every message of the pass stays unacked until its end, so each is seen once. One consumer
+      // holds at most its prefetch (AMQP caps it at 65,535, and a quorum queue gives a consumer
+      // without one only 2,000), so the pass opens as many consumers as the queue needs. Memory
+      // stays bounded all the same: deliveries are handed over through a bounded queue and the
+      // client's dispatch waits for room.
       // New dead letters arriving during the pass are looked at too, up to one batch more.
       long bound = depthAtStart + config.batch();
+      channel.basicQos(PREFETCH_PER_CONSUMER, false);
+      List<String> consumerTags = new ArrayList<>();
+      for (long credit = 0; credit < bound; credit += PREFETCH_PER_CONSUMER) {
+        consumerTags.add(channel.basicConsume(dlq, false, held));
+      }
       while (seen < bound) {
         List<DeadLetterCopy> batch = held.next(config.batch(), bound - seen);
         if (batch.isEmpty()) {
@@ -254,7 +262,9 @@ public class DeadLetterReconciler {
         }
       }
       held.close();
-      channel.basicCancel(consumerTag);
+      for (String consumerTag : consumerTags) {
+        channel.basicCancel(consumerTag);
+      }
       // Everything still held goes back, in order (basic.nack: on RabbitMQ 4.3+ a nack does not
       // count as a failed delivery toward a delivery limit).
       channel.basicNack(0, true, true);
