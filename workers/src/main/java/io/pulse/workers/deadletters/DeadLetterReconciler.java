@@ -2,6 +2,7 @@ package io.pulse.workers.deadletters;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.AlreadyClosedException;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.DefaultConsumer;
@@ -262,14 +263,10 @@ public class DeadLetterReconciler {
         }
       }
       held.close();
-      for (String consumerTag : consumerTags) {
-        channel.basicCancel(consumerTag);
-      }
-      // Everything still held goes back, in order (basic.nack: on RabbitMQ 4.3+ a nack does not
-      // count as a failed delivery toward a delivery limit).
-      channel.basicNack(0, true, true);
-    } catch (TimeoutException e) {
-      // Closing the channel timed out: it is gone, and the broker requeued what it held.
+      handBack(channel, consumerTags, dlq);
+    } catch (TimeoutException | AlreadyClosedException e) {
+      // Closing the channel timed out, or it was closed already (handBack): it is gone, and the
+      // broker requeued what it held.
       LOG.debugf("closing the reconciler channel of %s timed out", dlq);
     }
     if (dropped > 0) {
@@ -284,6 +281,24 @@ public class DeadLetterReconciler {
             + " payload(s), left %d unknown",
         dlq, seen, dropped, marked, filled, left);
     return pass;
+  }
+
+  /**
+   * Cancels the pass's consumers and hands everything still held back, in order (basic.nack: on
+   * RabbitMQ 4.3+ a nack does not count as a failed delivery toward a delivery limit). On a deep
+   * queue the cancel's answer can wait behind tens of thousands of deliveries in flight and time
+   * out; the channel then closes, and closing it hands back the same messages, so the pass's
+   * verdicts stand either way.
+   */
+  private static void handBack(Channel channel, List<String> consumerTags, String dlq) {
+    try {
+      for (String consumerTag : consumerTags) {
+        channel.basicCancel(consumerTag);
+      }
+      channel.basicNack(0, true, true);
+    } catch (IOException | RuntimeException e) {
+      LOG.debugf("%s: the pass's channel closed while handing back (%s)", dlq, e.getMessage());
+    }
   }
 
   /**
