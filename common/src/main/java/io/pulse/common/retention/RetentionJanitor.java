@@ -8,6 +8,7 @@ import io.pulse.common.jobs.JobLedger;
 import io.quarkus.runtime.Startup;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,6 +43,10 @@ public class RetentionJanitor {
   private long passStartNanos;
   private long passRemoved;
 
+  // @Inject: with two constructors and none marked, ArC made no bean of this class, so no node
+  // ever ran a pass (the soak found 3 million rows past retention untouched); the tests built it
+  // by hand and could not see it.
+  @Inject
   public RetentionJanitor(
       JobLedger ledger,
       RetentionStatements statements,

@@ -2,6 +2,7 @@ package io.pulse.workers.deadletters;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.AlreadyClosedException;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.DefaultConsumer;
@@ -58,6 +59,9 @@ public class DeadLetterReconciler {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   static final String DELIVERY_LIMIT_ERROR = "delivery limit reached in the broker";
+
+  /** Unacked messages one consumer of a pass may hold; AMQP's prefetch field ends at 65,535. */
+  static final int PREFETCH_PER_CONSUMER = 60_000;
 
   private final RabbitConnections connections;
   private final RabbitConfig rabbit;
@@ -202,13 +206,18 @@ public class DeadLetterReconciler {
     int left = 0;
     try (Channel channel = connection.createChannel()) {
       Held held = new Held(channel, config.batch() * 2);
-      // No prefetch limit: every message of the pass stays unacked until its end, so each is seen
-      // once (AMQP's limit, 65,535, is below a deep DLQ). Memory stays bounded all the same: the
-      // consumer hands deliveries over through a bounded queue and the client's dispatch waits.
-      channel.basicQos(0);
-      String consumerTag = channel.basicConsume(dlq, false, "dead-letter-reconciler", held);
+      // Every message of the pass stays unacked until its end, so each is seen once. One consumer
+      // holds at most its prefetch (AMQP caps it at 65,535, and a quorum queue gives a consumer
+      // without one only 2,000), so the pass opens as many consumers as the queue needs. Memory
+      // stays bounded all the same: deliveries are handed over through a bounded queue and the
+      // client's dispatch waits for room.
       // New dead letters arriving during the pass are looked at too, up to one batch more.
       long bound = depthAtStart + config.batch();
+      channel.basicQos(PREFETCH_PER_CONSUMER, false);
+      List<String> consumerTags = new ArrayList<>();
+      for (long credit = 0; credit < bound; credit += PREFETCH_PER_CONSUMER) {
+        consumerTags.add(channel.basicConsume(dlq, false, held));
+      }
       while (seen < bound) {
         List<DeadLetterCopy> batch = held.next(config.batch(), bound - seen);
         if (batch.isEmpty()) {
@@ -254,12 +263,10 @@ public class DeadLetterReconciler {
         }
       }
       held.close();
-      channel.basicCancel(consumerTag);
-      // Everything still held goes back, in order (basic.nack: on RabbitMQ 4.3+ a nack does not
-      // count as a failed delivery toward a delivery limit).
-      channel.basicNack(0, true, true);
-    } catch (TimeoutException e) {
-      // Closing the channel timed out: it is gone, and the broker requeued what it held.
+      handBack(channel, consumerTags, dlq);
+    } catch (TimeoutException | AlreadyClosedException e) {
+      // Closing the channel timed out, or it was closed already (handBack): it is gone, and the
+      // broker requeued what it held.
       LOG.debugf("closing the reconciler channel of %s timed out", dlq);
     }
     if (dropped > 0) {
@@ -274,6 +281,24 @@ public class DeadLetterReconciler {
             + " payload(s), left %d unknown",
         dlq, seen, dropped, marked, filled, left);
     return pass;
+  }
+
+  /**
+   * Cancels the pass's consumers and hands everything still held back, in order (basic.nack: on
+   * RabbitMQ 4.3+ a nack does not count as a failed delivery toward a delivery limit). On a deep
+   * queue the cancel's answer can wait behind tens of thousands of deliveries in flight and time
+   * out; the channel then closes, and closing it hands back the same messages, so the pass's
+   * verdicts stand either way.
+   */
+  private static void handBack(Channel channel, List<String> consumerTags, String dlq) {
+    try {
+      for (String consumerTag : consumerTags) {
+        channel.basicCancel(consumerTag);
+      }
+      channel.basicNack(0, true, true);
+    } catch (IOException | RuntimeException e) {
+      LOG.debugf("%s: the pass's channel closed while handing back (%s)", dlq, e.getMessage());
+    }
   }
 
   /**

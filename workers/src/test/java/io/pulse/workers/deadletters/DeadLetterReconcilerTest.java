@@ -222,6 +222,25 @@ class DeadLetterReconcilerTest {
   }
 
   @Test
+  void aPassReachesPastWhatOneConsumerMayHold() throws Exception {
+    // A quorum queue gives a consumer without a prefetch 2,000 messages at most: a pass that
+    // relied on that stopped there and never saw the rest.
+    int stale = 3_000;
+    for (int i = 0; i < stale; i++) {
+      copy(UUID.randomUUID(), Instant.now().minusSeconds(7200), null);
+    }
+    UUID dead = row("dead", null);
+    copy(dead, Instant.now().minusSeconds(600), null);
+
+    DeadLetterReconciler.Pass pass = reconciler.reconcile(TYPE);
+
+    assertEquals(stale + 1, pass.seen());
+    assertEquals(stale, pass.dropped(), "copies of jobs whose rows retention removed");
+    assertEquals(1, broker.depth(DLQ));
+    assertEquals(dead.toString(), broker.take(DLQ).getProps().getMessageId());
+  }
+
+  @Test
   void ofTwoCopiesOfOneDeadJobTheNewerStays() throws Exception {
     UUID job = row("dead", null);
     copy(job, Instant.now().minusSeconds(3600), "{\"n\":1}".getBytes(StandardCharsets.UTF_8));
