@@ -3,7 +3,6 @@ package io.pulse.common.digest;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Positive;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.UUID;
 
@@ -33,6 +32,6 @@ public record DigestJob(
   }
 
   public UUID jobId() {
-    return UUID.nameUUIDFromBytes(idempotencyKey().getBytes(StandardCharsets.UTF_8));
+    return io.pulse.common.jobs.JobIds.named(periodStart, idempotencyKey());
   }
 }

@@ -36,4 +36,39 @@ class JobIdsTest {
     // PostgreSQL orders uuids by their bytes, unsigned: the text form compares the same way.
     assertTrue(earlier.toString().compareTo(later.toString()) < 0, earlier + " vs " + later);
   }
+
+  @Test
+  void aFollowUpIdIsTheSameEveryTimeAndCarriesItsParentsTime() {
+    UUID parent = JobIds.next();
+    UUID email = JobIds.followUp(parent, "42:email");
+    assertEquals(email, JobIds.followUp(parent, "42:email"), "a redelivered parent asks again");
+    assertTrue(!email.equals(JobIds.followUp(parent, "43:email")));
+    assertTrue(!email.equals(JobIds.followUp(JobIds.next(), "42:email")));
+    assertEquals(7, email.version());
+    assertEquals(2, email.variant());
+    long parentMillis = parent.getMostSignificantBits() >>> 16;
+    assertEquals(parentMillis, email.getMostSignificantBits() >>> 16);
+    // Retention's scan of jobs older than a cutoff (id < floorAt(cutoff)) reaches it.
+    java.time.Instant justAfter = java.time.Instant.ofEpochMilli(parentMillis + 1);
+    assertTrue(email.toString().compareTo(JobIds.floorAt(justAfter).toString()) < 0);
+    assertTrue(
+        email.toString().compareTo(JobIds.floorAt(justAfter.minusMillis(1)).toString()) >= 0);
+  }
+
+  @Test
+  void aParentThatIsNotTimeOrderedGivesANameBasedIdAsBefore() {
+    UUID parent = UUID.randomUUID();
+    assertEquals(
+        UUID.nameUUIDFromBytes((parent + ":k").getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+        JobIds.followUp(parent, "k"));
+  }
+
+  @Test
+  void aNamedIdTakesTheGivenTime() {
+    java.time.Instant start = java.time.Instant.parse("2026-12-07T08:00:00Z");
+    UUID digest = JobIds.named(start, "digest:7:daily:" + start);
+    assertEquals(digest, JobIds.named(start, "digest:7:daily:" + start));
+    assertEquals(7, digest.version());
+    assertEquals(start.toEpochMilli(), digest.getMostSignificantBits() >>> 16);
+  }
 }

@@ -43,9 +43,7 @@ public record JobContext(
    * writes it itself (one deferred to a later time, through the scheduled path).
    */
   public JobMessage followUpMessage(String jobType, String key, Object payload) {
-    UUID id =
-        UUID.nameUUIDFromBytes(
-            (jobId + ":" + key).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    UUID id = io.pulse.common.jobs.JobIds.followUp(jobId, key);
     return new JobMessage(
         id,
         jobType,

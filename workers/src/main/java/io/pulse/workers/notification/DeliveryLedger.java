@@ -2,7 +2,6 @@ package io.pulse.workers.notification;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
-import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
@@ -93,8 +92,7 @@ public class DeliveryLedger {
    * and the job it would have had agree.
    */
   public static UUID decisionId(UUID notificationJobId, long userId, String channel) {
-    return UUID.nameUUIDFromBytes(
-        (notificationJobId + ":" + userId + ":" + channel).getBytes(StandardCharsets.UTF_8));
+    return io.pulse.common.jobs.JobIds.followUp(notificationJobId, userId + ":" + channel);
   }
 
   private static final String INSERT =
