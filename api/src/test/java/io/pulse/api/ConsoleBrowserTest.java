@@ -152,6 +152,8 @@ class ConsoleBrowserTest {
   void everyPageFitsAPhoneWithoutSidewaysScrolling() {
     browser.quit();
     browser = Browsers.chromium(390, 844);
+    // Headless Chromium keeps its window at least 500 px wide: emulate the phone's viewport.
+    io.pulse.common.testing.PageFit.viewport(browser, 390, 844);
     wait = new WebDriverWait(browser, Duration.ofSeconds(30));
     UUID job = dead.deadWithMessage(TYPE, Instant.now());
     signIn(ADMIN_KEY);
@@ -161,11 +163,17 @@ class ConsoleBrowserTest {
             "/jobs",
             "/jobs/" + job,
             "/dead-letters",
+            "/dead-letters?type=" + TYPE + "&errorClass=java.io.IOException",
             "/users/1",
             "/digests",
             "/api-keys",
             "/sign-in")) {
       browser.get(console + page);
+      assertEquals(
+          390L,
+          ((Number) ((JavascriptExecutor) browser).executeScript("return window.innerWidth"))
+              .longValue(),
+          "/console" + page + " laid out at 390 px (its viewport meta)");
       Object overflow =
           ((JavascriptExecutor) browser)
               .executeScript(
