@@ -148,6 +148,50 @@ class EndToEndIT {
   }
 
   @Test
+  void stoppingTheApiEndsItsOpenStreamsCleanlyAndPromptly() throws Exception {
+    String token =
+        call()
+            .post("/api/v1/users/7100/stream-tokens")
+            .then()
+            .statusCode(200)
+            .extract()
+            .path("token");
+    HttpClient http = HttpClient.newHttpClient();
+    HttpResponse<java.util.stream.Stream<String>> stream =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create(
+                        "http://127.0.0.1:"
+                            + API_PORT
+                            + "/api/v1/users/7100/notifications/stream?token="
+                            + token))
+                .build(),
+            HttpResponse.BodyHandlers.ofLines());
+    assertEquals(200, stream.statusCode());
+    // Read the stream to its end on another thread: the unread count comes first, on connect.
+    java.util.concurrent.BlockingQueue<String> lines =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    java.util.concurrent.CompletableFuture<Long> ended =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> stream.body().peek(lines::add).count());
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> lines.stream().anyMatch(l -> l.contains("unread")));
+
+    long stopping = System.nanoTime();
+    api.destroy(); // SIGTERM, as an orchestrator sends it
+    // The stream ends with the response's own end, not a cut connection (which fails the read),
+    // and the API does not sit out its shutdown timeout waiting for the open stream.
+    ended.get(8, TimeUnit.SECONDS);
+    assertTrue(api.waitFor(8, TimeUnit.SECONDS), "the API stops without waiting out its timeout");
+    long tookMillis = (System.nanoTime() - stopping) / 1_000_000;
+    System.out.printf("stream ended cleanly; API stopped %d ms after SIGTERM%n", tookMillis);
+
+    api = launch("api", API_PORT);
+    awaitReady(API_MANAGEMENT_PORT);
+  }
+
+  @Test
   void stoppingTheWorkersMidBurstLosesAndDuplicatesNothing() throws Exception {
     int jobs = 400;
     int recipients = 500;
@@ -378,6 +422,7 @@ class EndToEndIT {
                 "-Dpulse.api.limits.requests-per-second=1000000",
                 "-Dpulse.api.limits.burst=1000000",
                 "-Dpulse.digests.unsubscribe-secret=e2e-unsubscribe-secret",
+                "-Dpulse.api.stream.token-secret=e2e-stream-token-secret",
                 "-Dpulse.sweeper.grace=2s",
                 // confirms recorded well inside that grace
                 "-Dpulse.ledger.mark-published-after=500ms",
