@@ -96,6 +96,7 @@ launch() {
   dir=$(node_dir "$n")
   write_config "$n"
   log "starting $(node "$n") (AMQP $(amqp_port "$n"), management $(mgmt_port "$n"), log $dir/log)"
+  LAUNCHED[$n]=$SECONDS
   # HOME is where the Erlang cookie lives: the rabbitmq user's, shared with the CLI tools.
   # Mnesia's directory is given to the VM itself, not only set later by RabbitMQ's prelaunch: when
   # the three nodes boot at once, a peer's schema update once reached a node before that, and its
@@ -114,11 +115,22 @@ launch() {
     "$SERVER" -detached >>"$dir/log/startup.log" 2>&1
 }
 
+declare -A LAUNCHED=()
+
 await_running() {
-  local n=$1 deadline=$((SECONDS + START_TIMEOUT))
+  local n=$1 deadline=$((SECONDS + START_TIMEOUT)) relaunched=0
   until running "$n"; do
     if ((SECONDS >= deadline)); then
       die "$(node "$n") did not start within ${START_TIMEOUT}s; see $(node_dir "$n")/log"
+    fi
+    # Nodes booting at once can kill each other's boot: pulse1 once synced feature flags with a
+    # pulse3 that had not loaded its registry yet and stopped (incompatible_feature_flags,
+    # badmap). Its peers are further along by now, so one more launch boots it.
+    if ((!relaunched)) && [[ -n ${LAUNCHED[$n]:-} ]] && ((SECONDS - LAUNCHED[$n] >= 20)) \
+      && ! vm_alive "$n"; then
+      relaunched=1
+      log "$(node "$n") stopped while booting; launching it once more"
+      launch "$n"
     fi
     sleep 1
   done
