@@ -19,6 +19,8 @@
 #                        deploy/run.sh starts them), "defaults" (the JVM's own, as before issue 16),
 #                        or "compare": BENCH_COMPARE_SCENARIOS (default raw,e2e,batch) on the JVM's
 #                        defaults first, then the whole run tuned; one results file with both
+#   BENCH_WORKERS        2 starts a second workers process (port +10) beside the first: the scaling row
+#                        of the README's capacity table (issue 15)
 #   BENCH_DB             the database (default pulse_bench; created when missing)
 #   BENCH_BEFORE_DIR     with BENCH_JVM=compare: a checkout of an earlier commit with its jars built
 #                        (./mvnw -DskipTests package -pl common,api,workers); its apps run the
@@ -104,13 +106,15 @@ jvm_opts() {
   if [[ $2 == tuned ]]; then echo "@deploy/jvm/$1.conf"; fi
 }
 
+# start_app NAME PORT MODE [APP]: APP's jar (NAME's by default) as the process NAME, so a second
+# workers instance (BENCH_WORKERS=2) runs as workers2 with its own port and log.
 start_app() {
-  local app=$1 port=$2 mode=$3 arenas=${MALLOC_ARENA_MAX:-2}
+  local app=$1 port=$2 mode=$3 jar=${4:-$1} arenas=${MALLOC_ARENA_MAX:-2}
   [[ $mode == tuned ]] || arenas=${MALLOC_ARENA_MAX:-}
   # shellcheck disable=SC2086,SC2046  # BENCH_JAVA_OPTS holds several options on purpose
-  MALLOC_ARENA_MAX=$arenas java $(jvm_opts "$app" "$mode") ${BENCH_JAVA_OPTS:-} "${APP_OPTS[@]}" \
+  MALLOC_ARENA_MAX=$arenas java $(jvm_opts "$jar" "$mode") ${BENCH_JAVA_OPTS:-} "${APP_OPTS[@]}" \
     -Dquarkus.http.port="$port" \
-    -jar "${APPS_DIR:-.}/$app/target/quarkus-app/quarkus-run.jar" </dev/null >"$LOG_DIR/$app.log" 2>&1 &
+    -jar "${APPS_DIR:-.}/$jar/target/quarkus-app/quarkus-run.jar" </dev/null >"$LOG_DIR/$app.log" 2>&1 &
   PID[$app]=$!
   log "started $app (pid ${PID[$app]}, port $port, log $LOG_DIR/$app.log)"
 }
@@ -175,9 +179,17 @@ run_pass() {
   log "apps from ${APPS_DIR:-this checkout} on JVM settings: $mode"
   start_app api "$API_PORT" "$mode"
   start_app workers "$WORKERS_PORT" "$mode"
+  if [[ ${BENCH_WORKERS:-1} == 2 ]]; then
+    start_app workers2 "$((WORKERS_PORT + 10))" "$mode" workers
+  fi
   wait_ready api "$API_MANAGEMENT_PORT"
   wait_ready workers "$WORKERS_PORT"
   local jvm="JVM: $mode"
+  if [[ ${BENCH_WORKERS:-1} == 2 ]]; then
+    wait_ready workers2 "$((WORKERS_PORT + 10))"
+    # The CPU and memory rows follow the first workers process only.
+    jvm="two workers instances (CPU and RSS rows: the first only); $jvm"
+  fi
   if [[ -n ${APPS_DIR:-} ]]; then jvm="code: $APPS_DIR ($(cat "$APPS_DIR/.bench-revision" 2>/dev/null || echo "unknown revision")); $jvm"; fi
   if [[ $mode == tuned ]]; then
     jvm+=" (api: $(grep -v '^#' deploy/jvm/api.conf | tr '\n' ' '); workers: $(grep -v '^#' deploy/jvm/workers.conf | tr '\n' ' '); MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2})"
@@ -218,7 +230,7 @@ main() {
     bench/target/pulse-bench.jar; do
     [[ -f $jar ]] || die "$jar is missing" "run without BENCH_SKIP_BUILD=1"
   done
-  for port in $API_PORT $API_MANAGEMENT_PORT $WORKERS_PORT; do
+  for port in $API_PORT $API_MANAGEMENT_PORT $WORKERS_PORT $((WORKERS_PORT + 10)); do
     if port_in_use "$port"; then
       die "port $port is taken" "an earlier bench still running? find it with: ss -ltnp 'sport = :$port'"
     fi
