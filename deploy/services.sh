@@ -24,6 +24,7 @@ MGMT_URL=http://127.0.0.1:15672
 TEST_VHOST=pulse-test
 SKIP_INSTALL=${PULSE_SERVICES_SKIP_INSTALL:-0}
 
+WEDGED_PID=""        # the system RabbitMQ's VM when it was found running but not answering
 PG_ADMIN=""          # how we reach the postgres superuser; chosen by pick_pg_admin
 APT_UPDATED=0
 
@@ -218,6 +219,37 @@ rabbit_start() {
   return 1
 }
 
+# The system node's VM: from the pid file the server writes (Debian's default node name and
+# directory; a failed second start may delete it), else the process on the node's Erlang
+# distribution port (25672, AMQP port + 20000) or on the AMQP port; or nothing.
+rabbit_vm_pid() {
+  local pid port
+  pid=$(cat /var/lib/rabbitmq/mnesia/rabbit@localhost.pid 2>/dev/null | tr -dc '0-9' || true)
+  if [[ -z $pid ]] && have ss; then
+    for port in $((AMQP_PORT + 20000)) "$AMQP_PORT"; do
+      pid=$(ss -ltnpH "sport = :$port" 2>/dev/null | grep -o 'pid=[0-9]*' | head -1 | tr -dc '0-9')
+      [[ -n $pid ]] && break
+    done
+  fi
+  [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null && echo "$pid"
+}
+
+# A node whose VM runs but that neither answers 'rabbitmqctl status' nor opens its port cannot be
+# started again (a second server clashes on the node name), and nothing else would ever fix it:
+# CI found one so once, after a long session of tests. Its queues are durable, so stop the VM
+# (politely, then SIGKILL) and start a fresh one.
+rabbit_restart_wedged() {
+  local pid=${WEDGED_PID:-}
+  [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || pid=$(rabbit_vm_pid) || { rabbit_start || true; return 0; }
+  log "RabbitMQ's VM (pid $pid) runs but does not answer; stopping it and starting it again"
+  timeout 30 rabbitmqctl -q stop >/dev/null 2>&1 || true
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  wait_for 30 "the wedged VM to exit" bash -c "! kill -0 $pid" || true
+  rabbit_start || log "no start method reported success; waiting anyway"
+}
+
 ensure_rabbitmq() {
   if rabbit_up; then
     log "RabbitMQ is accepting connections on 127.0.0.1:$AMQP_PORT"
@@ -227,11 +259,16 @@ ensure_rabbitmq() {
     fi
     rabbit_admin_ok || die "RabbitMQ is installed but not running, and starting it needs root" "run: sudo $0"
     log "starting RabbitMQ"
+    # Found before the start: a second server started on a running node's name may delete its pid file.
+    WEDGED_PID=$(rabbit_vm_pid || true)
     rabbit_start || log "no start method reported success; waiting anyway in case it is already coming up"
     # Boot takes a while (Mnesia, plugins); 'status' answers before the port opens, so wait for both.
-    wait_for 60 "RabbitMQ on 127.0.0.1:$AMQP_PORT" rabbit_up \
-      || die "RabbitMQ did not come up on 127.0.0.1:$AMQP_PORT within 60s" \
-             "check /var/log/rabbitmq/ and 'rabbitmqctl status'"
+    if ! wait_for 60 "RabbitMQ on 127.0.0.1:$AMQP_PORT" rabbit_up; then
+      rabbit_restart_wedged
+      wait_for 90 "RabbitMQ on 127.0.0.1:$AMQP_PORT after the restart" rabbit_up \
+        || die "RabbitMQ did not come up on 127.0.0.1:$AMQP_PORT, not even after a restart" \
+               "check /var/log/rabbitmq/ and 'rabbitmqctl status'"
+    fi
     log "RabbitMQ is up"
   fi
 
