@@ -94,7 +94,7 @@ record BenchSettings(
         intProp("bench.push.users", 2_500),
         intProp("bench.streams.count", 1_000),
         intProp("bench.streams.rate", 100),
-        Duration.ofSeconds(intProp("bench.streams.rehearsal-seconds", 20)),
+        Duration.ofSeconds(intProp("bench.streams.rehearsal-seconds", 60)),
         Duration.ofSeconds(intProp("bench.streams.seconds", 30)),
         intProp("bench.idle-streams.count", 10_000),
         Duration.ofSeconds(intProp("bench.idle-streams.window-seconds", 45)),
