@@ -26,7 +26,7 @@ public record ChannelDecision(
             description =
                 "The email's Message-ID, the webhook receiver's request id, or the push endpoint's host")
         String providerId,
-    @Schema(description = "quiet_hours: when the window ends and the email goes out")
+    @Schema(description = "quiet_hours: when the window ends and the email or push goes out")
         OffsetDateTime deferredUntil,
     @Schema(description = "grouped: the inbox item it was folded into") GroupedInto groupedInto,
     @Schema(description = "retrying or dead: the last error") String error,

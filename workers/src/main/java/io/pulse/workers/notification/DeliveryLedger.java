@@ -22,8 +22,8 @@ public class DeliveryLedger {
   }
 
   /**
-   * A delivery that will run: its job's id, the dispatch, for an email quiet hours moved the end of
-   * the window it waits for, for the email that opens a group's window its key, and for a push
+   * A delivery that will run: its job's id, the dispatch, for an email or a push quiet hours moved
+   * the end of the window it waits for, for the email that opens a group's window its key, and for a push
    * delivery its subscription; or one recorded skipped at once ({@code no_subscription}).
    */
   public record Pending(
@@ -47,16 +47,28 @@ public class DeliveryLedger {
       this(id, notificationJobId, userId, channel, source, deferredUntil, groupKey, null, null);
     }
 
-    /** A push delivery to one subscription, or skipped with {@code skipReason} when none. */
+    /**
+     * A push delivery to one subscription (waiting until {@code deferredUntil} in quiet hours), or
+     * skipped with {@code skipReason} when none.
+     */
     public static Pending push(
         UUID id,
         UUID notificationJobId,
         long userId,
         String source,
         Long subscriptionId,
+        Instant deferredUntil,
         String skipReason) {
       return new Pending(
-          id, notificationJobId, userId, "push", source, null, null, subscriptionId, skipReason);
+          id,
+          notificationJobId,
+          userId,
+          "push",
+          source,
+          deferredUntil,
+          null,
+          subscriptionId,
+          skipReason);
     }
 
     public Pending(UUID id, UUID notificationJobId, long userId, String channel, String source) {

@@ -153,7 +153,8 @@ public class NotificationDispatchHandler implements BatchJobHandler<Notification
             : Map.of();
 
     Map<Long, RecipientChannels.QuietClock> quiet =
-        channels.quietHours(nonCriticalRecipients(jobs, emailRecipients, withAddress));
+        channels.quietHours(
+            nonCriticalRecipients(jobs, emailRecipients, withAddress, subscriptions.keySet()));
     Instant now = Instant.now();
 
     List<DeliveryLedger.Pending> pending = new ArrayList<>();
@@ -243,7 +244,16 @@ public class NotificationDispatchHandler implements BatchJobHandler<Notification
       // Push is off without VAPID keys, as webhooks are without a URL.
       if (config.push().configured()) {
         for (Long recipient : recipientsOn(Channel.PUSH, job.payload(), ofType)) {
-          push(job, recipient, subscriptions.getOrDefault(recipient, List.of()), pending);
+          // A push wakes a phone as an email does not: it waits for the end of quiet hours too.
+          RecipientChannels.QuietClock clock = critical ? null : quiet.get(recipient);
+          Instant sendAt = clock == null ? now : clock.sendAt(now);
+          push(
+              job,
+              recipient,
+              subscriptions.getOrDefault(recipient, List.of()),
+              sendAt.isAfter(now) ? sendAt : null,
+              pending,
+              deferred);
         }
       }
     }
@@ -294,14 +304,23 @@ public class NotificationDispatchHandler implements BatchJobHandler<Notification
   }
 
   /** The email recipients with an address of the batch's non-critical notifications. */
+  /**
+   * The recipients whose quiet hours matter: those of non-critical types that may get an email
+   * (with an address) or a push (with a subscription).
+   */
   private List<Long> nonCriticalRecipients(
-      List<Job<NotificationDispatch>> jobs, Set<Long> emailRecipients, Set<Long> withAddress) {
+      List<Job<NotificationDispatch>> jobs,
+      Set<Long> emailRecipients,
+      Set<Long> withAddress,
+      Set<Long> withSubscription) {
     Set<Long> recipients = new TreeSet<>();
     for (Job<NotificationDispatch> job : jobs) {
       if (!config.critical(job.payload().type())) {
         job.payload().recipientIds().stream()
-            .filter(emailRecipients::contains)
-            .filter(withAddress::contains)
+            .filter(
+                r ->
+                    (emailRecipients.contains(r) && withAddress.contains(r))
+                        || withSubscription.contains(r))
             .forEach(recipients::add);
       }
     }
@@ -336,28 +355,40 @@ public class NotificationDispatchHandler implements BatchJobHandler<Notification
    * recipient without any gets a delivery recorded {@code skipped} ({@code no_subscription}) so the
    * ledger says why nothing went out.
    */
+  /**
+   * One push delivery per subscription: published now, or with {@code deferredUntil} (the end of
+   * the recipient's quiet hours) written as a scheduled job that the poller sends when due.
+   */
   private static void push(
       Job<NotificationDispatch> job,
       long recipient,
       List<Long> subscriptions,
-      List<DeliveryLedger.Pending> pending) {
+      Instant deferredUntil,
+      List<DeliveryLedger.Pending> pending,
+      List<JobLedger.Deferred> deferred) {
     JobContext context = job.context();
     String source = job.payload().source();
     if (subscriptions.isEmpty()) {
       UUID id = DeliveryLedger.decisionId(context.jobId(), recipient, Channel.PUSH);
       pending.add(
           DeliveryLedger.Pending.push(
-              id, context.jobId(), recipient, source, null, NO_SUBSCRIPTION));
+              id, context.jobId(), recipient, source, null, null, NO_SUBSCRIPTION));
       return;
     }
     for (Long subscription : subscriptions) {
-      UUID id =
-          context.followUp(
-              JobType.NOTIFICATION_PUSH,
-              recipient + ":" + Channel.PUSH + ":" + subscription,
-              delivery(job, recipient, false));
+      String key = recipient + ":" + Channel.PUSH + ":" + subscription;
+      ChannelDelivery delivery = delivery(job, recipient, false);
+      UUID id;
+      if (deferredUntil == null) {
+        id = context.followUp(JobType.NOTIFICATION_PUSH, key, delivery);
+      } else {
+        JobMessage message = context.followUpMessage(JobType.NOTIFICATION_PUSH, key, delivery);
+        deferred.add(new JobLedger.Deferred(message, deferredUntil, context.jobId()));
+        id = message.jobId();
+      }
       pending.add(
-          DeliveryLedger.Pending.push(id, context.jobId(), recipient, source, subscription, null));
+          DeliveryLedger.Pending.push(
+              id, context.jobId(), recipient, source, subscription, deferredUntil, null));
     }
   }
 

@@ -13,9 +13,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pulse.common.jobs.JobCodec;
 import io.pulse.common.jobs.JobEnqueuer;
 import io.pulse.common.jobs.JobType;
+import io.pulse.common.jobs.ScheduledJobPoller;
 import io.pulse.common.messaging.JobMessage;
 import io.pulse.common.notification.ChannelDelivery;
 import io.pulse.common.notification.NotificationConfig;
+import io.pulse.common.notification.QuietHours;
 import io.pulse.workers.TestSql;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
@@ -24,6 +26,9 @@ import jakarta.persistence.EntityManager;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -48,6 +53,7 @@ class PushDeliveryTest {
   @Inject EntityManager em;
   @Inject TestSql db;
   @Inject NotificationConfig config;
+  @Inject ScheduledJobPoller poller;
 
   @BeforeAll
   static void startPushService() throws Exception {
@@ -254,6 +260,56 @@ class PushDeliveryTest {
             () ->
                 pushService.forSubscription(subscription).isEmpty()
                     && pushService.forSubscription(other).isEmpty());
+  }
+
+  /**
+   * A push in the recipient's quiet hours (set around the real clock, on UTC as the user has no
+   * zone) waits as a scheduled job due at the window's end, recorded with that time; the poll at
+   * that clock sends it once, and a critical type does not wait.
+   */
+  @Test
+  void aPushInQuietHoursWaitsForTheirEndAndGoesOutOnceWhenDue() {
+    long user = fixtures.user(null, "comment.reply", "in_app", "push");
+    LocalTime now = LocalTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MINUTES);
+    QuietHours window = new QuietHours(now.minusHours(1), now.plusHours(1));
+    db.exec(
+        "insert into quiet_hours (user_id, starts, ends) values (%d, '%s', '%s')"
+            .formatted(user, window.start(), window.end()));
+    PushServiceStandIn.Subscription phone = subscribe(user);
+    UUID job = fixtures.dispatch("comment.reply", user);
+    Instant end = window.deferUntil(Instant.now(), ZoneOffset.UTC).orElseThrow();
+    UUID delivery = deliveryOf(job, phone);
+
+    await().atMost(LONG).until(() -> "succeeded".equals(db.jobStatus(job)));
+    assertEquals("scheduled", db.jobStatus(delivery));
+    assertEquals("pending", deliveryStatus(delivery));
+    assertEquals(
+        Long.toString(end.toEpochMilli()),
+        column(delivery, "(extract(epoch from deferred_until) * 1000)::bigint"),
+        "the delivery records the end of the window (\"why\": quiet_hours)");
+    assertEquals(
+        Long.toString(end.toEpochMilli()),
+        db.jobColumn(delivery, "(extract(epoch from send_at) * 1000)::bigint"));
+    assertEquals(0, pushService.forSubscription(phone).size(), "nothing sent in quiet hours");
+
+    poller.poll(end.minusMillis(1));
+    assertEquals("scheduled", db.jobStatus(delivery));
+    poller.poll(end);
+    await().atMost(LONG).until(() -> "sent".equals(deliveryStatus(delivery)));
+    poller.poll(end.plusSeconds(60));
+    await()
+        .during(Duration.ofSeconds(1))
+        .atMost(Duration.ofSeconds(3))
+        .until(() -> pushService.forSubscription(phone).size() == 1);
+
+    // account.security is critical: it ignores the window (its channels are the user's own here).
+    db.exec(
+        "insert into notification_preferences (user_id, type, channels) values (%d,"
+                .formatted(user)
+            + " 'account.security', '{in_app,push}')");
+    UUID critical = fixtures.dispatch("account.security", user);
+    await().atMost(LONG).until(() -> fixtures.sent(critical) == 1);
+    assertEquals(2, pushService.forSubscription(phone).size());
   }
 
   // --- set-up and reads ---------------------------------------------------------------------
