@@ -1296,7 +1296,7 @@ export interface paths {
         };
         /**
          * Choose a user's channels, quiet hours and daily budget
-         * @description Sets the channels per notification type; types left out keep their choice (or the defaults), an empty list opts out of the type, and critical types are always delivered on their default channels. quietHours {start, end} (HH:mm on the user's own clock, start != end, may cross midnight) defers the emails of non-critical types until the window ends; null clears it, leaving it out keeps it. dailyBudget (0 up to the platform's `pulse.notifications.daily-budget`, default 20) lowers how many emails (and pushes) of non-critical types the user gets a day, on their own clock; past it deliveries are skipped (reason `budget`) and listed in the next digest; null goes back to the platform's budget. Any part may be left out, not all. Idempotent; concurrent PUTs never deadlock (types are written in order). Answers the channels and quiet hours that apply now.
+         * @description Sets the channels per notification type; types left out keep their choice (or the defaults), an empty list opts out of the type, and critical types are always delivered on their default channels. quietHours {start, end} (HH:mm on the user's own clock, start != end, may cross midnight) defers the emails and pushes of non-critical types until the window ends; null clears it, leaving it out keeps it. dailyBudget (0 up to the platform's `pulse.notifications.daily-budget`, default 20) lowers how many emails (and pushes) of non-critical types the user gets a day, on their own clock; past it deliveries are skipped (reason `budget`) and listed in the next digest; null goes back to the platform's budget. Any part may be left out, not all. Idempotent; concurrent PUTs never deadlock (types are written in order). Answers the channels and quiet hours that apply now.
          */
         put: {
             parameters: {
@@ -1820,7 +1820,7 @@ export interface components {
             dailyJobQuota?: number;
         };
         ChannelDecision: {
-            /** @description in_app, email, webhook (push once it exists) */
+            /** @description in_app, email, webhook or push */
             channel?: string;
             /** @description sent, skipped (see reason), pending (not run yet), retrying (see error), dead (see error) */
             decision?: string;
@@ -1832,7 +1832,7 @@ export interface components {
             itemId?: string;
             /** @description The email's Message-ID, the webhook receiver's request id, or the push endpoint's host */
             providerId?: string;
-            /** @description quiet_hours: when the window ends and the email goes out */
+            /** @description quiet_hours: when the window ends and the email or push goes out */
             deferredUntil?: components["schemas"]["OffsetDateTime"];
             /** @description grouped: the inbox item it was folded into */
             groupedInto?: components["schemas"]["GroupedInto"];

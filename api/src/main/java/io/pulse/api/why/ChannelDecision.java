@@ -10,7 +10,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ChannelDecision(
-    @Schema(description = "in_app, email, webhook (push once it exists)") String channel,
+    @Schema(description = "in_app, email, webhook or push") String channel,
     @Schema(
             description =
                 "sent, skipped (see reason), pending (not run yet), retrying (see error), dead (see error)")
