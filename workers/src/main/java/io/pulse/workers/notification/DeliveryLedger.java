@@ -23,8 +23,8 @@ public class DeliveryLedger {
 
   /**
    * A delivery that will run: its job's id, the dispatch, for an email or a push quiet hours moved
-   * the end of the window it waits for, for the email that opens a group's window its key, and for a push
-   * delivery its subscription; or one recorded skipped at once ({@code no_subscription}).
+   * the end of the window it waits for, for the email that opens a group's window its key, and for
+   * a push delivery its subscription; or one recorded skipped at once ({@code no_subscription}).
    */
   public record Pending(
       UUID id,

@@ -304,8 +304,7 @@ class PushDeliveryTest {
 
     // account.security is critical: it ignores the window (its channels are the user's own here).
     db.exec(
-        "insert into notification_preferences (user_id, type, channels) values (%d,"
-                .formatted(user)
+        "insert into notification_preferences (user_id, type, channels) values (%d,".formatted(user)
             + " 'account.security', '{in_app,push}')");
     UUID critical = fixtures.dispatch("account.security", user);
     await().atMost(LONG).until(() -> fixtures.sent(critical) == 1);
