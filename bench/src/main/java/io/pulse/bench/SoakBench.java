@@ -41,6 +41,10 @@ final class SoakBench {
   private final int rate = Integer.getInteger("bench.soak.rate", 500);
   private final long prefill = Long.getLong("bench.soak.prefill", 10_000_000L);
   private final int prefillDays = Integer.getInteger("bench.soak.prefill-days", 10);
+  private final int inboxHistory = Integer.getInteger("bench.soak.inbox-history", 100);
+  private final int inboxDays = Integer.getInteger("bench.soak.inbox-history-days", 180);
+  private final int deliveryHistory = Integer.getInteger("bench.soak.delivery-history", 200);
+  private final int deliveryDays = Integer.getInteger("bench.soak.delivery-history-days", 60);
   private final int warmupSeconds = Integer.getInteger("bench.soak.warmup-seconds", 60);
   private final int smtpPort = Integer.getInteger("bench.soak.smtp-port", 3125);
 
@@ -54,6 +58,10 @@ final class SoakBench {
       prepare(db);
       Duration filled = SoakLedger.prefill(db, prefill, prefillDays);
       BenchMain.log("soak: prefilled %,d rows in %.0f s", prefill, filled.toSeconds() * 1.0);
+      filled =
+          filled.plus(
+              SoakLedger.prefillHistory(
+                  db, inboxHistory, inboxDays, deliveryHistory, deliveryDays));
       GreenMail smtp =
           new GreenMail(new ServerSetup(smtpPort, BenchSettings.HOST, ServerSetup.PROTOCOL_SMTP));
       smtp.start();
@@ -87,7 +95,7 @@ final class SoakBench {
     Instant start = Instant.now();
     List<SoakSample> samples = new ArrayList<>();
     long mails = 0;
-    long deletedBefore = deletedJobs(db);
+    long deletedBefore = deletedRows(db);
     BenchMain.log("soak: %,d jobs/s for %d minute(s)", rate, minutes);
     load.start();
     for (int m = 1; m <= minutes; m++) {
@@ -163,8 +171,11 @@ final class SoakBench {
                 + " 60 single notifications with email to a local GreenMail (a dispatch and an"
                 + " email job each) and 5 posts fanned out to 50 members (a fan-out and a chunk"
                 + " job each). The ledger started with %,d finished jobs spread over %d days"
-                + " (written in %.0f s), so retention (7 days, at most 5,000 rows/s) was removing"
-                + " the oldest 30%% throughout. Autovacuum is off on this machine; the bench ran"
+                + " and each of the 10,000 in-app recipients %,d read notifications over %d days,"
+                + " each of the 1,000 email users %,d sent email deliveries over %d days (all"
+                + " written in %.0f s), so retention (7, 90 and 30 days by default, at most 5,000"
+                + " rows/s) had the oldest 30%% of the ledger and about half of the inboxes and"
+                + " deliveries to remove, and new rows the room they left. Autovacuum is off on this machine; the bench ran"
                 + " `VACUUM (ANALYZE)` on the four tables below once a minute in its place."
                 + " RabbitMQ, PostgreSQL, both apps, GreenMail and the load generator share 2"
                 + " cores, on a machine shared with other work (load average before: %s).\n\n",
@@ -174,6 +185,10 @@ final class SoakBench {
             warmupSeconds,
             prefill,
             prefillDays,
+            inboxHistory,
+            inboxDays,
+            deliveryHistory,
+            deliveryDays,
             filled.toSeconds() * 1.0,
             MachineInfo.loadAverage()));
     md.append("![soak](").append(png.getFileName()).append(")\n\n");
@@ -207,7 +222,7 @@ final class SoakBench {
     md.append(
         "| min | jobs/s | p50 ms | p99 ms | RSS api MiB | RSS workers MiB | GC api: pauses,"
             + " total, max ms | GC workers | tables MiB | indexes MiB | jobs table+indexes MiB |"
-            + " dead tuples | ledger rows deleted | queued | retrying | DLQ |\n");
+            + " dead tuples | rows deleted | queued | retrying | DLQ |\n");
     md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     long deleted = deletedBefore;
     for (int m = 0; m < samples.size(); m++) {
@@ -229,11 +244,11 @@ final class SoakBench {
               s.indexMib(),
               s.jobsMib(),
               s.deadTuples(),
-              s.deletedJobs() - deleted,
+              s.deletedRows() - deleted,
               s.workQueued(),
               s.retrying(),
               s.deadLetters()));
-      deleted = s.deletedJobs();
+      deleted = s.deletedRows();
     }
     md.append(
         "\nLatency is the ledger's `finished_at - created_at` of the jobs created in that minute"
@@ -321,8 +336,8 @@ final class SoakBench {
     double[] deleted = new double[samples.size()];
     long previous = deletedBefore;
     for (int m = 0; m < samples.size(); m++) {
-      deleted[m] = (samples.get(m).deletedJobs() - previous) / 1000.0;
-      previous = samples.get(m).deletedJobs();
+      deleted[m] = (samples.get(m).deletedRows() - previous) / 1000.0;
+      previous = samples.get(m).deletedRows();
     }
     return List.of(
         new SoakPlot.Chart(
@@ -361,11 +376,11 @@ final class SoakBench {
                 series("indexes", samples, SoakSample::indexMib),
                 series("jobs + its indexes", samples, SoakSample::jobsMib))),
         new SoakPlot.Chart(
-            "Dead tuples and ledger deletes",
+            "Dead tuples and retention deletes",
             "thousands",
             List.of(
                 series("dead tuples", samples, s -> s.deadTuples() / 1000.0),
-                new SoakPlot.Series("ledger rows deleted per minute", deleted))),
+                new SoakPlot.Series("rows deleted per minute", deleted))),
         new SoakPlot.Chart(
             "Queue depths",
             "messages",
@@ -468,8 +483,12 @@ final class SoakBench {
             + "'");
   }
 
-  private static long deletedJobs(Connection db) throws SQLException {
-    return scalar(db, "select n_tup_del from pg_stat_user_tables where relname = 'jobs'");
+  private static long deletedRows(Connection db) throws SQLException {
+    return scalar(
+        db,
+        "select sum(n_tup_del) from pg_stat_user_tables where relname in ("
+            + SoakSample.TABLES
+            + ")");
   }
 
   private static long scalar(Connection db, String query) throws SQLException {

@@ -35,7 +35,7 @@ record SoakSample(
     long indexMib,
     long jobsMib,
     long deadTuples,
-    long deletedJobs,
+    long deletedRows,
     long workQueued,
     long retrying,
     long deadLetters) {
@@ -68,9 +68,9 @@ record SoakSample(
         tables += rows.getLong(2);
         indexes += rows.getLong(3);
         dead += rows.getLong(4);
+        deleted += rows.getLong(5);
         if (rows.getString(1).equals("jobs")) {
           jobs = rows.getLong(2) + rows.getLong(3);
-          deleted = rows.getLong(5);
         }
       }
     }
