@@ -545,6 +545,8 @@ public final class BenchMain {
     log("6. one notification to 10,000 recipients, in-app only");
     notificationRow(
         "6", bench.inAppOnly(), "in-app row (one dispatch job, one INSERT from unnest)");
+    log("7. warm-up: one notification with email to 2,000 other recipients, not measured");
+    bench.warmUpEmail(3125, 2_000);
     log("7. one notification to 10,000 recipients, in-app and email to a local SMTP server");
     AppProcesses.Cpu before = AppProcesses.cpu(settings);
     NotificationsBench.Result email = bench.withEmail(3125);
@@ -570,6 +572,8 @@ public final class BenchMain {
 
   private void digests() throws Exception {
     DigestsBench bench = new DigestsBench(settings, 10_000, Duration.ofSeconds(300));
+    log("8. warm-up: daily digests for 2,000 other users, not measured");
+    bench.warmUp(3125, 2_000);
     log("8. daily digests for 10,000 users to a local SMTP server, and raw SMTP for the same");
     AppProcesses.Cpu before = AppProcesses.cpu(settings);
     DigestsBench.Result pulse = bench.throughPulse(3125);
@@ -650,7 +654,8 @@ public final class BenchMain {
             verdict(r.latency().p99(), 100)),
         String.format(
             "%s; max %s ms; %,d sent, %,d events received, %,d refused; %,d of %,d streams open;"
-                + " CPU per notification: %s%s",
+                + " CPU per notification: %s; GC pauses while measured (count, total, longest):"
+                + " api %s, workers %s%s",
             r.latency().describe(),
             Percentiles.ms(r.latency().max()),
             r.sent(),
@@ -659,7 +664,15 @@ public final class BenchMain {
             r.connected(),
             r.streams(),
             r.cpu().perUnit(Math.max(1, r.sent())),
+            pauses(r.apiGc()),
+            pauses(r.workersGc()),
             done ? "" : "; INCOMPLETE"));
+  }
+
+  private static String pauses(SoakSample.Gc gc) {
+    return gc.count() < 0
+        ? "no GC log"
+        : String.format("%d, %.0f ms, %.0f ms", gc.count(), gc.totalMillis(), gc.maxMillis());
   }
 
   private void idleStreams() throws Exception {

@@ -24,15 +24,35 @@ final class NotificationsBench {
   }
 
   static final long FIRST_USER = 60_000_000L;
+
+  /** The warm-up's own recipients. */
+  private static final long WARM_UP_USER = 61_000_000L;
+
   private static final Pattern JOB_ID = Pattern.compile("\"jobId\"\\s*:\\s*\"([0-9a-fA-F-]{36})\"");
   private final BenchSettings settings;
   private final int recipients;
   private final Duration limit;
+  private final long firstUser;
 
   NotificationsBench(BenchSettings settings, int recipients, Duration limit) {
+    this(settings, recipients, limit, FIRST_USER);
+  }
+
+  private NotificationsBench(
+      BenchSettings settings, int recipients, Duration limit, long firstUser) {
     this.settings = settings;
     this.recipients = recipients;
     this.limit = limit;
+    this.firstUser = firstUser;
+  }
+
+  /**
+   * A notification with email to {@code recipients} other users, not measured, so the workers'
+   * email path (Qute, the mail encoder, the SMTP pool) is compiled before the measured one, as in a
+   * worker that has run for a while.
+   */
+  Result warmUpEmail(int smtpPort, int recipients) throws Exception {
+    return new NotificationsBench(settings, recipients, limit, WARM_UP_USER).withEmail(smtpPort);
   }
 
   Result inAppOnly() throws Exception {
@@ -96,16 +116,16 @@ final class NotificationsBench {
     sql.executeUpdate(
         "insert into users (id, handle, email) select g, 'n' || g, 'n' || g || '@bench.example'"
             + " from generate_series("
-            + FIRST_USER
+            + firstUser
             + ", "
-            + (FIRST_USER + recipients - 1)
+            + (firstUser + recipients - 1)
             + ") g"
             + " on conflict do nothing");
   }
 
   private String notify(String type) throws Exception {
     String ids =
-        LongStream.range(FIRST_USER, FIRST_USER + recipients)
+        LongStream.range(firstUser, firstUser + recipients)
             .mapToObj(Long::toString)
             .collect(Collectors.joining(","));
     String body =

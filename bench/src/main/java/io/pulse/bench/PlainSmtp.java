@@ -28,6 +28,8 @@ final class PlainSmtp {
   /** A mail's subject and its two bodies. */
   record Shape(String subject, String text, String html) {}
 
+  private static final int WARM_UP = 2_000;
+
   private PlainSmtp() {}
 
   /** Starts GreenMail on {@code port}, sends {@code count} mails of {@code shape}, stops it. */
@@ -38,14 +40,18 @@ final class PlainSmtp {
       props.put("mail.smtp.host", BenchSettings.HOST);
       props.put("mail.smtp.port", Integer.toString(port));
       Session session = Session.getInstance(props);
-      long started = System.nanoTime();
+      long started = 0;
       long sent = 0;
       try (Transport transport = session.getTransport("smtp")) {
         transport.connect();
-        for (int i = 0; i < count; i++) {
+        // Warmed up as Pulse's workers are before their measured run: 2,000 mails, not measured.
+        for (int i = -WARM_UP; i < count; i++) {
+          if (i == 0) {
+            started = System.nanoTime();
+          }
           MimeMessage mail = mail(session, recipientPrefix + i + "@bench.example", shape);
           transport.sendMessage(mail, mail.getAllRecipients());
-          sent++;
+          sent += i < 0 ? 0 : 1;
         }
       }
       return new Result(sent, Duration.ofNanos(System.nanoTime() - started));

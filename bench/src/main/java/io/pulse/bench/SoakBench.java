@@ -41,11 +41,26 @@ final class SoakBench {
   private final int rate = Integer.getInteger("bench.soak.rate", 500);
   private final long prefill = Long.getLong("bench.soak.prefill", 10_000_000L);
   private final int prefillDays = Integer.getInteger("bench.soak.prefill-days", 10);
-  private final int inboxHistory = Integer.getInteger("bench.soak.inbox-history", 100);
-  private final int inboxDays = Integer.getInteger("bench.soak.inbox-history-days", 180);
-  private final int deliveryHistory = Integer.getInteger("bench.soak.delivery-history", 200);
-  private final int deliveryDays = Integer.getInteger("bench.soak.delivery-history-days", 60);
-  private final int warmupSeconds = Integer.getInteger("bench.soak.warmup-seconds", 60);
+  private final long inboxBacklog = Long.getLong("bench.soak.inbox-backlog", 500_000L);
+  private final long inboxInside = Long.getLong("bench.soak.inbox-inside", 500_000L);
+  private final long deliveryBacklog = Long.getLong("bench.soak.delivery-backlog", 100_000L);
+  private final long deliveryInside = Long.getLong("bench.soak.delivery-inside", 100_000L);
+
+  /**
+   * Rows the mix adds per job it sends (SoakLoad: at 500 jobs/s, 430 dispatches, each one inbox row
+   * and one delivery row, the email decision; 500 ledger rows with the follow-ups).
+   */
+  private static final double INBOX_ROWS_PER_JOB = 430 / 500.0;
+
+  private static final double DELIVERY_ROWS_PER_JOB = 430 / 500.0;
+
+  /** The band starts after the prefill and the warm-up, and lasts past the soak's end. */
+  private SoakLedger.Band band(double rowsPerJob) {
+    return SoakLedger.Band.of(
+        rate * rowsPerJob, Duration.ofMinutes(5), Duration.ofMinutes(minutes + 10L));
+  }
+
+  private final int warmupSeconds = Integer.getInteger("bench.soak.warmup-seconds", 180);
   private final int smtpPort = Integer.getInteger("bench.soak.smtp-port", 3125);
 
   SoakBench(BenchSettings settings) {
@@ -56,12 +71,18 @@ final class SoakBench {
     LocalDateTime startedAt = LocalDateTime.now();
     try (Connection db = DriverManager.getConnection(settings.jdbcUrl(), "pulse", "pulse")) {
       prepare(db);
-      Duration filled = SoakLedger.prefill(db, prefill, prefillDays);
+      Duration filled = SoakLedger.prefill(db, prefill, prefillDays, band(1));
       BenchMain.log("soak: prefilled %,d rows in %.0f s", prefill, filled.toSeconds() * 1.0);
       filled =
           filled.plus(
               SoakLedger.prefillHistory(
-                  db, inboxHistory, inboxDays, deliveryHistory, deliveryDays));
+                  db,
+                  inboxBacklog,
+                  band(INBOX_ROWS_PER_JOB),
+                  inboxInside,
+                  deliveryBacklog,
+                  band(DELIVERY_ROWS_PER_JOB),
+                  deliveryInside));
       GreenMail smtp =
           new GreenMail(new ServerSetup(smtpPort, BenchSettings.HOST, ServerSetup.PROTOCOL_SMTP));
       smtp.start();
@@ -171,11 +192,15 @@ final class SoakBench {
                 + " 60 single notifications with email to a local GreenMail (a dispatch and an"
                 + " email job each) and 5 posts fanned out to 50 members (a fan-out and a chunk"
                 + " job each). The ledger started with %,d finished jobs spread over %d days"
-                + " and each of the 10,000 in-app recipients %,d read notifications over %d days,"
-                + " each of the 1,000 email users %,d sent email deliveries over %d days (all"
-                + " written in %.0f s), so retention (7, 90 and 30 days by default, at most 5,000"
-                + " rows/s) had the oldest 30%% of the ledger and about half of the inboxes and"
-                + " deliveries to remove, and new rows the room they left. Autovacuum is off on this machine; the bench ran"
+                + " (written with the rest in %.0f s), so retention (7 days, at most 5,000 rows/s)"
+                + " had the oldest 30%% to remove; the inboxes of the soak's recipients started"
+                + " with %,d read notifications past their 90 days and %,d inside them, the email"
+                + " deliveries with %,d past their 30 days and %,d inside. Each of the three also"
+                + " started with a band of rows at the rate the mix adds them (%,.0f ledger, %,.0f"
+                + " inbox and %,.0f delivery rows a second) that crosses its retention edge"
+                + " from 5 minutes after the prefill until after the soak: a campus that has run"
+                + " at this rate for longer than each window, where retention removes about what"
+                + " arrives. Autovacuum is off on this machine; the bench ran"
                 + " `VACUUM (ANALYZE)` on the four tables below once a minute in its place."
                 + " RabbitMQ, PostgreSQL, both apps, GreenMail and the load generator share 2"
                 + " cores, on a machine shared with other work (load average before: %s).\n\n",
@@ -185,11 +210,14 @@ final class SoakBench {
             warmupSeconds,
             prefill,
             prefillDays,
-            inboxHistory,
-            inboxDays,
-            deliveryHistory,
-            deliveryDays,
             filled.toSeconds() * 1.0,
+            inboxBacklog,
+            inboxInside,
+            deliveryBacklog,
+            deliveryInside,
+            rate * 1.0,
+            rate * INBOX_ROWS_PER_JOB,
+            rate * DELIVERY_ROWS_PER_JOB,
             MachineInfo.loadAverage()));
     md.append("![soak](").append(png.getFileName()).append(")\n\n");
     md.append("## Verdict: ").append(passed ? "PASS" : "FAIL").append("\n\n");

@@ -5,17 +5,17 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
 /**
- * The soak's starting data. The ledger: {@code rows} finished jobs written by one generate_series
- * INSERT per million, with time-ordered ids (as the apps make them, so retention's id-bounded scans
- * work as in production) and finish times spread evenly over the last {@code days} days, up to an
- * hour ago; with 10 days and a 7-day retention, 30% of them are due for removal when the soak
- * starts. The inboxes and the email deliveries of the soak's own recipients get a past as well
- * ({@link #prefillHistory}), older than their retention in part, so that every table the soak
- * watches starts as a long-running campus's would: with rows to remove, and room that new rows
- * reuse once they are gone.
+ * The soak's starting data, written by generate_series INSERTs with time-ordered ids (as the apps
+ * make them, so retention's id-bounded scans work as in production): the ledger, the inboxes and
+ * the email deliveries of the soak's own recipients each start with a backlog past their retention
+ * (a first pass on an old database) and with a band of rows, at the rate the soak's traffic adds
+ * them, that crosses the retention edge while the soak runs: the state of a campus that has run at
+ * that rate for longer than each window, where retention removes each minute about what arrives.
  */
 final class SoakLedger {
   static final int CHUNK = 1_000_000;
@@ -27,14 +27,70 @@ final class SoakLedger {
     return new UUID((instant.toEpochMilli() << 16) | 0x7000L, 0x8000_0000_0000_0000L);
   }
 
-  static Duration prefill(Connection db, long rows, int days) throws SQLException {
+  /**
+   * Row times for one table's past, in time order and numbered in that order (so ids given in
+   * insertion order follow time, as the apps' do): {@code rows} spread evenly from {@code fromMs}
+   * to {@code toMs}, numbered from {@code first}.
+   */
+  record Span(long first, long rows, long fromMs, long toMs) {
+    String select() {
+      return ("select g, %d + (g - %d) * %d / %d as ms"
+              + " from generate_series(cast(%d as bigint), cast(%d as bigint)) g")
+          .formatted(fromMs, first, toMs - fromMs, Math.max(1, rows), first, first + rows - 1);
+    }
+
+    /** Consecutive spans: before the window's edge, the band crossing it, inside the window. */
+    static List<Span> around(long backlog, Band band, long inside, Duration window, long nowMs) {
+      long edge = nowMs - window.toMillis() + band.leadMs();
+      long bandEnd = edge + band.lengthMs();
+      long oldest = nowMs - 2 * window.toMillis();
+      List<Span> spans = new ArrayList<>();
+      spans.add(new Span(0, backlog, oldest, nowMs - window.toMillis()));
+      spans.add(new Span(backlog, band.rows(), edge, bandEnd));
+      spans.add(new Span(backlog + band.rows(), inside, bandEnd, nowMs - HOUR));
+      spans.removeIf(span -> span.rows() <= 0);
+      return spans;
+    }
+  }
+
+  /**
+   * The rows that leave a table's window while the soak runs, at the rate its traffic adds rows:
+   * what retention removes each minute on a campus that has run at that rate for longer than the
+   * window. {@code leadMs} after the window's edge at the prefill (the warm-up runs first), for
+   * {@code lengthMs}.
+   */
+  record Band(long rows, long leadMs, long lengthMs) {
+    static Band of(double perSecond, Duration lead, Duration length) {
+      return new Band(
+          Math.round(perSecond * length.toSeconds()), lead.toMillis(), length.toMillis());
+    }
+  }
+
+  private static final long HOUR = Duration.ofHours(1).toMillis();
+
+  /**
+   * The ledger: {@code rows} finished jobs spread over the last {@code days} days (with 10 days and
+   * a 7-day window, 30% of them are due for removal at the start), plus the {@code band} of jobs
+   * that finished 7 days before the soak's minutes.
+   */
+  static Duration prefill(Connection db, long rows, int days, Band band) throws SQLException {
     long started = System.nanoTime();
-    long end = Instant.now().minus(Duration.ofHours(1)).toEpochMilli();
+    long now = Instant.now().toEpochMilli();
+    long end = now - HOUR;
     long span = Duration.ofDays(days).toMillis();
-    long first = end - span;
+    long edge = now - Duration.ofDays(7).toMillis() + band.leadMs();
+    List<Span> spans = new ArrayList<>();
+    for (long from = 0; from < rows; from += CHUNK) {
+      long to = Math.min(rows, from + CHUNK);
+      // Chunks of one even spread: each starts where the spread is at its first row.
+      spans.add(
+          new Span(
+              from, to - from, end - span + from * span / rows, end - span + to * span / rows));
+    }
+    spans.add(new Span(rows, band.rows(), edge, edge + band.lengthMs()));
     try (Statement sql = db.createStatement()) {
-      for (long from = 0; from < rows; from += CHUNK) {
-        long to = Math.min(rows, from + CHUNK) - 1;
+      long written = 0;
+      for (Span part : spans) {
         sql.executeUpdate(
             """
             insert into jobs (id, type, status, payload, attempts, created_at, updated_at,
@@ -44,10 +100,11 @@ final class SoakLedger {
                    '{"type":"community.post","recipientIds":[1],"title":"t"}', 1,
                    to_timestamp(ms / 1000.0), to_timestamp(ms / 1000.0) + interval '5 ms',
                    to_timestamp(ms / 1000.0), to_timestamp(ms / 1000.0) + interval '5 ms'
-            from (select g, %d + g * %d / %d as ms from generate_series(cast(%d as bigint), cast(%d as bigint)) g) t
+            from (%s) t
             """
-                .formatted(timeOrderedId("ms", "g"), first, span, rows, from, to));
-        BenchMain.log("soak: prefilled %,d of %,d ledger rows", to + 1, rows);
+                .formatted(timeOrderedId("ms", "g"), part.select()));
+        written += part.rows();
+        BenchMain.log("soak: prefilled %,d of %,d ledger rows", written, rows + band.rows());
       }
       // Autovacuum is off on this machine: what it would have done by now, done once.
       sql.execute("vacuum (analyze) jobs");
@@ -56,59 +113,63 @@ final class SoakLedger {
   }
 
   /**
-   * {@code perRecipient} in-app notifications for each of the soak's in-app recipients, created
-   * evenly over the last {@code inboxDays} days (up to an hour ago, oldest first, read), and {@code
-   * perEmailUser} sent email deliveries for each of its email users over the last {@code
-   * deliveryDays} days. With 180 and 60 days against the default 90 and 30 days of retention, half
-   * of each is due for removal when the soak starts.
+   * The past of the soak's inboxes and email deliveries, each as {@link Span#around}: {@code
+   * backlog} rows older than the window (spread over a second window's length before it), the
+   * {@code band} crossing its edge during the soak, and {@code inside} rows after it, up to an hour
+   * ago; inbox rows read (the band's unread), deliveries sent.
    */
   static Duration prefillHistory(
-      Connection db, int perRecipient, int inboxDays, int perEmailUser, int deliveryDays)
+      Connection db,
+      long inboxBacklog,
+      Band inboxBand,
+      long inboxInside,
+      long deliveryBacklog,
+      Band deliveryBand,
+      long deliveryInside)
       throws SQLException {
     long started = System.nanoTime();
-    long end = Instant.now().minus(Duration.ofHours(1)).toEpochMilli();
-    long inboxes = (long) perRecipient * SoakLoad.RECIPIENTS;
-    long deliveries = (long) perEmailUser * SoakLoad.EMAIL_USERS;
+    long now = Instant.now().toEpochMilli();
     try (Statement sql = db.createStatement()) {
-      for (long from = 0; from < inboxes; from += CHUNK) {
-        long to = Math.min(inboxes, from + CHUNK) - 1;
+      for (Span part :
+          Span.around(inboxBacklog, inboxBand, inboxInside, Duration.ofDays(90), now)) {
         // In id order by time, as the apps write them: retention scans notifications by id.
         sql.executeUpdate(
             """
             insert into notifications (user_id, job_id, type, title, body, created_at, read_at)
             select %d + g %% %d, %s, 'community.post', 'soak history', 'from before the soak',
-                   to_timestamp(ms / 1000.0), to_timestamp(ms / 1000.0) + interval '1 hour'
-            from (select g, %d + g * %d / %d as ms from generate_series(cast(%d as bigint), cast(%d as bigint)) g) t
+                   to_timestamp(ms / 1000.0), %s
+            from (%s) t
             order by g
             """
                 .formatted(
                     SoakLoad.FIRST_RECIPIENT,
                     SoakLoad.RECIPIENTS,
                     timeOrderedId("ms", "g"),
-                    end - Duration.ofDays(inboxDays).toMillis(),
-                    Duration.ofDays(inboxDays).toMillis(),
-                    inboxes,
-                    from,
-                    to));
-        BenchMain.log("soak: prefilled %,d of %,d inbox rows", to + 1, inboxes);
+                    // The band's rows stay unread, as the soak's own do (it reads none): their
+                    // removal makes room in the unread index as well as in the table.
+                    part.first() == inboxBacklog && inboxBand.rows() > 0
+                        ? "null"
+                        : "to_timestamp(ms / 1000.0) + interval '1 hour'",
+                    part.select()));
+        BenchMain.log("soak: prefilled %,d inbox rows", part.first() + part.rows());
       }
-      sql.executeUpdate(
-          """
-          insert into deliveries (id, notification_job_id, user_id, channel, status, attempts,
-                                  provider_id, sent_at, created_at, updated_at)
-          select gen_random_uuid(), %s, %d + g %% %d, 'email', 'sent', 1, 'soak-history',
-                 to_timestamp(ms / 1000.0), to_timestamp(ms / 1000.0), to_timestamp(ms / 1000.0)
-          from (select g, %d + g * %d / %d as ms from generate_series(cast(0 as bigint), cast(%d as bigint)) g) t
-          """
-              .formatted(
-                  timeOrderedId("ms", "g"),
-                  SoakLoad.FIRST_EMAIL_USER,
-                  SoakLoad.EMAIL_USERS,
-                  end - Duration.ofDays(deliveryDays).toMillis(),
-                  Duration.ofDays(deliveryDays).toMillis(),
-                  deliveries,
-                  deliveries - 1));
-      BenchMain.log("soak: prefilled %,d email deliveries", deliveries);
+      for (Span part :
+          Span.around(deliveryBacklog, deliveryBand, deliveryInside, Duration.ofDays(30), now)) {
+        sql.executeUpdate(
+            """
+            insert into deliveries (id, notification_job_id, user_id, channel, status, attempts,
+                                    provider_id, sent_at, created_at, updated_at)
+            select gen_random_uuid(), %s, %d + g %% %d, 'email', 'sent', 1, 'soak-history',
+                   to_timestamp(ms / 1000.0), to_timestamp(ms / 1000.0), to_timestamp(ms / 1000.0)
+            from (%s) t
+            """
+                .formatted(
+                    timeOrderedId("ms", "g"),
+                    SoakLoad.FIRST_EMAIL_USER,
+                    SoakLoad.EMAIL_USERS,
+                    part.select()));
+        BenchMain.log("soak: prefilled %,d email deliveries", part.first() + part.rows());
+      }
       sql.execute("vacuum (analyze) notifications, deliveries");
     }
     return Duration.ofNanos(System.nanoTime() - started);

@@ -5,6 +5,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -32,7 +33,9 @@ final class StreamLatencyBench {
       long refused,
       long received,
       Percentiles latency,
-      AppProcesses.Cpu cpu) {}
+      AppProcesses.Cpu cpu,
+      SoakSample.Gc apiGc,
+      SoakSample.Gc workersGc) {}
 
   static final long FIRST_USER = 80_000_000L;
   private static final Pattern TITLE = Pattern.compile("\"title\":\"lat-(\\d+)\"");
@@ -75,9 +78,11 @@ final class StreamLatencyBench {
       rehearse.run(rehearsal);
       measuring.set(true);
       AppProcesses.Cpu before = AppProcesses.cpu(settings);
+      Instant from = Instant.now();
       Sender measured = new Sender(streams, perSecond, sentAt, rehearse.sent.get());
       measured.run(duration);
       AppProcesses.Cpu cpu = AppProcesses.cpu(settings).minus(before);
+      Instant to = Instant.now();
       double[] sample = latencies.stream().mapToDouble(Double::doubleValue).toArray();
       return new Result(
           streams,
@@ -87,7 +92,9 @@ final class StreamLatencyBench {
           measured.refused.get(),
           sample.length,
           Percentiles.of(sample),
-          cpu);
+          cpu,
+          SoakSample.gc(settings.apiPid(), from, to),
+          SoakSample.gc(settings.workersPid(), from, to));
     }
   }
 

@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 @ApplicationScoped
 public class LiveStreams {
   /** Put into every stream by one timer: a comment line, no thread or timer per stream. */
-  static final InboxEvent HEARTBEAT = new InboxEvent("heartbeat", 0, 0, List.of());
+  static final InboxEvent HEARTBEAT = new InboxEvent("heartbeat", 0, 0, List.of(), null);
 
   private final ConcurrentMap<Long, Set<Subscription>> byUser = new ConcurrentHashMap<>();
   private final AtomicInteger open = new AtomicInteger();
@@ -129,12 +129,12 @@ public class LiveStreams {
     return open.get();
   }
 
-  /** Hands an event to the user's streams here. */
   /** Whether a stream of this user's is open on this instance now. */
   public boolean watches(long userId) {
     return byUser.containsKey(userId);
   }
 
+  /** Hands an event to the user's streams here. */
   public void deliver(InboxEvent event) {
     Set<Subscription> streams = byUser.get(event.userId());
     if (streams != null) {

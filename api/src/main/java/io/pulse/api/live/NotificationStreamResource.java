@@ -8,6 +8,7 @@ import io.pulse.api.notification.NotificationView;
 import io.pulse.api.openapi.ApiDocs;
 import io.pulse.api.problem.ProblemException;
 import io.pulse.common.events.InboxEvent;
+import io.pulse.common.events.InboxItem;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
@@ -165,6 +166,15 @@ public class NotificationStreamResource {
     if (fresh.isEmpty()) {
       return Uni.createFrom().item(List.of());
     }
+    List<InboxItem> carried =
+        event.carried().stream().filter(item -> item.id() > replayedUpTo).toList();
+    if (carried.size() == fresh.size()) {
+      // The event carries the items as committed: no read, no hop off the event loop.
+      List<OutboundSseEvent> out = new ArrayList<>();
+      carried.forEach(item -> out.add(created(sse, view(item))));
+      out.add(unread(sse, event.unread()));
+      return Uni.createFrom().item(out);
+    }
     // The item is read from the table, off the event loop.
     return Uni.createFrom()
         .item(
@@ -175,6 +185,24 @@ public class NotificationStreamResource {
               return out;
             })
         .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+  }
+
+  /** A new plain item, in the inbox's shape: unread, not recalled, in no group. */
+  private static NotificationView view(InboxItem item) {
+    return new NotificationView(
+        Long.toString(item.id()),
+        item.type(),
+        item.title(),
+        item.body(),
+        item.link(),
+        item.actorId(),
+        item.createdAt(),
+        false,
+        item.source(),
+        false,
+        null,
+        1,
+        item.actorIds());
   }
 
   private OutboundSseEvent created(Sse sse, NotificationView item) {

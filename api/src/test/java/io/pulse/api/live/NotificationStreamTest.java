@@ -12,6 +12,7 @@ import com.rabbitmq.client.AMQP;
 import io.pulse.api.auth.Scope;
 import io.pulse.api.auth.StreamTokens;
 import io.pulse.common.events.InboxEvent;
+import io.pulse.common.events.InboxItem;
 import io.pulse.common.jobs.JobCodec;
 import io.pulse.common.messaging.Topology;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -23,6 +24,8 @@ import jakarta.persistence.EntityManager;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -68,18 +71,50 @@ class NotificationStreamTest {
     Duration took = Duration.between(sent, Instant.now());
     assertTrue(took.toMillis() < 2_000, "took " + took);
 
-    SseClient.Event created = stream.named(InboxEvent.CREATED).get(0);
-    assertEquals(Long.toString(id), created.id());
-    Map<String, Object> inboxItem =
-        admin()
-            .get("/api/v1/users/" + user + "/notifications")
-            .then()
-            .statusCode(200)
-            .extract()
-            .jsonPath()
-            .getMap("items[0]");
-    assertEquals(inboxItem, new JsonPath(created.data()).getMap("$"), "the inbox item's shape");
-    await().atMost(QUICKLY).until(() -> lastUnread(stream) == 1);
+    assertServedAsTheInboxServesIt(user, id, stream);
+  }
+
+  @Test
+  void anItemCarriedByItsEventIsServedExactlyAsTheInboxServesIt() {
+    long user = USERS.incrementAndGet();
+    SseClient stream = stream(user, readKey(), null);
+    await().atMost(QUICKLY).until(() -> !stream.named("unread").isEmpty());
+    Object[] row =
+        QuarkusTransaction.requiringNew()
+            .call(
+                () ->
+                    (Object[])
+                        em.createNativeQuery(
+                                """
+                                insert into notifications (user_id, job_id, type, title, body,
+                                                           link, actor_id, source)
+                                values (?1, gen_random_uuid(), 'comment.reply', 'carried',
+                                        'a body with "quotes" and é', '/posts/7', 42, 'post:7')
+                                returning id, created_at
+                                """)
+                            .setParameter(1, user)
+                            .getSingleResult());
+    long id = ((Number) row[0]).longValue();
+    OffsetDateTime createdAt =
+        row[1] instanceof OffsetDateTime at ? at : ((Instant) row[1]).atOffset(ZoneOffset.UTC);
+
+    // As InAppNotificationWriter publishes it: the row as inserted travels with the event.
+    publish(
+        InboxEvent.created(
+            user,
+            1,
+            new InboxItem(
+                id,
+                "comment.reply",
+                "carried",
+                "a body with \"quotes\" and é",
+                "/posts/7",
+                42L,
+                createdAt,
+                "post:7")));
+    await().atMost(QUICKLY).until(() -> !stream.named(InboxEvent.CREATED).isEmpty());
+
+    assertServedAsTheInboxServesIt(user, id, stream);
   }
 
   @Test
@@ -275,6 +310,22 @@ class NotificationStreamTest {
                             .setParameter(3, read)
                             .getSingleResult())
                     .longValue());
+  }
+
+  /** The stream's first created event is the user's newest inbox item, field for field. */
+  private static void assertServedAsTheInboxServesIt(long user, long id, SseClient stream) {
+    SseClient.Event created = stream.named(InboxEvent.CREATED).get(0);
+    assertEquals(Long.toString(id), created.id());
+    Map<String, Object> inboxItem =
+        admin()
+            .get("/api/v1/users/" + user + "/notifications")
+            .then()
+            .statusCode(200)
+            .extract()
+            .jsonPath()
+            .getMap("items[0]");
+    assertEquals(inboxItem, new JsonPath(created.data()).getMap("$"), "the inbox item's shape");
+    await().atMost(QUICKLY).until(() -> lastUnread(stream) == 1);
   }
 
   /** As the workers publish: JSON, transient, routed by user. */

@@ -2,6 +2,7 @@ package io.pulse.workers.notification;
 
 import io.pulse.common.events.InboxEvent;
 import io.pulse.common.events.InboxEvents;
+import io.pulse.common.events.InboxItem;
 import io.pulse.common.events.UnreadCounts;
 import io.pulse.common.notification.NotificationDispatch;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -11,6 +12,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +37,7 @@ public class InAppNotificationWriter {
            with ordinality as j(job_id, type, title, body, link, actor_id, source, job_index)
            using (job_index)
       on conflict (user_id, job_id) do nothing
-      returning id, user_id
+      returning id, user_id, type, title, body, link, actor_id, created_at, source
       """;
 
   /** One dispatch's in-app notifications: the same notice to each of its recipients. */
@@ -94,22 +96,38 @@ public class InAppNotificationWriter {
     return inserted[0];
   }
 
-  /** Queues one created event per new row (a redelivered dispatch inserts, and sends, none). */
+  /**
+   * Queues one created event per new row, carrying the row as inserted (a redelivered dispatch
+   * inserts, and sends, none).
+   */
   private int announce(Connection connection, ResultSet rows) throws SQLException {
-    List<long[]> inserted = new ArrayList<>();
+    List<Inserted> inserted = new ArrayList<>();
     try (rows) {
       while (rows.next()) {
-        inserted.add(new long[] {rows.getLong(1), rows.getLong(2)});
+        inserted.add(
+            new Inserted(
+                rows.getLong(2),
+                new InboxItem(
+                    rows.getLong(1),
+                    rows.getString(3),
+                    rows.getString(4),
+                    rows.getString(5),
+                    rows.getString(6),
+                    rows.getObject(7, Long.class),
+                    rows.getObject(8, OffsetDateTime.class),
+                    rows.getString(9))));
       }
     }
     Map<Long, Long> unread =
-        UnreadCounts.of(connection, inserted.stream().map(row -> row[1]).toList());
+        UnreadCounts.of(connection, inserted.stream().map(Inserted::userId).toList());
     events.afterCommit(
         inserted.stream()
-            .map(row -> InboxEvent.created(row[1], unread.get(row[1]), row[0]))
+            .map(row -> InboxEvent.created(row.userId(), unread.get(row.userId()), row.item()))
             .toList());
     return inserted.size();
   }
+
+  private record Inserted(long userId, InboxItem item) {}
 
   private static Array array(
       Connection connection, String type, List<Notice> notices, Function<Notice, Object> field)

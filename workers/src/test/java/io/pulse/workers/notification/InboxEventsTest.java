@@ -7,6 +7,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
 import io.pulse.common.events.InboxEvent;
+import io.pulse.common.events.InboxItem;
 import io.pulse.common.jobs.JobCodec;
 import io.pulse.common.jobs.JobEnqueuer;
 import io.pulse.common.jobs.JobType;
@@ -58,7 +59,8 @@ class InboxEventsTest {
   void aDispatchAnnouncesEachNewItemAfterItsCommit() throws Exception {
     long user = user();
     channel.queueBind(queue, Topology.EVENTS_EXCHANGE, Topology.eventRoutingKey(user));
-    UUID job = dispatch(user, "post:" + UUID.randomUUID());
+    String source = "post:" + UUID.randomUUID();
+    UUID job = dispatch(user, source);
 
     InboxEvent created = next();
     assertEquals(InboxEvent.CREATED, created.event());
@@ -70,6 +72,21 @@ class InboxEventsTest {
         db.one(
             "select job_id::text from notifications where id = " + id + " and user_id = " + user));
     assertEquals(1, created.unread());
+    // The item travels with the event as committed, so a stream needs no read.
+    InboxItem item = created.carried().get(0);
+    assertEquals(id, item.id());
+    assertEquals(
+        List.of("community.post", "Meetup", "Tonight", "/posts/9", "5", String.valueOf(source)),
+        List.of(
+            item.type(),
+            item.title(),
+            item.body(),
+            item.link(),
+            String.valueOf(item.actorId()),
+            String.valueOf(item.source())));
+    assertEquals(
+        db.one("select created_at::text from notifications where id = " + id),
+        db.one("select '" + item.createdAt() + "'::timestamptz::text"));
 
     recalls.recall(Recalls.Target.dispatch(job));
     InboxEvent recalled = next();
