@@ -50,13 +50,23 @@ class EndToEndIT {
       Integer.parseInt(setting("pulse.e2e.api-management-port", "18090"));
   static final String DB_URL =
       setting("_TEST_QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://127.0.0.1:5432/pulse_test");
-  static final String VHOST = setting("_TEST_PULSE_RABBITMQ_VIRTUAL_HOST", "pulse-test");
+
+  /**
+   * A virtual host of its own, reset at the start, whose queues the packaged apps declare with the
+   * production delivery limit (10). On the test profile's vhost (limit 3) a forced close of the
+   * workers' connection could dead-letter a job that never ran: the quorum queue hands a returned
+   * message to the next consumer of the same closing connection, and each return counts (4 dispatch
+   * consumers, 4 returns: seen once in CI).
+   */
+  static final String VHOST = setting("_TEST_PULSE_RABBITMQ_VIRTUAL_HOST", "pulse-test") + "-e2e";
+
   static final String KEY = "e2e-admin-key";
   static Process api;
   static Process workers;
 
   @BeforeAll
   static void start() throws Exception {
+    new Management(15672).resetVirtualHost(VHOST);
     api = launch("api", API_PORT);
     workers = launch("workers", WORKERS_PORT);
     awaitReady(API_MANAGEMENT_PORT);
@@ -414,9 +424,9 @@ class EndToEndIT {
                 "-Dquarkus.management.host=127.0.0.1",
                 "-Dquarkus.datasource.jdbc.url=" + DB_URL,
                 "-Dpulse.rabbitmq.virtual-host=" + VHOST,
-                // the test vhost was declared with the test profile's tiers and limit
+                // short tiers, so retries finish within a test; the production delivery limit
                 "-Dpulse.rabbitmq.retry-tiers=100ms,300ms,1s",
-                "-Dpulse.rabbitmq.delivery-limit=3",
+                "-Dpulse.rabbitmq.delivery-limit=10",
                 "-Dpulse.api.bootstrap-key=" + KEY,
                 // the run's load is not what the per-key rate limit is tested with
                 "-Dpulse.api.limits.requests-per-second=1000000",
