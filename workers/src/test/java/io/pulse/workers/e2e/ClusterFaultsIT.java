@@ -328,7 +328,7 @@ class ClusterFaultsIT {
         Channel channel = c.createChannel()) {
       new Topology(
               List.of(Duration.ofMillis(100), Duration.ofMillis(300), Duration.ofSeconds(1)),
-              3,
+              EndToEndIT.DELIVERY_LIMIT,
               Duration.ofDays(30))
           .declare(channel, JobType.ALL);
     }

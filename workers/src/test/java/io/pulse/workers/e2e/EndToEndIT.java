@@ -60,6 +60,9 @@ class EndToEndIT {
    */
   static final String VHOST = setting("_TEST_PULSE_RABBITMQ_VIRTUAL_HOST", "pulse-test") + "-e2e";
 
+  /** The production delivery limit, which the apps and the cluster test declare the queues with. */
+  static final int DELIVERY_LIMIT = 10;
+
   static final String KEY = "e2e-admin-key";
   static Process api;
   static Process workers;
@@ -426,7 +429,7 @@ class EndToEndIT {
                 "-Dpulse.rabbitmq.virtual-host=" + VHOST,
                 // short tiers, so retries finish within a test; the production delivery limit
                 "-Dpulse.rabbitmq.retry-tiers=100ms,300ms,1s",
-                "-Dpulse.rabbitmq.delivery-limit=10",
+                "-Dpulse.rabbitmq.delivery-limit=" + DELIVERY_LIMIT,
                 "-Dpulse.api.bootstrap-key=" + KEY,
                 // the run's load is not what the per-key rate limit is tested with
                 "-Dpulse.api.limits.requests-per-second=1000000",
