@@ -23,7 +23,7 @@
 #
 # Environment:
 #   PULSE_CLUSTER_DIR   where the nodes keep data, logs and config (default /var/lib/rabbitmq/pulse-cluster)
-set -euo pipefail
+set -Eeuo pipefail
 
 export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 NODES=(1 2 3)
@@ -43,7 +43,7 @@ amqp_port() { echo $((5680 + $1)); }
 mgmt_port() { echo $((15680 + $1)); }
 dist_port() { echo $((25680 + $1)); }
 node_dir() { echo "$DIR/pulse$1"; }
-pid_of() { cat "$(node_dir "$1")/pid" 2>/dev/null | tr -dc '0-9'; }
+pid_of() { cat "$(node_dir "$1")/pid" 2>/dev/null | tr -dc '0-9' || true; }
 
 # The Debian wrappers only let root or the rabbitmq user run the tools; as either, they talk to the
 # nodes with the rabbitmq user's Erlang cookie, which our nodes share because they run as that user.
@@ -138,6 +138,16 @@ await_running() {
 
 members() { ctl 1 cluster_status --formatter json 2>/dev/null | tr -d ' \n'; }
 
+# A node that answers status may still refuse cluster_status for a moment after its boot.
+await_members() {
+  local m deadline=$((SECONDS + 60))
+  until m=$(members) && [[ -n $m ]]; do
+    ((SECONDS < deadline)) || die "$(node 1) does not answer cluster_status; see $(node_dir 1)/log"
+    sleep 2
+  done
+  echo "$m"
+}
+
 # Only for a node that does not belong to the cluster yet: it holds nothing, so reset loses nothing.
 join() {
   local n=$1
@@ -153,6 +163,8 @@ join() {
 in_list() { grep -q "\"$1\":\\[[^]]*\"$(node "$2")\"" <<<"$3"; }
 
 start() {
+  # A step that fails under set -e says which one, so a failed start in CI explains itself.
+  trap 'echo "[cluster] ERROR: line $LINENO: \"$BASH_COMMAND\" exited $?" >&2' ERR
   check_prerequisites
   local n m joined=0
   # One CLI call (each costs the CLI's start-up, a second or two) answers the common case.
@@ -169,7 +181,7 @@ start() {
     fi
   done
   for n in "${NODES[@]}"; do in_list running_nodes "$n" "$m" || await_running "$n"; done
-  m=$(members)
+  m=$(await_members)
   for n in 2 3; do
     if ! in_list disk_nodes "$n" "$m"; then
       join "$n"
@@ -177,9 +189,9 @@ start() {
     fi
   done
   if ((joined)); then
-    ctl 1 set_permissions -p / guest '.*' '.*' '.*' >/dev/null
+    ctl 1 set_permissions -p / guest '.*' '.*' '.*' >/dev/null || die "could not grant guest on /"
     # Quorum queues' at-least-once dead-lettering needs the stream_queue flag (as in services.sh).
-    ctl 1 enable_feature_flag all >/dev/null
+    ctl 1 enable_feature_flag all >/dev/null || die "could not enable the feature flags"
   fi
   log "$(node 1), $(node 2), $(node 3) are running as one cluster; pulse.rabbitmq.addresses=$(addresses)"
 }
