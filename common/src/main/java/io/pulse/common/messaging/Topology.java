@@ -44,6 +44,12 @@ public final class Topology {
   public static final String ERROR_JOB_ID = "pulse-error-job-id";
   public static final String ERROR_STACK = "pulse-error-stack";
 
+  /**
+   * How many times the dead-letter reconciler put this job back on its work queue after the
+   * broker's delivery limit parked it before any handler ran it.
+   */
+  public static final String LIMIT_REQUEUES = "pulse-limit-requeues";
+
   /** Set by quorum queues on redelivery; read to tell a crash loop from a first delivery. */
   public static final String DELIVERY_COUNT = "x-delivery-count";
 

@@ -19,6 +19,9 @@ import java.util.UUID;
  * @param brokerReason the reason of the newest {@code x-death} entry ({@code delivery_limit},
  *     {@code rejected}, ...), null when the broker did not dead-letter it
  * @param error our {@code pulse-error-message}, null on a copy the broker parked
+ * @param limitRequeues how often the reconciler already requeued this job after the delivery limit
+ *     parked it unstarted ({@code pulse-limit-requeues})
+ * @param properties the message's properties, from which a requeue rebuilds the job's message
  */
 record DeadLetterCopy(
     long tag,
@@ -27,6 +30,8 @@ record DeadLetterCopy(
     String brokerReason,
     String brokerQueue,
     String error,
+    int limitRequeues,
+    AMQP.BasicProperties properties,
     byte[] body) {
 
   static final String DELIVERY_LIMIT = "delivery_limit";
@@ -67,6 +72,8 @@ record DeadLetterCopy(
         reason,
         queue,
         JobMessage.stringHeader(headers.get(Topology.ERROR_MESSAGE)),
+        JobMessage.intHeader(headers.get(Topology.LIMIT_REQUEUES), 0),
+        props,
         body);
   }
 

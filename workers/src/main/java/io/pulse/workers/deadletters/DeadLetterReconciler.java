@@ -13,6 +13,9 @@ import io.pulse.common.jobs.JobLedger;
 import io.pulse.common.jobs.JobLedger.DeadCount;
 import io.pulse.common.jobs.JobLedger.DeadLetterRow;
 import io.pulse.common.messaging.BrokerPolicies;
+import io.pulse.common.messaging.ConfirmingPublisher;
+import io.pulse.common.messaging.JobMessage;
+import io.pulse.common.messaging.PublishFailedException;
 import io.pulse.common.messaging.RabbitConfig;
 import io.pulse.common.messaging.RabbitConnections;
 import io.pulse.common.messaging.Topology;
@@ -43,10 +46,11 @@ import org.jboss.logging.Logger;
  * Keeps each dead-letter queue in step with the ledger, which is where replays come from. Every
  * {@code pulse.dead-letters.every} it compares a DLQ's depth with the ledger's dead count of the
  * type; when the queue holds more than the dead jobs it can explain (copies of jobs replayed since,
- * or parked by the broker's delivery limit while their rows stayed {@code queued}), or dead rows
- * lack the payload a replay needs, it makes one pass over the queue: every message is consumed and
- * held unacked (so the pass sees each once), judged by {@link DeadLetterVerdict} against its row,
- * and then dropped (acked) or handed back to the queue in order.
+ * or parked by the broker's delivery limit while their rows were not dead), or dead rows lack the
+ * payload a replay needs, it makes one pass over the queue: every message is consumed and held
+ * unacked (so the pass sees each once), judged by {@link DeadLetterVerdict} against its row, and
+ * then dropped (acked), requeued to its work queue (a job the delivery limit parked before any
+ * handler ran it) or handed back to the queue in order.
  *
  * <p>A pass costs the depth of one queue, runs on its own thread off every request path, and only
  * when the counts disagree, so replays and the work queues never wait for it. Several worker nodes
@@ -64,6 +68,7 @@ public class DeadLetterReconciler {
   static final int PREFETCH_PER_CONSUMER = 60_000;
 
   private final RabbitConnections connections;
+  private final ConfirmingPublisher publisher;
   private final RabbitConfig rabbit;
   private final Topology topology;
   private final JobLedger ledger;
@@ -80,6 +85,7 @@ public class DeadLetterReconciler {
 
   public DeadLetterReconciler(
       RabbitConnections connections,
+      ConfirmingPublisher publisher,
       RabbitConfig rabbit,
       Topology topology,
       JobLedger ledger,
@@ -87,6 +93,7 @@ public class DeadLetterReconciler {
       DeadLettersConfig config,
       MeterRegistry registry) {
     this.connections = connections;
+    this.publisher = publisher;
     this.rabbit = rabbit;
     this.topology = topology;
     this.ledger = ledger;
@@ -97,7 +104,14 @@ public class DeadLetterReconciler {
 
   /** What one pass did. */
   public record Pass(
-      String type, int seen, int kept, int dropped, int markedDead, int payloadsFilled, int left) {}
+      String type,
+      int seen,
+      int kept,
+      int dropped,
+      int markedDead,
+      int requeued,
+      int payloadsFilled,
+      int left) {}
 
   /** Messages a pass kept that are not copies of dead jobs, and dead rows still without payload. */
   record Residue(long unexplained, long withoutPayload) {}
@@ -202,6 +216,7 @@ public class DeadLetterReconciler {
     int kept = 0;
     int dropped = 0;
     int marked = 0;
+    int requeued = 0;
     int filled = 0;
     int left = 0;
     try (Channel channel = connection.createChannel()) {
@@ -229,7 +244,8 @@ public class DeadLetterReconciler {
                 batch.stream().map(DeadLetterCopy::jobId).filter(id -> id != null).toList());
         for (DeadLetterCopy copy : batch) {
           DeadLetterRow row = copy.jobId() == null ? null : rows.get(copy.jobId());
-          DeadLetterVerdict verdict = DeadLetterVerdict.judge(copy, row, now, config.grace());
+          DeadLetterVerdict verdict =
+              DeadLetterVerdict.judge(copy, row, now, config.grace(), config.limitRequeues());
           switch (verdict) {
             case DROP -> {
               channel.basicAck(copy.tag(), false);
@@ -257,6 +273,14 @@ public class DeadLetterReconciler {
               kept += 1 - older;
               dropped += older;
             }
+            case REQUEUE -> {
+              if (requeue(type, copy)) {
+                channel.basicAck(copy.tag(), false);
+                requeued++;
+              } else {
+                kept++;
+              }
+            }
             case WAIT -> kept++;
             case LEAVE -> left++;
           }
@@ -275,11 +299,11 @@ public class DeadLetterReconciler {
     long withoutPayload =
         ledger.deadCounts().getOrDefault(type, new DeadCount(0, 0)).withoutPayload();
     residues.put(type, new Residue(left, withoutPayload));
-    Pass pass = new Pass(type, seen, kept, dropped, marked, filled, left);
+    Pass pass = new Pass(type, seen, kept, dropped, marked, requeued, filled, left);
     LOG.infof(
-        "dead letters of %s: looked at %d, dropped %d stale, marked %d job(s) dead, filled %d"
-            + " payload(s), left %d unknown",
-        dlq, seen, dropped, marked, filled, left);
+        "dead letters of %s: looked at %d, dropped %d stale, marked %d job(s) dead, requeued %d"
+            + " parked unstarted, filled %d payload(s), left %d unknown",
+        dlq, seen, dropped, marked, requeued, filled, left);
     return pass;
   }
 
@@ -376,13 +400,48 @@ public class DeadLetterReconciler {
     return 1;
   }
 
+  /**
+   * Publishes a job the delivery limit parked unstarted to its work queue again, as a new message
+   * whose limit count starts over, and waits for the broker's confirm; only then may its dead
+   * letter go. Should the ack of the dead letter be lost, a later pass requeues it once more, which
+   * the runtime's once-only ledger mark absorbs.
+   *
+   * @return false when the broker did not take it: the dead letter stays for the next pass
+   */
+  private boolean requeue(String type, DeadLetterCopy copy) {
+    JobMessage job = JobMessage.from(type, copy.properties(), copy.body());
+    int time = copy.limitRequeues() + 1;
+    try {
+      publisher.publish(
+          Topology.JOBS_EXCHANGE,
+          type,
+          job.properties(Map.of(Topology.LIMIT_REQUEUES, time)),
+          job.body());
+    } catch (PublishFailedException e) {
+      LOG.warnf(
+          e, "job %s type %s: could not requeue it, next pass tries again", job.jobId(), type);
+      return false;
+    }
+    count(type, "requeued");
+    LOG.warnf(
+        "job %s type %s: the broker's delivery limit parked it before any handler ran it (%s);"
+            + " requeued (%d of %d)",
+        job.jobId(), type, copy.brokerQueue(), time, config.limitRequeues());
+    return true;
+  }
+
   private static String errorOf(DeadLetterCopy copy) {
     if (copy.parkedByDeliveryLimit()) {
       return DELIVERY_LIMIT_ERROR
           + " (x-death reason delivery_limit"
           + (copy.brokerQueue() == null ? "" : " in " + copy.brokerQueue())
           + (copy.deadAt() == null ? "" : " at " + copy.deadAt())
-          + "): it crashed or lost its worker on every delivery; the worker log has the job id";
+          + (copy.limitRequeues() > 0
+              ? "), after "
+                  + copy.limitRequeues()
+                  + " requeue(s) of it parked before any handler ran it"
+              : "): it crashed or lost its worker on every delivery")
+          + "; the worker log has the job id";
     }
     return copy.error();
   }
@@ -417,7 +476,8 @@ public class DeadLetterReconciler {
 
   private void count(String type, String action, int n) {
     Counter.builder("pulse.dead.letters.reconciled")
-        .description("dead letters the reconciler dropped, jobs it marked dead, payloads it filled")
+        .description(
+            "dead letters the reconciler dropped, jobs it marked dead or requeued, payloads it filled")
         .tag("type", type)
         .tag("action", action)
         .register(registry)

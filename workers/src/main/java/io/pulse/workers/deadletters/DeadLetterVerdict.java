@@ -1,6 +1,7 @@
 package io.pulse.workers.deadletters;
 
 import io.pulse.common.jobs.JobLedger.DeadLetterRow;
+import io.pulse.common.jobs.JobStatus;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -18,13 +19,23 @@ enum DeadLetterVerdict {
    * that published the dead letter and could not write the ledger): mark the row dead.
    */
   MARK_DEAD,
+  /**
+   * The delivery limit parked a job no handler has run (its row is still {@code queued}): its
+   * deliveries were handed back unstarted, as a closing connection hands back every consumer's
+   * prefetch, and each hand-back counts towards the limit. It goes back to its work queue.
+   */
+  REQUEUE,
   /** Too fresh to judge: the worker that published it is about to write its row. */
   WAIT,
   /** Not ours to judge (no job id, no known cause): it stays, and stays out of the counts. */
   LEAVE;
 
+  /**
+   * @param maxRequeues how often a job parked unstarted goes back to its work queue before it is
+   *     marked dead all the same (a loop the runtime cannot see must end)
+   */
   static DeadLetterVerdict judge(
-      DeadLetterCopy copy, DeadLetterRow row, Instant now, Duration grace) {
+      DeadLetterCopy copy, DeadLetterRow row, Instant now, Duration grace, int maxRequeues) {
     if (copy.jobId() == null) {
       return LEAVE;
     }
@@ -45,7 +56,11 @@ enum DeadLetterVerdict {
       case SCHEDULED -> LEAVE;
       case QUEUED, RUNNING, RETRYING -> {
         if (copy.parkedByDeliveryLimit()) {
-          yield MARK_DEAD;
+          // The runtime writes retrying for every redelivery it takes, before the handler runs,
+          // so a job that crashed its workers is retrying here; queued means none ever started.
+          yield row.status() == JobStatus.QUEUED && copy.limitRequeues() < maxRequeues
+              ? REQUEUE
+              : MARK_DEAD;
         }
         if (copy.deadLetteredByWorker()) {
           yield fresh ? WAIT : MARK_DEAD;

@@ -25,6 +25,14 @@ public interface DeadLettersConfig {
   @WithDefault("1m")
   Duration grace();
 
+  /**
+   * How often a job that the broker's delivery limit parked before any handler ran it (its
+   * deliveries handed back unstarted, e.g. by connections closing) is put back on its work queue
+   * before it is marked dead like a job that crashed its workers.
+   */
+  @WithDefault("3")
+  int limitRequeues();
+
   /** Dead letters read per ledger lookup during a pass. */
   @WithDefault("500")
   int batch();

@@ -124,12 +124,14 @@ class DeadLetterReconcilerTest {
   }
 
   @Test
-  void copiesParkedByTheDeliveryLimitMarkTheirQueuedJobsDeadAndAReplayDoesNotBringThemBack()
+  void copiesParkedByTheDeliveryLimitMarkTheirStartedJobsDeadAndAReplayDoesNotBringThemBack()
       throws Exception {
     int injected = 20;
     Set<UUID> jobs = new HashSet<>();
     for (int i = 0; i < injected; i++) {
-      UUID id = row(i % 2 == 0 ? "queued" : "retrying", null);
+      // retrying: the runtime noted a redelivery before the handler ran; running: a row the
+      // runtime created for a message that came without one.
+      UUID id = row(i % 2 == 0 ? "running" : "retrying", null);
       jobs.add(id);
       parkedByDeliveryLimit(id, Instant.now().minusSeconds(5));
     }
@@ -165,6 +167,47 @@ class DeadLetterReconcilerTest {
       assertEquals("queued", db.jobStatus(id));
     }
     assertEquals(1, broker.depth(DLQ));
+  }
+
+  @Test
+  void aJobParkedBeforeAnyHandlerRanItGoesBackToItsQueueAndRuns() throws Exception {
+    // What a closing connection does: it hands back every consumer's unstarted prefetch, and a
+    // returned message can go straight to another consumer of the same closing connection; each
+    // return counts, so a job can reach the limit without any handler having seen it.
+    UUID job = row("queued", null);
+    parkedByDeliveryLimit(job, Instant.now().minusSeconds(5));
+    UUID parkedBefore = row("queued", null);
+    parkedByDeliveryLimit(parkedBefore, Instant.now().minusSeconds(5), 2);
+    double requeuedBefore = counted("requeued");
+
+    DeadLetterReconciler.Pass pass = reconciler.reconcile(TYPE);
+
+    assertEquals(2, pass.requeued());
+    assertEquals(0, pass.markedDead());
+    assertEquals(requeuedBefore + 2, counted("requeued"));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              assertEquals("succeeded", db.jobStatus(job));
+              assertEquals("succeeded", db.jobStatus(parkedBefore));
+            });
+    assertEquals(0, broker.depth(DLQ), "the dead letters went once their jobs were requeued");
+    assertTrue(passesOf(reconciler.reconcile()).isEmpty(), "nothing left to reconcile");
+  }
+
+  @Test
+  void aJobParkedUnstartedAgainAndAgainIsMarkedDeadAfterTheLastRequeue() throws Exception {
+    UUID job = row("queued", null);
+    parkedByDeliveryLimit(job, Instant.now().minusSeconds(5), 3);
+
+    DeadLetterReconciler.Pass pass = reconciler.reconcile(TYPE);
+
+    assertEquals(0, pass.requeued());
+    assertEquals(1, pass.markedDead());
+    assertEquals("dead", db.jobStatus(job));
+    assertThat(db.jobColumn(job, "last_error"), containsString("after 3 requeue(s)"));
+    assertEquals(1, broker.depth(DLQ), "its copy stays, for the console and a replay");
   }
 
   @Test
@@ -335,6 +378,11 @@ class DeadLetterReconcilerTest {
 
   /** A dead letter as a quorum queue parks it at its delivery limit: no errors, an x-death. */
   private void parkedByDeliveryLimit(UUID id, Instant at) {
+    parkedByDeliveryLimit(id, at, 0);
+  }
+
+  /** Parked after the reconciler had requeued it {@code requeued} times already. */
+  private void parkedByDeliveryLimit(UUID id, Instant at, int requeued) {
     Map<String, Object> death = new HashMap<>();
     death.put("reason", "delivery_limit");
     death.put("queue", Topology.workQueue(TYPE));
@@ -344,6 +392,9 @@ class DeadLetterReconcilerTest {
     death.put("routing-keys", List.of(TYPE));
     Map<String, Object> headers = new HashMap<>();
     headers.put("x-death", List.of(death));
+    if (requeued > 0) {
+      headers.put(Topology.LIMIT_REQUEUES, requeued);
+    }
     publishDead(id, headers, null);
   }
 

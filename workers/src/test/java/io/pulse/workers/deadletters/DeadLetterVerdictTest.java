@@ -4,6 +4,7 @@ import static io.pulse.workers.deadletters.DeadLetterVerdict.DROP;
 import static io.pulse.workers.deadletters.DeadLetterVerdict.KEEP;
 import static io.pulse.workers.deadletters.DeadLetterVerdict.LEAVE;
 import static io.pulse.workers.deadletters.DeadLetterVerdict.MARK_DEAD;
+import static io.pulse.workers.deadletters.DeadLetterVerdict.REQUEUE;
 import static io.pulse.workers.deadletters.DeadLetterVerdict.WAIT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -21,21 +22,31 @@ class DeadLetterVerdictTest {
   static final Instant NOW = Instant.parse("2026-12-07T09:00:00Z");
   static final Duration GRACE = Duration.ofMinutes(1);
   static final UUID ID = UUID.randomUUID();
+  static final int MAX_REQUEUES = 3;
 
   static DeadLetterCopy byWorker(Instant deadAt) {
-    return new DeadLetterCopy(1, ID, deadAt, null, null, "boom", new byte[0]);
+    return new DeadLetterCopy(1, ID, deadAt, null, null, "boom", 0, null, new byte[0]);
   }
 
   static DeadLetterCopy byDeliveryLimit(Instant deadAt) {
-    return new DeadLetterCopy(1, ID, deadAt, "delivery_limit", "pulse.x", null, new byte[0]);
+    return byDeliveryLimit(deadAt, 0);
+  }
+
+  static DeadLetterCopy byDeliveryLimit(Instant deadAt, int requeued) {
+    return new DeadLetterCopy(
+        1, ID, deadAt, "delivery_limit", "pulse.x", null, requeued, null, new byte[0]);
   }
 
   static DeadLetterRow row(JobStatus status, Instant replayedAt) {
     return new DeadLetterRow(ID, status, replayedAt, NOW.minusSeconds(3600), true);
   }
 
+  static DeadLetterVerdict judge(DeadLetterCopy copy, DeadLetterRow row, int maxRequeues) {
+    return DeadLetterVerdict.judge(copy, row, NOW, GRACE, maxRequeues);
+  }
+
   static DeadLetterVerdict judge(DeadLetterCopy copy, DeadLetterRow row) {
-    return DeadLetterVerdict.judge(copy, row, NOW, GRACE);
+    return DeadLetterVerdict.judge(copy, row, NOW, GRACE, MAX_REQUEUES);
   }
 
   @Test
@@ -78,10 +89,28 @@ class DeadLetterVerdictTest {
   @ParameterizedTest
   @EnumSource(
       value = JobStatus.class,
-      names = {"QUEUED", "RUNNING", "RETRYING"})
-  void aCopyParkedByTheDeliveryLimitMarksAnUnfinishedJobDeadAtOnce(JobStatus status) {
+      names = {"RUNNING", "RETRYING"})
+  void aCopyParkedByTheDeliveryLimitMarksAJobThatStartedDeadAtOnce(JobStatus status) {
     assertEquals(MARK_DEAD, judge(byDeliveryLimit(NOW.minusSeconds(1)), row(status, null)));
     assertEquals(MARK_DEAD, judge(byDeliveryLimit(null), row(status, null)));
+  }
+
+  @Test
+  void aCopyParkedBeforeAnyHandlerRanTheJobIsRequeuedUpToTheLimitThenMarkedDead() {
+    for (int requeued = 0; requeued < MAX_REQUEUES; requeued++) {
+      assertEquals(
+          REQUEUE,
+          judge(byDeliveryLimit(NOW.minusSeconds(1), requeued), row(JobStatus.QUEUED, null)),
+          "requeued " + requeued + " times before");
+    }
+    assertEquals(
+        MARK_DEAD,
+        judge(byDeliveryLimit(NOW.minusSeconds(1), MAX_REQUEUES), row(JobStatus.QUEUED, null)),
+        "a loop the runtime cannot see ends");
+    assertEquals(
+        MARK_DEAD,
+        judge(byDeliveryLimit(NOW, 0), row(JobStatus.QUEUED, null), 0),
+        "with no requeues configured it is dead at once, as before");
   }
 
   @ParameterizedTest
@@ -102,10 +131,11 @@ class DeadLetterVerdictTest {
 
   @Test
   void whatIsNotOursToJudgeIsLeft() {
-    DeadLetterCopy anonymous = new DeadLetterCopy(1, null, NOW, null, null, null, new byte[0]);
+    DeadLetterCopy anonymous =
+        new DeadLetterCopy(1, null, NOW, null, null, null, 0, null, new byte[0]);
     assertEquals(LEAVE, judge(anonymous, row(JobStatus.DEAD, null)));
     DeadLetterCopy noCause =
-        new DeadLetterCopy(1, ID, NOW.minusSeconds(600), "rejected", null, null, null);
+        new DeadLetterCopy(1, ID, NOW.minusSeconds(600), "rejected", null, null, 0, null, null);
     assertEquals(LEAVE, judge(noCause, row(JobStatus.QUEUED, null)));
     assertEquals(LEAVE, judge(byWorker(NOW.minusSeconds(600)), row(JobStatus.SCHEDULED, null)));
   }
