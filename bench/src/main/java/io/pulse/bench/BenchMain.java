@@ -653,11 +653,16 @@ public final class BenchMain {
             Percentiles.ms(r.latency().p99()),
             verdict(r.latency().p99(), 100)),
         String.format(
-            "%s; max %s ms; %,d sent, %,d events received, %,d refused; %,d of %,d streams open;"
-                + " CPU per notification: %s; GC pauses while measured (count, total, longest):"
-                + " api %s, workers %s%s",
+            "%s; max %s ms; the POST's own answer p50 %s ms, p99 %s ms; the 1%% slowest sent in"
+                + " %d of %d seconds; %,d sent, %,d events received, %,d refused; %,d of %,d"
+                + " streams open; CPU per notification: %s; GC pauses while measured (count,"
+                + " total, longest): api %s, workers %s%s",
             r.latency().describe(),
             Percentiles.ms(r.latency().max()),
+            Percentiles.ms(r.accepted().p50()),
+            Percentiles.ms(r.accepted().p99()),
+            r.tailSeconds(),
+            r.measuredSeconds(),
             r.sent(),
             r.received(),
             r.refused(),

@@ -1,11 +1,16 @@
 package io.pulse.bench;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -33,6 +38,9 @@ final class StreamLatencyBench {
       long refused,
       long received,
       Percentiles latency,
+      Percentiles accepted,
+      int tailSeconds,
+      int measuredSeconds,
       AppProcesses.Cpu cpu,
       SoakSample.Gc apiGc,
       SoakSample.Gc workersGc) {}
@@ -53,7 +61,10 @@ final class StreamLatencyBench {
    */
   Result run(int streams, int perSecond, Duration rehearsal, Duration duration) throws Exception {
     Map<Long, Long> sentAt = new ConcurrentHashMap<>();
-    ConcurrentLinkedQueue<Double> latencies = new ConcurrentLinkedQueue<>();
+    // {sent at, latency} in nanoseconds: where in time the slow ones fall tells a stall (a few
+    // seconds) from queueing (spread over the run).
+    ConcurrentLinkedQueue<long[]> latencies = new ConcurrentLinkedQueue<>();
+    ConcurrentLinkedQueue<Double> accepts = new ConcurrentLinkedQueue<>();
     AtomicBoolean measuring = new AtomicBoolean();
     try (StreamConnections connections =
         new StreamConnections(
@@ -65,7 +76,7 @@ final class StreamLatencyBench {
               if (title.find()) {
                 Long at = sentAt.remove(Long.parseLong(title.group(1)));
                 if (at != null && measuring.get()) {
-                  latencies.add((now - at) / 1e6);
+                  latencies.add(new long[] {at, now - at});
                 }
               }
             })) {
@@ -74,16 +85,25 @@ final class StreamLatencyBench {
       }
       BenchCalls.until(
           Duration.ofSeconds(60), Duration.ofMillis(50), () -> connections.answered() >= streams);
-      Sender rehearse = new Sender(streams, perSecond, sentAt, 0);
+      Sender rehearse = new Sender(streams, perSecond, sentAt, 0, null);
       rehearse.run(rehearsal);
       measuring.set(true);
       AppProcesses.Cpu before = AppProcesses.cpu(settings);
       Instant from = Instant.now();
-      Sender measured = new Sender(streams, perSecond, sentAt, rehearse.sent.get());
+      Sender measured = new Sender(streams, perSecond, sentAt, rehearse.sent.get(), accepts);
       measured.run(duration);
       AppProcesses.Cpu cpu = AppProcesses.cpu(settings).minus(before);
       Instant to = Instant.now();
-      double[] sample = latencies.stream().mapToDouble(Double::doubleValue).toArray();
+      double[] sample = latencies.stream().mapToDouble(l -> l[1] / 1e6).toArray();
+      Percentiles latency = Percentiles.of(sample);
+      long start = latencies.stream().mapToLong(l -> l[0]).min().orElse(0);
+      long tailSeconds =
+          latencies.stream()
+              .filter(l -> l[1] / 1e6 > latency.p99())
+              .mapToLong(l -> (l[0] - start) / 1_000_000_000L)
+              .distinct()
+              .count();
+      writeTimeline(latencies);
       return new Result(
           streams,
           connections.connected.get(),
@@ -91,11 +111,34 @@ final class StreamLatencyBench {
           measured.sent.get(),
           measured.refused.get(),
           sample.length,
-          Percentiles.of(sample),
+          latency,
+          Percentiles.of(accepts.stream().mapToDouble(Double::doubleValue).toArray()),
+          (int) tailSeconds,
+          (int) duration.toSeconds(),
           cpu,
           SoakSample.gc(settings.apiPid(), from, to),
           SoakSample.gc(settings.workersPid(), from, to));
     }
+  }
+
+  /**
+   * Each measured notification's send time (wall clock) and latency, to bench/target, for lining
+   * the slow ones up with the apps' GC logs and the database's and broker's logs.
+   */
+  private static void writeTimeline(Collection<long[]> latencies) throws IOException {
+    long wallMinusNano = System.currentTimeMillis() * 1_000_000L - System.nanoTime();
+    StringBuilder csv = new StringBuilder("sent_at,latency_ms\n");
+    latencies.stream()
+        .sorted(Comparator.comparingLong(l -> l[0]))
+        .forEach(
+            l ->
+                csv.append(Instant.ofEpochMilli((l[0] + wallMinusNano) / 1_000_000L))
+                    .append(',')
+                    .append(String.format("%.1f", l[1] / 1e6))
+                    .append('\n'));
+    Path file = Path.of("bench", "target", "stream-latency.csv");
+    Files.createDirectories(file.getParent());
+    Files.writeString(file, csv);
   }
 
   /** Sends at a fixed rate, open loop, each notification to one of the streams' users. */
@@ -106,6 +149,7 @@ final class StreamLatencyBench {
     private final int perSecond;
     private final Map<Long, Long> sentAt;
     private final long firstSequence;
+    private final ConcurrentLinkedQueue<Double> accepts;
     private final HttpClient http =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -115,7 +159,14 @@ final class StreamLatencyBench {
         URI.create(
             "http://" + BenchSettings.HOST + ":" + settings.apiPort() + "/api/v1/notifications");
 
-    Sender(int streams, int perSecond, Map<Long, Long> sentAt, long firstSequence) {
+    /** {@code accepts}, when given, collects each POST's time to its answer in milliseconds. */
+    Sender(
+        int streams,
+        int perSecond,
+        Map<Long, Long> sentAt,
+        long firstSequence,
+        ConcurrentLinkedQueue<Double> accepts) {
+      this.accepts = accepts;
       this.streams = streams;
       this.perSecond = perSecond;
       this.sentAt = sentAt;
@@ -150,7 +201,8 @@ final class StreamLatencyBench {
               + "],\"title\":\"lat-"
               + sequence
               + "\"}";
-      sentAt.put(sequence, System.nanoTime());
+      long at = System.nanoTime();
+      sentAt.put(sequence, at);
       http.sendAsync(
               HttpRequest.newBuilder(notifications)
                   .timeout(Duration.ofSeconds(30))
@@ -161,6 +213,9 @@ final class StreamLatencyBench {
               HttpResponse.BodyHandlers.discarding())
           .thenAccept(
               response -> {
+                if (accepts != null) {
+                  accepts.add((System.nanoTime() - at) / 1e6);
+                }
                 if (response.statusCode() != 202) {
                   refused.incrementAndGet();
                   sentAt.remove(sequence);

@@ -22,8 +22,13 @@ public interface StreamConfig {
   @WithDefault("15s")
   Duration heartbeat();
 
-  /** Open streams one instance holds; one more is answered 503. */
-  @WithDefault("10000")
+  /**
+   * Open streams one instance holds; one more is answered 503. Each open stream keeps about 20 KiB
+   * of heap: the API's shipped heap (64 MiB, deploy/jvm/api.conf) holds the app and about 1,000;
+   * 10,000 on its heap ran it out of memory. More streams per instance need a larger heap with it
+   * (README, Live stream).
+   */
+  @WithDefault("1000")
   int maxConnections();
 
   /**
