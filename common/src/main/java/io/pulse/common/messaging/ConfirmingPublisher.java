@@ -74,7 +74,13 @@ public class ConfirmingPublisher {
   }
 
   public void publishJob(JobMessage message) {
-    publish(Topology.JOBS_EXCHANGE, message.type(), message.properties(Map.of()), message.body());
+    publishJob(message, Map.of());
+  }
+
+  /** Publishes a job to its work queue with headers of ours besides the job's own. */
+  public void publishJob(JobMessage message, Map<String, Object> extraHeaders) {
+    publish(
+        Topology.JOBS_EXCHANGE, message.type(), message.properties(extraHeaders), message.body());
   }
 
   /**

@@ -412,11 +412,7 @@ public class DeadLetterReconciler {
     JobMessage job = JobMessage.from(type, copy.properties(), copy.body());
     int time = copy.limitRequeues() + 1;
     try {
-      publisher.publish(
-          Topology.JOBS_EXCHANGE,
-          type,
-          job.properties(Map.of(Topology.LIMIT_REQUEUES, time)),
-          job.body());
+      publisher.publishJob(job, Map.of(Topology.LIMIT_REQUEUES, time));
     } catch (PublishFailedException e) {
       LOG.warnf(
           e, "job %s type %s: could not requeue it, next pass tries again", job.jobId(), type);
