@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * This instance's open streams, by user, and the fan-out of inbox events to them. A stream is a
@@ -31,18 +32,30 @@ public class LiveStreams {
 
   private final ConcurrentMap<Long, Set<Subscription>> byUser = new ConcurrentHashMap<>();
   private final AtomicInteger open = new AtomicInteger();
+  private final AtomicLong opened = new AtomicLong();
   private final StreamConfig config;
   private final Vertx vertx;
+  private final int slots;
   private long timer = -1;
+
+  /** Read and written by the timer only: one periodic timer runs on one event loop. */
+  private long tick;
+
   private volatile boolean closing;
 
   public LiveStreams(StreamConfig config, Vertx vertx) {
     this.config = config;
     this.vertx = vertx;
+    this.slots = (int) Math.max(1, config.heartbeat().toSeconds());
   }
 
+  /**
+   * Heartbeats go out in {@link #slots} slices, one a second, each stream in its own: every stream
+   * still gets one per {@code heartbeat}, but 10,000 streams are not written in one burst that
+   * holds an event loop (and the events behind it) for half a second.
+   */
   void start(@Observes StartupEvent event) {
-    timer = vertx.setPeriodic(config.heartbeat().toMillis(), tick -> beat());
+    timer = vertx.setPeriodic(Math.max(1, config.heartbeat().toMillis() / slots), t -> beat());
   }
 
   /**
@@ -71,18 +84,30 @@ public class LiveStreams {
     byUser.values().forEach(streams -> streams.forEach(stream -> stream.events.onComplete()));
   }
 
-  private void beat() {
-    byUser.values().forEach(streams -> streams.forEach(stream -> stream.events.onNext(HEARTBEAT)));
+  void beat() {
+    int slot = (int) (tick++ % slots);
+    byUser
+        .values()
+        .forEach(
+            streams ->
+                streams.forEach(
+                    stream -> {
+                      if (stream.slot == slot) {
+                        stream.events.onNext(HEARTBEAT);
+                      }
+                    }));
   }
 
   /** One open stream's live events; closed when the stream ends, however it ends. */
   public final class Subscription {
     private final long userId;
+    private final int slot;
     private final UnicastProcessor<InboxEvent> events;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private Subscription(long userId) {
       this.userId = userId;
+      this.slot = (int) (opened.getAndIncrement() % slots);
       // Events that arrive while the stream's replay is read wait here, so none falls between.
       this.events =
           UnicastProcessor.create(Queues.<InboxEvent>get(config.clientBuffer()).get(), this::close);

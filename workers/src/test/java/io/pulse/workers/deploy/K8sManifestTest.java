@@ -157,7 +157,7 @@ class K8sManifestTest {
 
     assertTrue(
         manifests.checkMemory().stream()
-            .anyMatch(p -> p.contains("200Mi at 20% is a heap of 40 MiB")),
+            .anyMatch(p -> p.contains("200Mi at 30% is a heap of 60 MiB")),
         manifests.checkMemory().toString());
   }
 
