@@ -634,7 +634,7 @@ public final class BenchMain {
         "14. live stream latency: %,d open streams, %,d notifications/s for %d s",
         settings.streams(), settings.streamRate(), settings.streamDuration().toSeconds());
     StreamLatencyBench.Result r =
-        new StreamLatencyBench(settings)
+        new StreamLatencyBench(settings, ledger)
             .run(
                 settings.streams(),
                 settings.streamRate(),

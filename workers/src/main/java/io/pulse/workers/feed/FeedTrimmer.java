@@ -30,7 +30,7 @@ public class FeedTrimmer {
   }
 
   @Scheduled(
-      every = "${pulse.feed.trim-every:10s}",
+      every = "${pulse.feed.trim-every:1s}",
       delayed = "30s",
       concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
   void scheduled() {
