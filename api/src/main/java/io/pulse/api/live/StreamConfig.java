@@ -23,10 +23,10 @@ public interface StreamConfig {
   Duration heartbeat();
 
   /**
-   * Open streams one instance holds; one more is answered 503. Each open stream keeps about 20 KiB
-   * of heap: the API's shipped heap (64 MiB, deploy/jvm/api.conf) holds the app and about 1,000;
-   * 10,000 on its heap ran it out of memory. More streams per instance need a larger heap with it
-   * (README, Live stream).
+   * Open streams one instance holds; one more is answered 503. Each open stream keeps about 19 KiB
+   * of heap: the API's shipped heap (96 MiB, deploy/jvm/api.conf) holds the app and 1,000 with room
+   * to spare; 10,000 on a 64 MiB heap ran it out of memory. More streams per instance need a larger
+   * heap with it (README, Live stream).
    */
   @WithDefault("1000")
   int maxConnections();
