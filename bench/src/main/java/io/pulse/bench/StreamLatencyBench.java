@@ -90,8 +90,7 @@ final class StreamLatencyBench {
       Sender rehearse = new Sender(streams, perSecond, sentAt, 0, null);
       rehearse.run(rehearsal);
       // The run began with emptied tables: statements planned against them scan the inbox whole
-      // for every notification (one sequential scan of notifications per event, doubling
-      // PostgreSQL's CPU per notification) until the tables are analyzed, as autovacuum would.
+      // for every notification until the tables are analyzed, as autovacuum would in production.
       ledger.analyze();
       measuring.set(true);
       AppProcesses.Cpu before = AppProcesses.cpu(settings);

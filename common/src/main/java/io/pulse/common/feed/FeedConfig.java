@@ -29,9 +29,8 @@ public interface FeedConfig {
    * Feed entries one trimmer run reads: the next ones by user id each run (the last user's whole
    * feed), so a run's work stays the same however big the table is. At the defaults a pass over
    * 100,000,000 entries takes between five and six hours. Small runs often rather than large ones
-   * seldom: 50,000 every 10 s took about 90 ms of a core at once (188 ms under load), which the
-   * jobs beside it waited out (the live stream's latency tail); 5,000 a second read as many, 12 ms
-   * each.
+   * seldom: one large run holds a core long enough for the jobs beside it to wait it out (README,
+   * Feeds).
    */
   @WithDefault("5000")
   int trimEntries();
