@@ -16,6 +16,8 @@
 #   BENCH_API_OPTS       extra JVM options for the API only, after BENCH_JAVA_OPTS: the idle-streams
 #                        scenario needs a heap and a stream limit for 10,000 streams
 #                        ("-Xmx320m -Dpulse.api.stream.max-connections=10000", README: Live stream)
+#   BENCH_WORKERS_OPTS   extra JVM options for the workers only, after BENCH_JAVA_OPTS (a profiler:
+#                        "-XX:StartFlightRecording=filename=/tmp/workers.jfr,settings=profile")
 #   BENCH_JAVA_OPTS      extra JVM options for both apps (e.g. -Xmx512m), after deploy/jvm/<app>.conf;
 #                        recorded in the results
 #   BENCH_JVM            settings: "tuned" (default: deploy/jvm/<app>.conf and MALLOC_ARENA_MAX=2, as
@@ -117,6 +119,7 @@ start_app() {
   # shellcheck disable=SC2086,SC2046  # BENCH_JAVA_OPTS holds several options on purpose
   local only=()
   if [[ $app == api ]]; then read -ra only <<<"${BENCH_API_OPTS:-}"; fi
+  if [[ $app == workers* ]]; then read -ra only <<<"${BENCH_WORKERS_OPTS:-}"; fi
   MALLOC_ARENA_MAX=$arenas java $(jvm_opts "$jar" "$mode") ${BENCH_JAVA_OPTS:-} "${only[@]}" "${APP_OPTS[@]}" \
     -Dquarkus.http.port="$port" \
     -jar "${APPS_DIR:-.}/$jar/target/quarkus-app/quarkus-run.jar" </dev/null >"$LOG_DIR/$app.log" 2>&1 &
@@ -209,7 +212,7 @@ run_pass() {
     -Dbench.vhost="$VHOST" -Dbench.db="$DB" -Dbench.amqp.port="$AMQP_PORT" \
     -Dbench.push.vapid-public-key="$BENCH_VAPID_PUBLIC_KEY" \
     -Dbench.api.pid="${PID[api]}" -Dbench.workers.pid="${PID[workers]}" \
-    -Dbench.app-options="$jvm; ${BENCH_JAVA_OPTS:-} ${BENCH_API_OPTS:+(api only: $BENCH_API_OPTS) }${APP_OPTS[*]} -Dquarkus.http.port=$API_PORT/$WORKERS_PORT" \
+    -Dbench.app-options="$jvm; ${BENCH_JAVA_OPTS:-} ${BENCH_API_OPTS:+(api only: $BENCH_API_OPTS) }${BENCH_WORKERS_OPTS:+(workers only: $BENCH_WORKERS_OPTS) }${APP_OPTS[*]} -Dquarkus.http.port=$API_PORT/$WORKERS_PORT" \
     -Dbench.results-dir=bench/results \
     ${BENCH_OPTS:-} "$@" io.pulse.bench.BenchMain &
   BENCH_PID=$!

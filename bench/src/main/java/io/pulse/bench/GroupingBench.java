@@ -101,8 +101,7 @@ final class GroupingBench {
         grouped
             ? "select coalesce(sum(group_count), 0) from notifications where " + users(firstUser)
             : "select count(*) from notifications where " + users(firstUser);
-    BenchCalls.until(
-        limit, Duration.ofMillis(20), () -> BenchCalls.count(sql, effects) >= ids.size());
+    BenchCalls.untilTapering(limit, () -> BenchCalls.count(sql, effects) >= ids.size());
     return Duration.ofNanos(System.nanoTime() - started);
   }
 

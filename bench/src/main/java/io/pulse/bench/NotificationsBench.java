@@ -141,9 +141,9 @@ final class NotificationsBench {
     return id.group(1);
   }
 
-  /** Checks every 5 ms until the count reaches {@code target} or the limit passes. */
+  /** Checks until the count reaches {@code target} or the limit passes. */
   private long await(Statement sql, String query, long target) throws SQLException {
-    BenchCalls.until(limit, Duration.ofMillis(5), () -> BenchCalls.count(sql, query) >= target);
+    BenchCalls.untilTapering(limit, () -> BenchCalls.count(sql, query) >= target);
     return BenchCalls.count(sql, query);
   }
 

@@ -73,8 +73,7 @@ final class PushBench {
           "select count(*) from deliveries where notification_job_id = '"
               + job
               + "' and status = 'sent'";
-      BenchCalls.until(
-          limit, Duration.ofMillis(10), () -> BenchCalls.count(sql, sentQuery) >= deliveries);
+      BenchCalls.untilTapering(limit, () -> BenchCalls.count(sql, sentQuery) >= deliveries);
       Duration took = Duration.ofNanos(System.nanoTime() - started);
       AppProcesses.Cpu cpu = AppProcesses.cpu(settings).minus(before);
       long sent = BenchCalls.count(sql, sentQuery);
