@@ -8,9 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.GreenMailUtil;
-import com.icegreen.greenmail.util.ServerSetup;
 import io.pulse.common.digest.DigestJob;
 import io.pulse.common.digest.DigestPeriod;
 import io.pulse.common.digest.DigestPlanner;
@@ -19,6 +17,7 @@ import io.pulse.common.jobs.JobEnqueuer;
 import io.pulse.common.jobs.JobType;
 import io.pulse.common.messaging.JobMessage;
 import io.pulse.workers.TestSql;
+import io.pulse.workers.WithMailServer;
 import io.pulse.workers.notification.Mails;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
@@ -37,9 +36,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -47,12 +43,8 @@ import org.junit.jupiter.api.Test;
  * chosen clock (the scheduled tick is off in tests); the send hour is 8 and the catch-up window 2h.
  */
 @QuarkusTest
-class DigestTest {
-  static final ServerSetup SMTP = new ServerSetup(3025, "127.0.0.1", ServerSetup.PROTOCOL_SMTP);
+class DigestTest extends WithMailServer {
   static long nextId = 900_000_000L + (System.currentTimeMillis() % 100_000) * 100;
-
-  /** One server for the class, emptied before each test: a restart would strand mails in flight. */
-  static GreenMail mail;
 
   @Inject DigestScheduler scheduler;
   @Inject DigestPlanner planner;
@@ -63,22 +55,6 @@ class DigestTest {
   // The build may move it (the _TEST_ variables of a parallel worktree).
   @ConfigProperty(name = "pulse.digests.public-url")
   String publicUrl;
-
-  @BeforeAll
-  static void startMail() {
-    mail = new GreenMail(SMTP);
-    mail.start();
-  }
-
-  @AfterAll
-  static void stopMail() {
-    mail.stop();
-  }
-
-  @BeforeEach
-  void emptyMailboxes() throws Exception {
-    mail.purgeEmailFromAllMailboxes();
-  }
 
   @Test
   void usersInThreeTimeZonesGetTheirDigestAtTheirOwnHour() {

@@ -6,7 +6,6 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.GreenMailUtil;
 import io.pulse.common.digest.DigestJob;
 import io.pulse.common.jobs.JobCodec;
@@ -17,6 +16,7 @@ import io.pulse.common.messaging.JobMessage;
 import io.pulse.common.notification.ChannelDelivery;
 import io.pulse.common.notification.NotificationDispatch;
 import io.pulse.workers.TestSql;
+import io.pulse.workers.WithMailServer;
 import io.pulse.workers.digest.DigestBuildHandler;
 import io.pulse.workers.jobs.JobContext;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -34,9 +34,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -45,8 +42,7 @@ import org.junit.jupiter.api.Test;
  * next digest or, with digests off, one catch-up mail the next morning.
  */
 @QuarkusTest
-class DailyBudgetTest {
-  static GreenMail mail;
+class DailyBudgetTest extends WithMailServer {
 
   @Inject DailyBudget budget;
   @Inject DeliveryLedger deliveries;
@@ -56,22 +52,6 @@ class DailyBudgetTest {
   @Inject ScheduledJobPoller poller;
   @Inject DigestBuildHandler digests;
   @Inject TestSql db;
-
-  @BeforeAll
-  static void startMail() {
-    mail = new GreenMail(NotificationChannelsTest.SMTP);
-    mail.start();
-  }
-
-  @AfterAll
-  static void stopMail() {
-    mail.stop();
-  }
-
-  @BeforeEach
-  void emptyMailbox() throws Exception {
-    mail.purgeEmailFromAllMailboxes();
-  }
 
   @Test
   void aHundredSendsAtOnceForABudgetOfTwentyTakeExactlyTwenty() throws Exception {

@@ -7,12 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetup;
 import io.pulse.common.digest.UnsubscribeScope;
 import io.pulse.common.digest.UnsubscribeTokens;
 import io.pulse.common.notification.ChannelDelivery;
 import io.pulse.workers.TestSql;
+import io.pulse.workers.WithMailServer;
 import io.quarkus.mailer.Mail;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
@@ -21,9 +20,6 @@ import jakarta.mail.internet.MimeMessage;
 import java.time.Instant;
 import java.util.UUID;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,10 +28,8 @@ import org.junit.jupiter.api.Test;
  * unsubscribe link for its type (none for a critical type). Sent through GreenMail.
  */
 @QuarkusTest
-class NotificationEmailTest {
-  static final ServerSetup SMTP = new ServerSetup(3025, "127.0.0.1", ServerSetup.PROTOCOL_SMTP);
+class NotificationEmailTest extends WithMailServer {
   static long nextId = 940_000_000L + (System.currentTimeMillis() % 100_000) * 100;
-  static GreenMail mail;
 
   @Inject NotificationFixtures fixtures;
   @Inject NotificationEmails emails;
@@ -44,22 +38,6 @@ class NotificationEmailTest {
 
   @ConfigProperty(name = "pulse.digests.public-url")
   String publicUrl;
-
-  @BeforeAll
-  static void startMail() {
-    mail = new GreenMail(SMTP);
-    mail.start();
-  }
-
-  @AfterAll
-  static void stopMail() {
-    mail.stop();
-  }
-
-  @BeforeEach
-  void emptyMailboxes() throws Exception {
-    mail.purgeEmailFromAllMailboxes();
-  }
 
   @Test
   void aKoreanReaderGetsKoreanWordsTheirClockAndTheNames() {

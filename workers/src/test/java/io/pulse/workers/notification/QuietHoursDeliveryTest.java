@@ -3,8 +3,6 @@ package io.pulse.workers.notification;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetup;
 import io.pulse.common.jobs.JobEnqueuer;
 import io.pulse.common.jobs.JobType;
 import io.pulse.common.jobs.ScheduledJobPoller;
@@ -12,6 +10,7 @@ import io.pulse.common.notification.NotificationDispatch;
 import io.pulse.common.notification.QuietHours;
 import io.pulse.common.notification.Recalls;
 import io.pulse.workers.TestSql;
+import io.pulse.workers.WithMailServer;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -21,9 +20,6 @@ import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,34 +30,14 @@ import org.junit.jupiter.api.Test;
  * its end stops the email; an escalation that falls into the window waits for its end.
  */
 @QuarkusTest
-class QuietHoursDeliveryTest {
-  static final ServerSetup SMTP = new ServerSetup(3025, "127.0.0.1", ServerSetup.PROTOCOL_SMTP);
+class QuietHoursDeliveryTest extends WithMailServer {
   static final ZoneId SEOUL = ZoneId.of("Asia/Seoul");
   static long nextUser = 960_000_000L + (System.currentTimeMillis() % 100_000) * 100;
-
-  // One server for the class, emptied before each test.
-  static GreenMail mail;
 
   @Inject TestSql db;
   @Inject ScheduledJobPoller poller;
   @Inject JobEnqueuer enqueuer;
   @Inject Recalls recalls;
-
-  @BeforeAll
-  static void startMail() {
-    mail = new GreenMail(SMTP);
-    mail.start();
-  }
-
-  @AfterAll
-  static void stopMail() {
-    mail.stop();
-  }
-
-  @BeforeEach
-  void emptyMailbox() throws Exception {
-    mail.purgeEmailFromAllMailboxes();
-  }
 
   @Test
   void anEmailInQuietHoursIsScheduledForTheirEndAndGoesOutOnceWhenDue() {
