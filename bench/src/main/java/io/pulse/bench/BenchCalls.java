@@ -16,6 +16,11 @@ import org.awaitility.pollinterval.PollInterval;
 
 /** The one-off API calls and counts of the feed and notification scenarios. */
 final class BenchCalls {
+  /** The bounds of {@link #untilTapering}'s checks. */
+  private static final long MIN_CHECK_NANOS = Duration.ofMillis(5).toNanos();
+
+  private static final long MAX_CHECK_NANOS = Duration.ofMillis(250).toNanos();
+
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   private BenchCalls() {}
@@ -82,9 +87,6 @@ final class BenchCalls {
                     Math.min(MAX_CHECK_NANOS, (System.nanoTime() - started) / 100))),
         done);
   }
-
-  private static final long MIN_CHECK_NANOS = Duration.ofMillis(5).toNanos();
-  private static final long MAX_CHECK_NANOS = Duration.ofMillis(250).toNanos();
 
   private static boolean until(Duration within, PollInterval every, Callable<Boolean> done) {
     try {

@@ -4,13 +4,13 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetup;
 import io.agroal.api.AgroalDataSource;
 import io.pulse.common.jobs.JobEnqueuer;
 import io.pulse.common.jobs.JobType;
 import io.pulse.common.jobs.ScheduledJobPoller;
 import io.pulse.common.notification.NotificationDispatch;
 import io.pulse.workers.TestSql;
+import io.pulse.workers.WithMailServer;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.sql.Connection;
@@ -32,7 +32,6 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 class EscalationTest {
-  static final ServerSetup SMTP = new ServerSetup(3025, "127.0.0.1", ServerSetup.PROTOCOL_SMTP);
   static long nextUser = 950_000_000L + (System.currentTimeMillis() % 100_000) * 100;
 
   GreenMail mail;
@@ -43,7 +42,7 @@ class EscalationTest {
 
   @BeforeEach
   void startMail() {
-    mail = new GreenMail(SMTP);
+    mail = new GreenMail(WithMailServer.SMTP);
     mail.start();
   }
 

@@ -11,6 +11,7 @@ import io.pulse.common.jobs.JobType;
 import io.pulse.common.messaging.JobMessage;
 import io.pulse.common.notification.NotificationDispatch;
 import io.pulse.workers.TestSql;
+import io.pulse.workers.WithMailServer;
 import io.pulse.workers.jobs.JobContext;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
@@ -44,7 +45,7 @@ class GroupingTest {
 
   @BeforeEach
   void startMail() {
-    mail = new GreenMail(NotificationChannelsTest.SMTP);
+    mail = new GreenMail(WithMailServer.SMTP);
     mail.start();
   }
 

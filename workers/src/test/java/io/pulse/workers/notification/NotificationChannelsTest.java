@@ -8,11 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.GreenMailUtil;
-import com.icegreen.greenmail.util.ServerSetup;
 import io.pulse.common.jobs.JobEnqueuer;
 import io.pulse.common.jobs.JobType;
 import io.pulse.common.notification.NotificationDispatch;
 import io.pulse.workers.TestSql;
+import io.pulse.workers.WithMailServer;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -34,9 +34,6 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 class NotificationChannelsTest {
-  static final int SMTP_PORT = 3025;
-  static final ServerSetup SMTP =
-      new ServerSetup(SMTP_PORT, "127.0.0.1", ServerSetup.PROTOCOL_SMTP);
   static WebhookReceiver webhooks;
 
   GreenMail mail;
@@ -57,7 +54,7 @@ class NotificationChannelsTest {
 
   @BeforeEach
   void startMail() {
-    mail = new GreenMail(SMTP);
+    mail = new GreenMail(WithMailServer.SMTP);
     mail.start();
   }
 
@@ -162,7 +159,7 @@ class NotificationChannelsTest {
     UUID job = dispatch("comment.reply", recipient);
     await().atMost(Duration.ofSeconds(15)).until(() -> deliveryAttempts(job) >= 2);
     assertEquals("pending", deliveryStatus(job));
-    mail = new GreenMail(SMTP);
+    mail = new GreenMail(WithMailServer.SMTP);
     mail.start();
     assertTrue(mail.waitForIncomingEmail(20_000, 1));
     await().atMost(Duration.ofSeconds(10)).until(() -> sent(job) == 1);
@@ -176,7 +173,7 @@ class NotificationChannelsTest {
     int[] busyReplies = {0};
     try (ScriptedSmtpServer smtp =
         new ScriptedSmtpServer(
-            SMTP_PORT,
+            WithMailServer.SMTP.getPort(),
             rcpt -> {
               if (rcpt.contains("gone@")) {
                 return "550 5.1.1 <gone@uni.example>: mailbox unavailable";

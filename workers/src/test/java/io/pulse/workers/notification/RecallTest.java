@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetup;
 import io.agroal.api.AgroalDataSource;
 import io.pulse.common.jobs.JobEnqueuer;
 import io.pulse.common.jobs.JobType;
@@ -13,6 +12,7 @@ import io.pulse.common.jobs.ScheduledJobPoller;
 import io.pulse.common.notification.NotificationDispatch;
 import io.pulse.common.notification.Recalls;
 import io.pulse.workers.TestSql;
+import io.pulse.workers.WithMailServer;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.sql.Connection;
@@ -34,7 +34,6 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 class RecallTest {
-  static final ServerSetup SMTP = new ServerSetup(3025, "127.0.0.1", ServerSetup.PROTOCOL_SMTP);
   static long nextUser = 940_000_000L + (System.currentTimeMillis() % 100_000) * 100;
 
   GreenMail mail;
@@ -46,7 +45,7 @@ class RecallTest {
 
   @BeforeEach
   void startMail() {
-    mail = new GreenMail(SMTP);
+    mail = new GreenMail(WithMailServer.SMTP);
     mail.start();
   }
 
@@ -145,7 +144,7 @@ class RecallTest {
     assertEquals(0, inbox(job));
     assertEquals("skipped recalled", delivery(job));
 
-    mail = new GreenMail(SMTP);
+    mail = new GreenMail(WithMailServer.SMTP);
     mail.start();
     UUID emailJob = deliveryId(job);
     await().atMost(Duration.ofSeconds(15)).until(() -> "succeeded".equals(db.jobStatus(emailJob)));
