@@ -118,6 +118,7 @@ class ClusterFaultsIT {
   static void stop() throws Exception {
     EndToEndIT.stopApps(apps.toArray(Process[]::new));
     if (startedCluster) {
+      MANAGEMENT.deleteVirtualHost(VHOST);
       cluster("stop");
     }
   }

@@ -90,6 +90,7 @@ class SingleNodeFaultsIT {
     node("clear");
     EndToEndIT.stopApps(api, workers);
     if (startedNode) {
+      new Management(15684).deleteVirtualHost(VHOST);
       node("stop");
     }
   }
